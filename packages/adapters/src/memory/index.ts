@@ -1,0 +1,1 @@
+export { MemoryEventStore, type MemoryEventStoreOptions } from './memory-event-store.js';

@@ -1,0 +1,170 @@
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '@clusterconf/domain';
+import {
+  DEFAULT_MAX_EVENT_BYTES,
+  InvalidEventError,
+  isAfter,
+  matchesFilter,
+  satisfiesExpectedRevision,
+  sequencePosition,
+  serializeEvents,
+  StoreClosedError,
+  StreamNotFoundError,
+  WrongExpectedRevisionError,
+} from '@clusterconf/domain';
+import { catchUpSubscription, type LogPage, type LogSource } from '../shared/catch-up-subscription.js';
+import { readStreamWindow } from '../shared/read-stream-window.js';
+
+/** Options of `MemoryEventStore`. */
+export interface MemoryEventStoreOptions {
+  /** Refuse events whose serialised data plus metadata exceed this many bytes; default 1 MiB. */
+  readonly maxEventBytes?: number;
+}
+
+/**
+ * An event store held in process memory, with the full semantics of the port: for tests, prototypes and
+ * short-lived tools. Events are stored as parsed copies of their JSON, so what is read back is exactly what a
+ * durable store would return, and callers cannot mutate stored events.
+ */
+export class MemoryEventStore implements EventStore, LogSource {
+  readonly #log: RecordedEvent[] = [];
+  readonly #streams = new Map<string, RecordedEvent[]>();
+  readonly #byEventId = new Map<string, RecordedEvent>();
+  readonly #waiters = new Set<() => void>();
+  readonly #subscriptions = new Set<Subscription>();
+  readonly #maxEventBytes: number;
+  #closed = false;
+
+  constructor(options: MemoryEventStoreOptions = {}) {
+    this.#maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+  }
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    this.#assertOpen();
+    const serialized = serializeEvents(streamId, events, this.#maxEventBytes);
+    const stream = this.#streams.get(streamId) ?? [];
+    const current = stream.length === 0 ? undefined : BigInt(stream.length - 1);
+
+    const replay = this.#idempotentReplay(streamId, serialized.map((e) => e.eventId));
+    if (replay) return replay;
+
+    const expected = options.expectedRevision ?? 'any';
+    if (!satisfiesExpectedRevision(expected, current)) throw new WrongExpectedRevisionError(streamId, expected, current);
+
+    for (const event of serialized) {
+      const recorded: RecordedEvent = {
+        streamId,
+        streamRevision: BigInt(stream.length),
+        position: sequencePosition(BigInt(this.#log.length + 1)),
+        type: event.type,
+        data: JSON.parse(event.data),
+        metadata: JSON.parse(event.metadata),
+      };
+      stream.push(recorded);
+      this.#log.push(recorded);
+      this.#byEventId.set(event.eventId, recorded);
+    }
+    this.#streams.set(streamId, stream);
+    for (const wake of [...this.#waiters]) wake();
+    const last = stream[stream.length - 1]!;
+    return { nextExpectedRevision: last.streamRevision, position: last.position };
+  }
+
+  /** When every id is already stored, consecutively at one place in this stream, returns the original result. */
+  #idempotentReplay(streamId: string, eventIds: readonly string[]): AppendResult | undefined {
+    const stored = eventIds.map((id) => this.#byEventId.get(id));
+    if (stored.every((event) => event === undefined)) return undefined;
+    const first = stored[0];
+    const consecutive =
+      first !== undefined &&
+      stored.every((event, index) => event?.streamId === streamId && event.streamRevision === first.streamRevision + BigInt(index));
+    if (!consecutive) {
+      const clash = stored.find((event) => event !== undefined)!;
+      throw new InvalidEventError(streamId, clash.type, `eventId ${clash.metadata.eventId} is already stored at stream "${clash.streamId}" ` +
+        `revision ${clash.streamRevision}, and this append is not a retry of that one; give new events new ids`);
+    }
+    const last = stored[stored.length - 1]!;
+    return { nextExpectedRevision: last.streamRevision, position: last.position };
+  }
+
+  async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    this.#assertOpen();
+    const stream = this.#streams.get(streamId);
+    if (!stream) throw new StreamNotFoundError(streamId);
+    const window = readStreamWindow(BigInt(stream.length - 1), options);
+    for (let revision = window.from; window.includes(revision); revision += window.step) {
+      yield stream[Number(revision)]!;
+    }
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    this.#assertOpen();
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    for (let index = this.#startIndex(options.after); index < this.#log.length && remaining > 0; index++) {
+      const event = this.#log[index]!;
+      if (!matchesFilter(options.filter, event.streamId, event.type)) continue;
+      remaining--;
+      yield event;
+    }
+  }
+
+  async headPosition(): Promise<Position | undefined> {
+    this.#assertOpen();
+    return this.#log[this.#log.length - 1]?.position;
+  }
+
+  subscribe(options: SubscribeOptions = {}): Subscription {
+    this.#assertOpen();
+    const subscription = catchUpSubscription(this, options, (closed) => this.#subscriptions.delete(closed));
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async readPage(after: Position | undefined, limit: number, filter: SubscribeOptions['filter']): Promise<LogPage> {
+    const start = this.#startIndex(after);
+    const scanned = this.#log.slice(start, start + limit);
+    return {
+      events: scanned.filter((event) => matchesFilter(filter, event.streamId, event.type)),
+      scannedUpTo: scanned[scanned.length - 1]?.position,
+      full: scanned.length === limit,
+    };
+  }
+
+  waitForEventsAfter(after: Position | undefined, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const head = this.#log[this.#log.length - 1]?.position;
+      if (signal.aborted || (head !== undefined && isAfter(head, after))) return resolve();
+      const wake = () => {
+        this.#waiters.delete(wake);
+        signal.removeEventListener('abort', wake);
+        resolve();
+      };
+      this.#waiters.add(wake);
+      signal.addEventListener('abort', wake, { once: true });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+  }
+
+  /** Positions are 1-based indexes into the log, so the event after position n sits at index n. */
+  #startIndex(after: Position | undefined): number {
+    return after === undefined ? 0 : Number(after.commit);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StoreClosedError('This MemoryEventStore');
+  }
+}

@@ -1,0 +1,2 @@
+export * from './event-store/index.js';
+export * from './read-model/index.js';

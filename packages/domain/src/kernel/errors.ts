@@ -1,0 +1,128 @@
+import type { CurrentRevision, ExpectedRevision } from './expected-revision.js';
+import { describeCurrentRevision, describeExpectedRevision } from './expected-revision.js';
+
+/** Every error a store or handler throws has a stable machine-readable `code` beside its message. */
+export abstract class ClusterconfError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** An append's `expectedRevision` did not hold: someone else wrote to the stream first. */
+export class WrongExpectedRevisionError extends ClusterconfError {
+  readonly code = 'WRONG_EXPECTED_REVISION';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: CurrentRevision,
+  ) {
+    super(
+      `Append to stream "${streamId}" expected ${describeExpectedRevision(expected)} but the stream is at ` +
+        `${describeCurrentRevision(actual)}: re-read the stream, decide again, and append with the revision you read`,
+    );
+  }
+}
+
+/** The stream has no events (or never existed). */
+export class StreamNotFoundError extends ClusterconfError {
+  readonly code = 'STREAM_NOT_FOUND';
+  constructor(readonly streamId: string) {
+    super(`Stream "${streamId}" does not exist: check the id, or treat it as empty when creating it`);
+  }
+}
+
+/** The stream was deleted or tombstoned in the store. */
+export class StreamDeletedError extends ClusterconfError {
+  readonly code = 'STREAM_DELETED';
+  constructor(readonly streamId: string) {
+    super(`Stream "${streamId}" has been deleted: a tombstoned stream cannot be read or written again; use a new id`);
+  }
+}
+
+/** The store refused the operation for the given credentials. */
+export class AccessDeniedError extends ClusterconfError {
+  readonly code = 'ACCESS_DENIED';
+  constructor(readonly operation: string, readonly target: string) {
+    super(`Access denied for ${operation} on "${target}": check the user's permissions or the credentials in the connection string`);
+  }
+}
+
+/** A stream id that no adapter accepts. */
+export class InvalidStreamIdError extends ClusterconfError {
+  readonly code = 'INVALID_STREAM_ID';
+  constructor(readonly streamId: string, readonly reason: string) {
+    super(`Invalid stream id ${JSON.stringify(streamId.length > 80 ? `${streamId.slice(0, 80)}…` : streamId)}: ${reason}`);
+  }
+}
+
+/** An event refused before anything was written: not serialisable, too large, or malformed. */
+export class InvalidEventError extends ClusterconfError {
+  readonly code = 'INVALID_EVENT';
+  constructor(readonly streamId: string, readonly eventType: string, readonly reason: string, options?: { cause?: unknown }) {
+    super(`Event "${eventType}" for stream "${streamId}" was refused before writing: ${reason}`, options);
+  }
+}
+
+/** A stored row whose JSON or metadata cannot be read; the rest of the store stays readable. */
+export class CorruptEventError extends ClusterconfError {
+  readonly code = 'CORRUPT_EVENT';
+  constructor(
+    readonly streamId: string,
+    readonly streamRevision: bigint,
+    readonly position: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Stored event at stream "${streamId}" revision ${streamRevision} (position ${position}) is unreadable: ${reason}. ` +
+        `Repair or remove that row; other events are unaffected`,
+      options,
+    );
+  }
+}
+
+/** A stored event whose payload does not match its codec. */
+export class EventDecodeError extends ClusterconfError {
+  readonly code = 'EVENT_DECODE_FAILED';
+  constructor(
+    readonly streamId: string,
+    readonly streamRevision: bigint,
+    readonly eventType: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      `Event "${eventType}" at stream "${streamId}" revision ${streamRevision} does not decode: ${problems.join('; ')}. ` +
+        `Register an upcaster for its schemaVersion or fix the producer`,
+    );
+  }
+}
+
+/** The command handler gave up after its bounded retries on concurrency conflicts. */
+export class RetriesExhaustedError extends ClusterconfError {
+  readonly code = 'RETRIES_EXHAUSTED';
+  constructor(readonly streamId: string, readonly attempts: number, options?: { cause?: unknown }) {
+    super(
+      `Command on stream "${streamId}" conflicted ${attempts} times in a row and was not applied: the stream is too ` +
+        `contended; retry later, raise maxRetries, or split the stream`,
+      options,
+    );
+  }
+}
+
+/** The store could not be reached or opened. */
+export class StoreUnavailableError extends ClusterconfError {
+  readonly code = 'STORE_UNAVAILABLE';
+  constructor(readonly endpoint: string, readonly hint: string, options?: { cause?: unknown }) {
+    super(`Cannot reach the event store at ${endpoint}: ${hint}`, options);
+  }
+}
+
+/** An operation on a store or subscription after it was closed. */
+export class StoreClosedError extends ClusterconfError {
+  readonly code = 'STORE_CLOSED';
+  constructor(readonly what: string) {
+    super(`${what} is closed: open a new one`);
+  }
+}

@@ -1,0 +1,133 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
+import type { DomainEvent, RecordedEvent } from './event.js';
+import { EventDecodeError } from './errors.js';
+
+/** Lifts a payload stored at `fromVersion` to `fromVersion + 1`. Pure; runs before decoding. */
+export interface Upcaster {
+  readonly fromVersion: number;
+  readonly upcast: (data: unknown) => unknown;
+}
+
+/** One event type: its tag, its io-ts codec (the single source of its shape) and its schema history. */
+export interface EventDefinition<Type extends string = string, Data = unknown, Encoded = unknown> {
+  readonly type: Type;
+  readonly codec: t.Type<Data, Encoded, unknown>;
+  /** The version new events are written at; defaults to 1. */
+  readonly schemaVersion: number;
+  /** One upcaster per older version, from 1 up to `schemaVersion - 1`. */
+  readonly upcasters: readonly Upcaster[];
+}
+
+/** Declares an event type. */
+export const defineEvent = <Type extends string, Data, Encoded>(
+  type: Type,
+  codec: t.Type<Data, Encoded, unknown>,
+  history: { readonly schemaVersion?: number; readonly upcasters?: readonly Upcaster[] } = {},
+): EventDefinition<Type, Data, Encoded> => {
+  const schemaVersion = history.schemaVersion ?? 1;
+  const upcasters = history.upcasters ?? [];
+  for (let version = 1; version < schemaVersion; version++) {
+    if (!upcasters.some((u) => u.fromVersion === version)) {
+      throw new Error(`Event "${type}" is at schemaVersion ${schemaVersion} but has no upcaster from version ${version}; add one`);
+    }
+  }
+  return { type, codec, schemaVersion, upcasters };
+};
+
+/** Any event definition; codecs are invariant in their types, so lists of definitions are bounded by this. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyEventDefinition = EventDefinition<string, any, any>;
+
+/** The domain event union a list of definitions describes. */
+export type EventOf<Defs extends readonly AnyEventDefinition[]> = {
+  [K in keyof Defs]: Defs[K] extends EventDefinition<infer Type, infer Data> ? DomainEvent<Type, Data> : never;
+}[number];
+
+/** Where a payload came from, for error messages. */
+export interface DecodeSource {
+  readonly streamId: string;
+  readonly streamRevision: bigint;
+}
+
+/** Encodes domain events for storage and decodes stored ones, running upcasters first. */
+export interface EventRegistry<Event extends DomainEvent> {
+  readonly types: readonly Event['type'][];
+  has(type: string): type is Event['type'];
+  /** The payload in JSON form and the schema version to store it under. */
+  encode(event: Event): { readonly type: Event['type']; readonly data: unknown; readonly schemaVersion: number };
+  /** Upcasts and decodes a payload; the error names the stream, revision, type, path and bad value. */
+  decodeData(type: string, schemaVersion: number, data: unknown, source: DecodeSource): E.Either<EventDecodeError, Event>;
+  /** Decodes a recorded event into one whose `data` is the domain payload. */
+  decode(recorded: RecordedEvent): E.Either<EventDecodeError, RecordedEvent<Event['type'], Event['data']> & Event>;
+}
+
+const describeValue = (value: unknown): string => {
+  if (value === undefined) return 'undefined (missing)';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+};
+
+const isCombinator = (type: t.Decoder<unknown, unknown>): boolean => {
+  const tag = (type as { _tag?: string })._tag;
+  return tag === 'UnionType' || tag === 'IntersectionType' || tag === 'RefinementType' || tag === 'ExactType' || tag === 'ReadonlyType';
+};
+
+/** The dotted path of an io-ts error, without the member indices of unions and intersections. */
+export const errorPath = (context: t.Context): string =>
+  context
+    .filter((entry, index) => index > 0 && !isCombinator(context[index - 1]!.type))
+    .map((entry) => entry.key)
+    .join('.');
+
+/** Turns io-ts errors into "path: expected X, got Y" lines. */
+export const describeDecodeErrors = (errors: t.Errors): string[] =>
+  errors.map((error) => {
+    const path = errorPath(error.context) || '(root)';
+    const expected = error.context[error.context.length - 1]?.type.name ?? 'unknown';
+    return `${path}: ${error.message ?? `expected ${expected}`}, got ${describeValue(error.value)}`;
+  });
+
+/** Builds a registry from event definitions; the order of definitions does not matter. */
+export const createEventRegistry = <const Defs extends readonly AnyEventDefinition[]>(
+  definitions: Defs,
+): EventRegistry<EventOf<Defs>> => {
+  type Event = EventOf<Defs>;
+  const byType = new Map<string, AnyEventDefinition>();
+  for (const definition of definitions) {
+    if (byType.has(definition.type)) throw new Error(`Event type "${definition.type}" is defined twice`);
+    byType.set(definition.type, definition);
+  }
+
+  const decodeData = (type: string, schemaVersion: number, data: unknown, source: DecodeSource): E.Either<EventDecodeError, Event> => {
+    const definition = byType.get(type);
+    const fail = (problems: string[]) => E.left(new EventDecodeError(source.streamId, source.streamRevision, type, problems));
+    if (!definition) return fail([`no codec is registered for type "${type}"; register it or filter it out`]);
+    if (schemaVersion > definition.schemaVersion) {
+      return fail([`schemaVersion ${schemaVersion} is newer than this code knows (${definition.schemaVersion}); upgrade the reader`]);
+    }
+    let payload = data;
+    for (let version = schemaVersion; version < definition.schemaVersion; version++) {
+      const upcaster = definition.upcasters.find((u) => u.fromVersion === version);
+      if (!upcaster) return fail([`no upcaster from schemaVersion ${version}`]);
+      payload = upcaster.upcast(payload);
+    }
+    const decoded = definition.codec.decode(payload);
+    return E.isRight(decoded) ? E.right({ type, data: decoded.right } as Event) : fail(describeDecodeErrors(decoded.left));
+  };
+
+  return {
+    types: [...byType.keys()] as Event['type'][],
+    has: (type: string): type is Event['type'] => byType.has(type),
+    encode: (event) => {
+      const definition = byType.get(event.type);
+      if (!definition) throw new Error(`Event type "${event.type}" is not registered; add its definition to the registry`);
+      return { type: event.type, data: definition.codec.encode(event.data), schemaVersion: definition.schemaVersion };
+    },
+    decodeData,
+    decode: (recorded) =>
+      E.map((event: Event) => ({ ...recorded, data: event.data }) as RecordedEvent<Event['type'], Event['data']> & Event)(
+        decodeData(recorded.type, recorded.metadata.schemaVersion, recorded.data, recorded),
+      ),
+  };
+};

@@ -1,0 +1,34 @@
+import type { Position } from './position.js';
+
+/** What every stored event carries besides its payload. */
+export interface EventMetadata {
+  /** A UUID v7, so ids sort by creation time; also the key of idempotent appends. */
+  readonly eventId: string;
+  /** ISO 8601 instant at which the fact happened, supplied by the command, never read from a clock in a decider. */
+  readonly occurredAt: string;
+  /** Ties together every event caused by one user request. */
+  readonly correlationId: string;
+  /** The id of the command or event that caused this one. */
+  readonly causationId: string;
+  /** The version of the payload's shape; upcasters lift older versions before decoding. */
+  readonly schemaVersion: number;
+}
+
+/** A domain event as deciders produce and reducers consume it: a type tag and its payload. */
+export interface DomainEvent<Type extends string = string, Data = unknown> {
+  readonly type: Type;
+  readonly data: Data;
+}
+
+/** An event ready to append: payload plus metadata, data in its JSON (encoded) form. */
+export interface NewEvent<Type extends string = string, Data = unknown> extends DomainEvent<Type, Data> {
+  readonly metadata: EventMetadata;
+}
+
+/** An event as a store returns it: where it sits in its stream and in the global log. */
+export interface RecordedEvent<Type extends string = string, Data = unknown> extends NewEvent<Type, Data> {
+  readonly streamId: string;
+  /** 0-based revision inside its stream. */
+  readonly streamRevision: bigint;
+  readonly position: Position;
+}

@@ -1,0 +1,1 @@
+export { given, SpecificationFailed, type DeciderSpecification } from './decider-spec.js';
