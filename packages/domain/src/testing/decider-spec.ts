@@ -30,7 +30,7 @@ const deepEqual = (a: unknown, b: unknown): boolean => show(a) === show(b);
  * Given-when-then for any decider, with no test framework dependency:
  * `given(decider, history).when(command).then(events)` or `.thenError(error)`.
  */
-export const given = <Command, State, Event, Error>(decider: Decider<Command, State, Event, Error>, history: readonly Event[] = []) => ({
+export const given = <Command, State, Event, Error>(decider: Decider<Command, State, Event, Error>, history: readonly NoInfer<Event>[] = []) => ({
   /** The state the history folds to, for assertions on `evolve`. */
   state: (): State => fold(decider, history),
   when: (command: Command): DeciderSpecification<Command, Event, Error> => {

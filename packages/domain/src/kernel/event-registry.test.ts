@@ -1,0 +1,47 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { describe, expect, it } from 'vitest';
+import { createEventRegistry, defineEvent } from './event-registry.js';
+import { EventDecodeError } from './errors.js';
+
+// v1 stored a single `name`; v2 splits it and adds a list of openers.
+const SessionRenamed = defineEvent(
+  'SessionRenamed',
+  t.type({ title: t.string, openers: t.array(t.type({ name: t.string })) }),
+  { schemaVersion: 2, upcasters: [{ fromVersion: 1, upcast: (data) => ({ title: (data as { name: string }).name, openers: [] }) }] },
+);
+const registry = createEventRegistry([SessionRenamed]);
+const source = { streamId: 'session-1', streamRevision: 4n };
+
+describe('event registry', () => {
+  it('upcasts an old payload before decoding it', () => {
+    expect(registry.decodeData('SessionRenamed', 1, { name: 'Opening' }, source)).toEqual(
+      E.right({ type: 'SessionRenamed', data: { title: 'Opening', openers: [] } }),
+    );
+  });
+
+  it('names stream, revision, type, the field path and the bad value when a payload does not decode', () => {
+    const result = registry.decodeData('SessionRenamed', 2, { title: 'Opening', openers: [{ name: 42 }] }, source);
+    expect(E.isLeft(result)).toBe(true);
+    const error = (result as E.Left<EventDecodeError>).left;
+    expect(error).toBeInstanceOf(EventDecodeError);
+    expect(error.message).toContain('"SessionRenamed" at stream "session-1" revision 4');
+    expect(error.problems).toEqual(['openers.0.name: expected string, got 42']);
+  });
+
+  it('refuses unknown types and versions newer than the code', () => {
+    expect(registry.decodeData('Nope', 1, {}, source)).toSatisfy(E.isLeft);
+    const newer = registry.decodeData('SessionRenamed', 3, {}, source);
+    expect(E.isLeft(newer) && newer.left.message).toMatch(/schemaVersion 3 is newer than this code knows \(2\)/);
+  });
+
+  it('encodes at the current schema version', () => {
+    expect(registry.encode({ type: 'SessionRenamed', data: { title: 'x', openers: [] } }).schemaVersion).toBe(2);
+  });
+
+  it('refuses a definition whose upcaster chain has a gap', () => {
+    expect(() => defineEvent('Gappy', t.type({}), { schemaVersion: 3, upcasters: [{ fromVersion: 1, upcast: (d) => d }] })).toThrow(
+      /no upcaster from version 2/,
+    );
+  });
+});
