@@ -1,0 +1,56 @@
+import { ClusterconfError, formatPosition, type Position } from '@clusterconf/domain';
+
+/** A projection definition that cannot be run: a bad name or version, or a handler for an unknown event type. */
+export class InvalidProjectionError extends ClusterconfError {
+  readonly code = 'INVALID_PROJECTION';
+  constructor(readonly projection: string, readonly reason: string) {
+    super(`Projection "${projection}" is invalid: ${reason}`);
+  }
+}
+
+/** `patch` on a document that does not exist. */
+export class DocumentNotFoundError extends ClusterconfError {
+  readonly code = 'DOCUMENT_NOT_FOUND';
+  constructor(readonly namespace: string, readonly collection: string, readonly id: string) {
+    super(
+      `Cannot patch document "${id}" in collection "${collection}" (namespace ${namespace}): it does not exist; ` +
+        `upsert it first, or check the id`,
+    );
+  }
+}
+
+/** A poison event: it could not be decoded or its handler threw, so the projection stopped at it. */
+export class ProjectionFailedError extends ClusterconfError {
+  readonly code = 'PROJECTION_FAILED';
+  constructor(
+    readonly projection: string,
+    readonly version: number,
+    readonly position: Position,
+    readonly eventType: string,
+    readonly streamId: string,
+    cause: unknown,
+  ) {
+    super(
+      `Projection "${projection}" v${version} failed at position ${formatPosition(position)} on event "${eventType}" ` +
+        `(stream "${streamId}"): ${cause instanceof Error ? cause.message : String(cause)}. Fix the handler or the event ` +
+        `and restart, or run with deadLetters: 'record' to set such events aside`,
+      { cause },
+    );
+  }
+}
+
+/** `waitFor` gave up: a projection had not committed the position in time, or had failed or stopped. */
+export class WaitForPositionError extends ClusterconfError {
+  readonly code = 'WAIT_FOR_POSITION_FAILED';
+  constructor(readonly position: Position, readonly reason: string, options?: { cause?: unknown }) {
+    super(`Waiting for position ${formatPosition(position)} failed: ${reason}`, options);
+  }
+}
+
+/** A runner method called in a state that does not allow it (for example `start` after `stop`). */
+export class ProjectionRunnerStateError extends ClusterconfError {
+  readonly code = 'PROJECTION_RUNNER_STATE';
+  constructor(readonly operation: string, readonly reason: string) {
+    super(`Cannot ${operation}: ${reason}`);
+  }
+}

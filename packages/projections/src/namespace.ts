@@ -1,0 +1,33 @@
+import { InvalidProjectionError } from './errors.js';
+
+/** Projection names become part of SQL identifiers, so they are restricted to lower-case letters, digits and `_`. */
+export const PROJECTION_NAME_PATTERN = /^[a-z][a-z0-9_]{0,47}$/;
+
+/** Every namespace matches this, so SQL stores can quote it as an identifier after checking it. */
+export const NAMESPACE_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Throws `InvalidProjectionError` unless `name` is a valid projection name and `version` a positive integer. */
+export const assertProjectionIdentity = (name: string, version: number): void => {
+  if (!PROJECTION_NAME_PATTERN.test(name)) {
+    throw new InvalidProjectionError(
+      name,
+      `the name must match ${PROJECTION_NAME_PATTERN} (lower-case letters, digits and "_", starting with a letter, at most 48 characters)`,
+    );
+  }
+  if (!Number.isSafeInteger(version) || version < 1) {
+    throw new InvalidProjectionError(name, `version ${version} is not a positive integer; number versions 1, 2, 3…`);
+  }
+};
+
+/** The namespace holding one projection version's documents, checkpoint and dead letters: `<name>_v<version>`. */
+export const namespaceOf = (name: string, version: number): string => {
+  assertProjectionIdentity(name, version);
+  return `${name}_v${version}`;
+};
+
+/** Throws `InvalidProjectionError` unless `namespace` is safe to use as an SQL identifier. */
+export const assertNamespace = (namespace: string): void => {
+  if (!NAMESPACE_PATTERN.test(namespace)) {
+    throw new InvalidProjectionError(namespace, `namespace must match ${NAMESPACE_PATTERN}; build it with namespaceOf(name, version)`);
+  }
+};
