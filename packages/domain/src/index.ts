@@ -1,1 +1,2 @@
 export * from './kernel/index.js';
+export * from './conference/index.js';

@@ -1,0 +1,131 @@
+import * as t from 'io-ts';
+import type { DomainEvent } from '../kernel/event.js';
+import { createEventRegistry, defineEvent } from '../kernel/event-registry.js';
+import {
+  AllianceId, AttendeeId, AwardId, CandidateId, ConferenceId, CountryCode, IsoDate, NonEmptyString, NonNegativeInteger,
+  PositiveInteger, SessionId, StakeholderGroup, nonEmptyArray,
+} from './codecs.js';
+
+// t.type rather than t.strict: the kernel's errorPath reads keys from the context entries that t.type adds, and
+// t.strict (an ExactType) would hide the first key of every path.
+
+/** Payload of `ConferenceScheduled`: a conference's days (sorted, distinct), optional capacity and organisers. */
+export const ConferenceScheduledData = t.type({
+  conferenceId: ConferenceId,
+  name: NonEmptyString,
+  days: nonEmptyArray(IsoDate, 'NonEmptyArray<IsoDate>'),
+  capacity: t.union([PositiveInteger, t.null]),
+  organisers: t.array(NonEmptyString),
+}, 'ConferenceScheduled');
+
+/** Payload of `AttendeeRegistered`. */
+export const AttendeeRegisteredData = t.type({
+  conferenceId: ConferenceId,
+  attendeeId: AttendeeId,
+  name: NonEmptyString,
+  country: CountryCode,
+  stakeholderGroup: StakeholderGroup,
+}, 'AttendeeRegistered');
+
+/** Someone who opens a session. */
+export const Opener = t.type({ name: NonEmptyString, role: NonEmptyString }, 'Opener');
+/** A shortlisted candidate of a ballot. */
+export const Candidate = t.type({ candidateId: CandidateId, name: NonEmptyString, affiliation: NonEmptyString }, 'Candidate');
+/** A ballot held in a session: the award it decides and its shortlist. */
+export const Ballot = t.type({ awardId: AwardId, candidates: t.array(Candidate) }, 'Ballot');
+
+/** Payload of `SessionOpened`; a session with a ballot opens that ballot for votes. */
+export const SessionOpenedData = t.type({
+  conferenceId: ConferenceId,
+  sessionId: SessionId,
+  title: NonEmptyString,
+  day: IsoDate,
+  openers: t.array(Opener),
+  ballot: t.union([t.null, Ballot]),
+}, 'SessionOpened');
+
+/** Payload of `BallotClosed`: votes after it in the global log are late and do not count. */
+export const BallotClosedData = t.type({ conferenceId: ConferenceId, sessionId: SessionId }, 'BallotClosed');
+
+/** Payload of `VoteCast`; `ballotId` is the ballot session's id. */
+export const VoteCastData = t.type({
+  conferenceId: ConferenceId,
+  ballotId: SessionId,
+  attendeeId: AttendeeId,
+  candidateId: CandidateId,
+}, 'VoteCast');
+
+/** One candidate's count in a vote-decided award. */
+export const TallyEntry = t.type({ candidateId: CandidateId, votes: NonNegativeInteger }, 'TallyEntry');
+/** How an award was decided: by a jury, or by a ballot with the tally taken from the log. */
+export const DecidedBy = t.union([
+  t.type({ kind: t.literal('jury') }),
+  t.type({ kind: t.literal('vote'), ballotId: SessionId, tally: t.array(TallyEntry) }),
+], 'DecidedBy');
+
+/** Payload of `AwardGranted`. */
+export const AwardGrantedData = t.type({
+  awardId: AwardId,
+  edition: PositiveInteger,
+  title: NonEmptyString,
+  recipient: NonEmptyString,
+  affiliation: NonEmptyString,
+  decidedBy: DecidedBy,
+}, 'AwardGranted');
+
+/** Payload of `AllianceFounded`. */
+export const AllianceFoundedData = t.type({ allianceId: AllianceId, name: NonEmptyString }, 'AllianceFounded');
+
+/** Payload of `NationJoinedAlliance`; member numbers run 1..n in joining order. */
+export const NationJoinedAllianceData = t.type({
+  allianceId: AllianceId,
+  nation: CountryCode,
+  programme: NonEmptyString,
+  memberNumber: PositiveInteger,
+}, 'NationJoinedAlliance');
+
+/** Event definition of `ConferenceScheduled` (stream `conference-<id>`). */
+export const ConferenceScheduled = defineEvent('ConferenceScheduled', ConferenceScheduledData);
+/** Event definition of `AttendeeRegistered` (stream `conference-<id>`). */
+export const AttendeeRegistered = defineEvent('AttendeeRegistered', AttendeeRegisteredData);
+/** Event definition of `SessionOpened` (stream `conference-<id>`). */
+export const SessionOpened = defineEvent('SessionOpened', SessionOpenedData);
+/** Event definition of `BallotClosed` (stream `conference-<id>`). */
+export const BallotClosed = defineEvent('BallotClosed', BallotClosedData);
+/** Event definition of `VoteCast` (stream `vote-<conference>.<ballot>.<attendee>`). */
+export const VoteCast = defineEvent('VoteCast', VoteCastData);
+/** Event definition of `AwardGranted` (stream `award-<id>`). */
+export const AwardGranted = defineEvent('AwardGranted', AwardGrantedData);
+/** Event definition of `AllianceFounded` (stream `alliance-<id>`). */
+export const AllianceFounded = defineEvent('AllianceFounded', AllianceFoundedData);
+/** Event definition of `NationJoinedAlliance` (stream `alliance-<id>`). */
+export const NationJoinedAlliance = defineEvent('NationJoinedAlliance', NationJoinedAllianceData);
+
+/** Every conference event definition. */
+export const conferenceEventDefinitions = [
+  ConferenceScheduled, AttendeeRegistered, SessionOpened, BallotClosed, VoteCast, AwardGranted, AllianceFounded, NationJoinedAlliance,
+] as const;
+
+/** Encodes and decodes every conference event; the codecs are the single source of the shapes. */
+export const conferenceEvents = createEventRegistry(conferenceEventDefinitions);
+
+export type ConferenceScheduled = DomainEvent<'ConferenceScheduled', t.TypeOf<typeof ConferenceScheduledData>>;
+export type AttendeeRegistered = DomainEvent<'AttendeeRegistered', t.TypeOf<typeof AttendeeRegisteredData>>;
+export type SessionOpened = DomainEvent<'SessionOpened', t.TypeOf<typeof SessionOpenedData>>;
+export type BallotClosed = DomainEvent<'BallotClosed', t.TypeOf<typeof BallotClosedData>>;
+export type VoteCast = DomainEvent<'VoteCast', t.TypeOf<typeof VoteCastData>>;
+export type AwardGranted = DomainEvent<'AwardGranted', t.TypeOf<typeof AwardGrantedData>>;
+export type AllianceFounded = DomainEvent<'AllianceFounded', t.TypeOf<typeof AllianceFoundedData>>;
+export type NationJoinedAlliance = DomainEvent<'NationJoinedAlliance', t.TypeOf<typeof NationJoinedAllianceData>>;
+export type Opener = t.TypeOf<typeof Opener>;
+export type Candidate = t.TypeOf<typeof Candidate>;
+export type Ballot = t.TypeOf<typeof Ballot>;
+export type TallyEntry = t.TypeOf<typeof TallyEntry>;
+export type DecidedBy = t.TypeOf<typeof DecidedBy>;
+
+/** The events of the `conference-<id>` stream. */
+export type ConferenceStreamEvent = ConferenceScheduled | AttendeeRegistered | SessionOpened | BallotClosed;
+/** The events of the `alliance-<id>` stream. */
+export type AllianceStreamEvent = AllianceFounded | NationJoinedAlliance;
+/** Every conference-model event. */
+export type ConferenceEvent = ConferenceStreamEvent | VoteCast | AwardGranted | AllianceStreamEvent;
