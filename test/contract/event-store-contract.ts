@@ -1,0 +1,564 @@
+/**
+ * The adapter contract suite: the semantics of the `EventStore` port, identical in every adapter.
+ *
+ * Usage, one file per adapter (`test/contract/<adapter>.contract.test.ts`):
+ *
+ *   describeEventStoreContract('SQLite', async () => {
+ *     const store = await SqliteEventStore.open({ path });
+ *     return { store, cleanup: async () => { await store.close(); rmSync(dir, { recursive: true }); } };
+ *   });
+ *
+ * The factory runs before every test and must return a store over an EMPTY log (a fresh file, schema or database)
+ * plus `cleanup`, which closes it and removes what it created. Every stream id a test writes starts with a random
+ * prefix, and whole-log assertions only look at events under that prefix, so a backend whose log carries foreign
+ * events (system streams) still satisfies the suite, except the empty-log `headPosition` case.
+ *
+ * Optional hooks enable backend-specific cases:
+ * - `corruptEvent(streamId, revision)`, with `options.corruptRows: true`: overwrite that stored event's data with
+ *   text that is not JSON (the case checks `CorruptEventError` names stream, revision and position, and the rest
+ *   stays readable); without the option the case is not registered;
+ * - `reopen()`: a second store over the same storage (another connection); when given, a case checks that events
+ *   written through one store are read, and followed live, through the other;
+ * - `fetchedEvents()`: how many events the store has read for subscriptions so far. Needed only by stores that do
+ *   not implement `LogSource.readPage` (the suite counts `readPage` results itself otherwise); it is the honest
+ *   observable of backpressure: a subscriber that stops pulling must stop the store from reading.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type {
+  AppendResult,
+  EventStore,
+  NewEvent,
+  Position,
+  RecordedEvent,
+  Subscription,
+  SubscriptionMessage,
+} from '@clusterconf/domain';
+import {
+  comparePositions,
+  CorruptEventError,
+  formatPosition,
+  InvalidEventError,
+  InvalidStreamIdError,
+  newEventId,
+  StreamNotFoundError,
+  WrongExpectedRevisionError,
+} from '@clusterconf/domain';
+
+/** What the factory returns for one test. */
+export interface ContractStoreHandle {
+  readonly store: EventStore;
+  readonly cleanup: () => Promise<void>;
+  readonly reopen?: () => Promise<EventStore>;
+  readonly corruptEvent?: (streamId: string, revision: bigint) => Promise<void>;
+  readonly fetchedEvents?: () => number;
+}
+
+/** Creates a store over an empty log for one test. */
+export type ContractStoreFactory = () => Promise<ContractStoreHandle>;
+
+/** Sizes of the heavier cases; adapters over slow networks may lower them, never below the issue's figures in CI. */
+export interface ContractOptions {
+  readonly concurrentWriters?: number;
+  readonly appendsPerWriter?: number;
+  /** Registers the corrupt-row case; the factory must then return `corruptEvent`. */
+  readonly corruptRows?: boolean;
+}
+
+/** A new event of `type` with `data` and fresh metadata. */
+export const newEvent = (type: string, data: unknown, eventId: string = newEventId()): NewEvent => ({
+  type,
+  data,
+  metadata: { eventId, occurredAt: '2020-11-10T09:00:00.000Z', correlationId: eventId, causationId: eventId, schemaVersion: 1 },
+});
+
+const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+};
+
+
+const expectStrictlyIncreasing = (positions: readonly Position[]): void => {
+  for (let i = 1; i < positions.length; i++) {
+    if (comparePositions(positions[i - 1]!, positions[i]!) >= 0) {
+      throw new Error(`positions out of order at index ${i}: ${formatPosition(positions[i - 1]!)} then ${formatPosition(positions[i]!)}`);
+    }
+  }
+};
+
+const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection, but the operation succeeded');
+};
+
+/** Pulls messages until `stop` says so; returns them all, the stopping one included. */
+const pullUntil = async (
+  iterator: AsyncIterator<SubscriptionMessage>,
+  stop: (message: SubscriptionMessage, all: readonly SubscriptionMessage[]) => boolean,
+): Promise<SubscriptionMessage[]> => {
+  const messages: SubscriptionMessage[] = [];
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) throw new Error(`subscription ended after ${messages.length} messages before the expected one arrived`);
+    messages.push(next.value);
+    if (stop(next.value, messages)) return messages;
+  }
+};
+
+const eventsOf = (messages: readonly SubscriptionMessage[]): RecordedEvent[] =>
+  messages.flatMap((m) => (m.kind === 'event' ? [m.event] : []));
+
+/** Registers the contract cases for one adapter. */
+export const describeEventStoreContract = (name: string, factory: ContractStoreFactory, options: ContractOptions = {}): void => {
+  const writers = options.concurrentWriters ?? 8;
+  const appendsPerWriter = options.appendsPerWriter ?? 1000;
+
+  describe(`EventStore contract: ${name}`, () => {
+    let handle: ContractStoreHandle;
+    let store: EventStore;
+    let prefix: string;
+    const extraStores: EventStore[] = [];
+    const stream = (suffix: string) => `${prefix}${suffix}`;
+    const ours = async (opts: Parameters<EventStore['readAll']>[0] = {}) =>
+      (await collect(store.readAll(opts))).filter((e) => e.streamId.startsWith(prefix));
+    const expectNothingWritten = async () => expect(await ours()).toEqual([]);
+
+    beforeEach(async () => {
+      handle = await factory();
+      store = handle.store;
+      prefix = `c${randomUUID().slice(0, 8)}-`;
+    });
+    afterEach(async () => {
+      for (const extra of extraStores.splice(0)) await extra.close();
+      await handle.cleanup();
+    });
+
+    describe('expectedRevision', () => {
+      it("'any' accepts a new and an existing stream", async () => {
+        const s = stream('any');
+        expect((await store.appendToStream(s, [newEvent('A', { n: 0 })], { expectedRevision: 'any' })).nextExpectedRevision).toBe(0n);
+        expect((await store.appendToStream(s, [newEvent('A', { n: 1 })])).nextExpectedRevision).toBe(1n);
+      });
+
+      it("'no_stream' accepts a new stream and refuses an existing one, naming expected and actual", async () => {
+        const s = stream('nostream');
+        await store.appendToStream(s, [newEvent('A', {}), newEvent('A', {})], { expectedRevision: 'no_stream' });
+        const error = await rejection(store.appendToStream(s, [newEvent('A', { late: true })], { expectedRevision: 'no_stream' }));
+        expect(error).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(error).toMatchObject({ code: 'WRONG_EXPECTED_REVISION', streamId: s, expected: 'no_stream', actual: 1n });
+        expect((await collect(store.readStream(s))).length).toBe(2);
+      });
+
+      it("'stream_exists' refuses a new stream (actual undefined) and accepts an existing one", async () => {
+        const s = stream('exists');
+        const error = await rejection(store.appendToStream(s, [newEvent('A', {})], { expectedRevision: 'stream_exists' }));
+        expect(error).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(error).toMatchObject({ streamId: s, expected: 'stream_exists', actual: undefined });
+        await expectNothingWritten();
+        await store.appendToStream(s, [newEvent('A', {})]);
+        expect((await store.appendToStream(s, [newEvent('A', {})], { expectedRevision: 'stream_exists' })).nextExpectedRevision).toBe(1n);
+      });
+
+      it('an exact revision accepts the current one and refuses a stale, a future and a missing stream', async () => {
+        const s = stream('exact');
+        const missing = await rejection(store.appendToStream(s, [newEvent('A', {})], { expectedRevision: 0n }));
+        expect(missing).toMatchObject({ expected: 0n, actual: undefined });
+        await store.appendToStream(s, [newEvent('A', {}), newEvent('A', {})]);
+        expect((await store.appendToStream(s, [newEvent('A', {})], { expectedRevision: 1n })).nextExpectedRevision).toBe(2n);
+        const stale = await rejection(store.appendToStream(s, [newEvent('A', {})], { expectedRevision: 1n }));
+        expect(stale).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(stale).toMatchObject({ streamId: s, expected: 1n, actual: 2n });
+        const future = await rejection(store.appendToStream(s, [newEvent('A', {})], { expectedRevision: 7n }));
+        expect(future).toMatchObject({ expected: 7n, actual: 2n });
+        expect((await collect(store.readStream(s))).map((e) => e.streamRevision)).toEqual([0n, 1n, 2n]);
+      });
+
+      it('a refused append leaves the head of the log where it was', async () => {
+        const s = stream('head');
+        const result = await store.appendToStream(s, [newEvent('A', {})]);
+        await rejection(store.appendToStream(s, [newEvent('A', {}), newEvent('A', {})], { expectedRevision: 'no_stream' }));
+        expect(await store.headPosition()).toEqual(result.position);
+      });
+    });
+
+    describe('appendToStream', () => {
+      it('returns the last revision and the position at which it can be read back', async () => {
+        const s = stream('result');
+        const first = await store.appendToStream(s, [newEvent('A', { i: 0 }), newEvent('B', { i: 1 }), newEvent('C', { i: 2 })]);
+        expect(first.nextExpectedRevision).toBe(2n);
+        const events = await collect(store.readStream(s));
+        expect(events.map((e) => e.type)).toEqual(['A', 'B', 'C']);
+        expect(events[2]!.position).toEqual(first.position);
+        expectStrictlyIncreasing(events.map((e) => e.position));
+        const second = await store.appendToStream(stream('other'), [newEvent('D', {})]);
+        expect(comparePositions(second.position, first.position)).toBeGreaterThan(0);
+        expect(second.nextExpectedRevision).toBe(0n);
+      });
+
+      it('stores data and metadata exactly as their JSON', async () => {
+        const s = stream('roundtrip');
+        const event = newEvent('Rich', { text: 'Žilina — ünïcødé ✓', nested: { list: [1, 2.5, null, true] }, empty: {} });
+        await store.appendToStream(s, [event]);
+        const [read] = await collect(store.readStream(s));
+        expect(read).toMatchObject({ streamId: s, streamRevision: 0n, type: 'Rich', data: event.data, metadata: event.metadata });
+      });
+
+      it('writes all events of a batch or none: one unserialisable event refuses the whole batch', async () => {
+        const s = stream('atomic');
+        const error = await rejection(store.appendToStream(s, [newEvent('A', { ok: 1 }), newEvent('A', { ok: 2 }), newEvent('A', { bad: 1n })]));
+        expect(error).toBeInstanceOf(InvalidEventError);
+        await expect(collect(store.readStream(s))).rejects.toBeInstanceOf(StreamNotFoundError);
+        await expectNothingWritten();
+      });
+
+      it('writes none of a batch whose last eventId is already stored elsewhere', async () => {
+        const stored = newEvent('A', {});
+        await store.appendToStream(stream('first'), [stored]);
+        const error = await rejection(store.appendToStream(stream('second'), [newEvent('A', {}), newEvent('A', {}), newEvent('A', {}, stored.metadata.eventId)]));
+        expect(error).toBeInstanceOf(InvalidEventError);
+        await expect(collect(store.readStream(stream('second')))).rejects.toBeInstanceOf(StreamNotFoundError);
+        expect((await ours()).length).toBe(1);
+      });
+    });
+
+    describe('idempotent retries', () => {
+      it('a retried append of the same ids at the same place returns the original result and stores nothing twice', async () => {
+        const s = stream('retry');
+        const batch = [newEvent('A', { i: 0 }), newEvent('A', { i: 1 }), newEvent('A', { i: 2 })];
+        const original = await store.appendToStream(s, batch, { expectedRevision: 'no_stream' });
+        await store.appendToStream(s, [newEvent('B', {})]);
+        // The retry carries the original precondition, which no longer holds: the replay must win over the conflict.
+        const retried = await store.appendToStream(s, batch, { expectedRevision: 'no_stream' });
+        expect(retried).toEqual<AppendResult>(original);
+        const suffix = await store.appendToStream(s, batch.slice(1));
+        expect(suffix).toEqual(original);
+        const prefixRetry = await store.appendToStream(s, batch.slice(0, 2));
+        expect(prefixRetry.nextExpectedRevision).toBe(1n);
+        expect((await collect(store.readStream(s))).map((e) => e.type)).toEqual(['A', 'A', 'A', 'B']);
+        expect((await ours()).length).toBe(4);
+      });
+
+      it('refuses ids stored in another stream, out of order, or mixed with new ids, writing nothing', async () => {
+        const batch = [newEvent('A', {}), newEvent('A', {})];
+        await store.appendToStream(stream('home'), batch);
+        const elsewhere = await rejection(store.appendToStream(stream('away'), batch));
+        expect(elsewhere).toBeInstanceOf(InvalidEventError);
+        expect((elsewhere as Error).message).toContain(batch[0]!.metadata.eventId);
+        const reversed = await rejection(store.appendToStream(stream('home'), [batch[1]!, batch[0]!]));
+        expect(reversed).toBeInstanceOf(InvalidEventError);
+        const mixed = await rejection(store.appendToStream(stream('home'), [batch[1]!, newEvent('A', {})]));
+        expect(mixed).toBeInstanceOf(InvalidEventError);
+        expect((await ours()).map((e) => e.streamId)).toEqual([stream('home'), stream('home')]);
+      });
+    });
+
+    describe('bad input is refused before anything is written', () => {
+      it.each([
+        ['empty', ''],
+        ['256 characters', 'x'.repeat(256)],
+        ['a newline', 'conference-a\nb'],
+        ['a NUL', 'conference-\u0000'],
+        ['a C1 control', 'conference-\u0085'],
+      ])('refuses a stream id with %s', async (_label, streamId) => {
+        const error = await rejection(store.appendToStream(streamId, [newEvent('A', {})]));
+        expect(error).toBeInstanceOf(InvalidStreamIdError);
+        expect(await store.headPosition()).toBeUndefined();
+      });
+
+      it('accepts a stream id of exactly 255 characters with quotes and SQL in it', async () => {
+        const s = `${prefix}'; DROP TABLE events; --"`.padEnd(255, 'z');
+        await store.appendToStream(s, [newEvent("Type'); DELETE FROM events; --", {})]);
+        const [read] = await collect(store.readStream(s));
+        expect(read).toMatchObject({ streamId: s, type: "Type'); DELETE FROM events; --" });
+      });
+
+      it('refuses an event over the size limit', async () => {
+        const error = await rejection(store.appendToStream(stream('big'), [newEvent('A', {}), newEvent('Big', { blob: 'x'.repeat(1024 * 1024 + 1) })]));
+        expect(error).toBeInstanceOf(InvalidEventError);
+        expect((error as Error).message).toMatch(/limit/);
+        await expectNothingWritten();
+      });
+
+      it('refuses data holding a bigint or a cycle', async () => {
+        const cyclic: Record<string, unknown> = { name: 'loop' };
+        cyclic.self = cyclic;
+        for (const data of [{ amount: 10n }, cyclic]) {
+          const error = await rejection(store.appendToStream(stream('json'), [newEvent('A', data)]));
+          expect(error).toBeInstanceOf(InvalidEventError);
+          expect((error as Error).message).toMatch(/JSON/);
+        }
+        await expectNothingWritten();
+      });
+    });
+
+    describe('readStream', () => {
+      const fill = async (s: string) => {
+        await store.appendToStream(s, [0, 1, 2].map((i) => newEvent('E', { i })));
+        await store.appendToStream(stream('noise'), [newEvent('N', {})]);
+        await store.appendToStream(s, [3, 4].map((i) => newEvent('E', { i })));
+      };
+      const revisions = async (s: string, opts: Parameters<EventStore['readStream']>[1]) =>
+        (await collect(store.readStream(s, opts))).map((e) => Number(e.streamRevision));
+
+      it('reads forwards and backwards, from a revision, with a maximum count', async () => {
+        const s = stream('read');
+        await fill(s);
+        expect(await revisions(s, {})).toEqual([0, 1, 2, 3, 4]);
+        expect(await revisions(s, { fromRevision: 2n })).toEqual([2, 3, 4]);
+        expect(await revisions(s, { fromRevision: 1n, maxCount: 2 })).toEqual([1, 2]);
+        expect(await revisions(s, { direction: 'backwards' })).toEqual([4, 3, 2, 1, 0]);
+        expect(await revisions(s, { direction: 'backwards', fromRevision: 3n, maxCount: 2 })).toEqual([3, 2]);
+        expect(await revisions(s, { direction: 'backwards', fromRevision: 'end', maxCount: 1 })).toEqual([4]);
+        expect(await revisions(s, { direction: 'backwards', fromRevision: 99n, maxCount: 2 })).toEqual([4, 3]);
+        expect(await revisions(s, { fromRevision: 5n })).toEqual([]);
+        expect(await revisions(s, { maxCount: 0 })).toEqual([]);
+        const events = await collect(store.readStream(s));
+        expect(events.map((e) => (e.data as { i: number }).i)).toEqual([0, 1, 2, 3, 4]);
+        expectStrictlyIncreasing(events.map((e) => e.position));
+      });
+
+      it('throws StreamNotFoundError for a stream without events', async () => {
+        const error = await rejection(collect(store.readStream(stream('missing'))));
+        expect(error).toBeInstanceOf(StreamNotFoundError);
+        expect(error).toMatchObject({ code: 'STREAM_NOT_FOUND', streamId: stream('missing') });
+      });
+    });
+
+    describe('readAll', () => {
+      const fill = async () => {
+        await store.appendToStream(stream('conference-a'), [newEvent('Scheduled', { i: 0 }), newEvent('Registered', { i: 1 })]);
+        await store.appendToStream(stream('vote-a.1'), [newEvent('VoteCast', { i: 2 })]);
+        await store.appendToStream(stream('conference-b'), [newEvent('Scheduled', { i: 3 })]);
+        await store.appendToStream(stream('vote-a.2'), [newEvent('VoteCast', { i: 4 })]);
+        await store.appendToStream(stream('conference-a'), [newEvent('Registered', { i: 5 })]);
+      };
+      const indexes = (events: readonly RecordedEvent[]) => events.map((e) => (e.data as { i: number }).i);
+
+      it('reads the whole log in position order, equal to the appends', async () => {
+        await fill();
+        const all = await ours();
+        expect(indexes(all)).toEqual([0, 1, 2, 3, 4, 5]);
+        expectStrictlyIncreasing(all.map((e) => e.position));
+        expect(all[1]).toMatchObject({ streamId: stream('conference-a'), streamRevision: 1n, type: 'Registered' });
+        expect(all[5]).toMatchObject({ streamId: stream('conference-a'), streamRevision: 2n });
+      });
+
+      it('reads strictly after a position, in pages smaller than the log, up to maxCount', async () => {
+        await fill();
+        const all = await ours();
+        expect(indexes(await ours({ after: all[2]!.position }))).toEqual([3, 4, 5]);
+        expect(indexes(await ours({ after: all[5]!.position }))).toEqual([]);
+        expect(indexes(await ours({ pageSize: 2 }))).toEqual([0, 1, 2, 3, 4, 5]);
+        expect(indexes(await ours({ pageSize: 1, after: all[0]!.position }))).toEqual([1, 2, 3, 4, 5]);
+        expect(indexes(await ours({ pageSize: 2, maxCount: 3, filter: { streamPrefixes: [prefix] } }))).toEqual([0, 1, 2]);
+      });
+
+      it('filters by event type, by stream prefix, and by both', async () => {
+        await fill();
+        expect(indexes(await ours({ filter: { eventTypes: ['VoteCast'] } }))).toEqual([2, 4]);
+        expect(indexes(await ours({ filter: { eventTypes: ['Scheduled', 'VoteCast'] }, pageSize: 1 }))).toEqual([0, 2, 3, 4]);
+        expect(indexes(await ours({ filter: { streamPrefixes: [stream('conference-')] } }))).toEqual([0, 1, 3, 5]);
+        expect(indexes(await ours({ filter: { streamPrefixes: [stream('vote-a.'), stream('conference-b')] } }))).toEqual([2, 3, 4]);
+        expect(indexes(await ours({ filter: { streamPrefixes: [stream('conference-')], eventTypes: ['Registered'] } }))).toEqual([1, 5]);
+        expect(indexes(await ours({ filter: { streamPrefixes: [stream('conference-')] }, maxCount: 2, pageSize: 1 }))).toEqual([0, 1]);
+        // A prefix is literal text: LIKE wildcards in it match only themselves.
+        expect(await ours({ filter: { streamPrefixes: [`${prefix}%`, `${prefix}_onference`] } })).toEqual([]);
+      });
+
+      it('headPosition is undefined on an empty log and then the position of the last append', async () => {
+        expect(await store.headPosition()).toBeUndefined();
+        await fill();
+        const last = await store.appendToStream(stream('last'), [newEvent('Z', {})]);
+        expect(await store.headPosition()).toEqual(last.position);
+      });
+    });
+
+    describe('subscribe', () => {
+      let subscription: Subscription | undefined;
+      afterEach(async () => {
+        await subscription?.close();
+        subscription = undefined;
+      });
+
+      it('catches up, says so, then delivers new events live', async () => {
+        const s = stream('live');
+        await store.appendToStream(s, [newEvent('A', { i: 0 }), newEvent('A', { i: 1 })]);
+        subscription = store.subscribe({ pageSize: 1 });
+        const iterator = subscription[Symbol.asyncIterator]();
+        const caughtUp = await pullUntil(iterator, (m) => m.kind === 'caughtUp');
+        expect(eventsOf(caughtUp).filter((e) => e.streamId === s).map((e) => e.data)).toEqual([{ i: 0 }, { i: 1 }]);
+        expect(caughtUp.at(-1)).toEqual({ kind: 'caughtUp', position: await store.headPosition() });
+        const pending = pullUntil(iterator, (_m, all) => eventsOf(all).filter((e) => e.streamId === s).length === 2);
+        await store.appendToStream(s, [newEvent('A', { i: 2 })]);
+        await store.appendToStream(s, [newEvent('A', { i: 3 })]);
+        const live = eventsOf(await pending).filter((e) => e.streamId === s);
+        expect(live.map((e) => e.streamRevision)).toEqual([2n, 3n]);
+      });
+
+      it('a filtered subscription emits checkpoints past the events it filters out', async () => {
+        await store.appendToStream(stream('mix'), [newEvent('Wanted', { i: 0 }), newEvent('Other', { i: 1 }), newEvent('Other', { i: 2 })]);
+        const head = await store.headPosition();
+        subscription = store.subscribe({ filter: { eventTypes: ['Wanted'] }, pageSize: 2 });
+        const messages = await pullUntil(subscription[Symbol.asyncIterator](), (m) => m.kind === 'caughtUp');
+        expect(eventsOf(messages).map((e) => e.type)).toEqual(['Wanted']);
+        const checkpoints = messages.flatMap((m) => (m.kind === 'checkpoint' ? [m.position] : []));
+        expect(checkpoints.at(-1)).toEqual(head);
+        expect(messages.at(-1)).toEqual({ kind: 'caughtUp', position: head });
+      });
+
+      it('close() ends a pending iteration and every later one', async () => {
+        subscription = store.subscribe();
+        const iterator = subscription[Symbol.asyncIterator]();
+        await pullUntil(iterator, (m) => m.kind === 'caughtUp');
+        const pending = iterator.next();
+        await subscription.close();
+        expect(await pending).toMatchObject({ done: true });
+        expect(await iterator.next()).toMatchObject({ done: true });
+      });
+
+      it('closing the store ends its subscriptions', async () => {
+        const own = store.subscribe();
+        const iterator = own[Symbol.asyncIterator]();
+        await pullUntil(iterator, (m) => m.kind === 'caughtUp');
+        const pending = iterator.next();
+        await store.close();
+        expect(await pending).toMatchObject({ done: true });
+      });
+
+      it('closed and reopened from its last position, a subscriber misses nothing and repeats nothing', async () => {
+        const s = stream('resume');
+        for (let i = 0; i < 10; i++) await store.appendToStream(s, [newEvent('A', { i })]);
+        const first = store.subscribe({ pageSize: 3 });
+        const seen = eventsOf(await pullUntil(first[Symbol.asyncIterator](), (_m, all) => eventsOf(all).length === 4));
+        await first.close();
+        for (let i = 10; i < 15; i++) await store.appendToStream(s, [newEvent('A', { i })]);
+        subscription = store.subscribe({ after: seen.at(-1)!.position, pageSize: 3 });
+        const iterator = subscription[Symbol.asyncIterator]();
+        const rest = eventsOf(await pullUntil(iterator, (m) => m.kind === 'caughtUp'));
+        const pending = pullUntil(iterator, (_m, all) => eventsOf(all).length === 2);
+        await store.appendToStream(s, [newEvent('A', { i: 15 }), newEvent('A', { i: 16 })]);
+        const live = eventsOf(await pending);
+        const all = [...seen, ...rest, ...live].filter((e) => e.streamId === s);
+        expect(all.map((e) => (e.data as { i: number }).i)).toEqual(Array.from({ length: 17 }, (_, i) => i));
+        expectStrictlyIncreasing(all.map((e) => e.position));
+      });
+
+      it(`${writers} concurrent writers × ${appendsPerWriter} appends: a live subscriber gets every event once, in position order, equal to readAll`, async () => {
+        subscription = store.subscribe({ pageSize: 100 });
+        const iterator = subscription[Symbol.asyncIterator]();
+        await pullUntil(iterator, (m) => m.kind === 'caughtUp');
+        const total = writers * appendsPerWriter;
+        const received: RecordedEvent[] = [];
+        const consuming = (async () => {
+          while (received.length < total) {
+            const next = await iterator.next();
+            if (next.done) throw new Error(`subscription ended after ${received.length} of ${total} events`);
+            if (next.value.kind === 'event' && next.value.event.streamId.startsWith(prefix)) received.push(next.value.event);
+          }
+        })();
+        await Promise.all(
+          Array.from({ length: writers }, async (_, w) => {
+            for (let i = 0; i < appendsPerWriter; i++) {
+              // Every writer also hits one shared stream now and then, so appends to one stream race too.
+              const target = i % 10 === 0 ? stream('shared') : stream(`writer-${w}`);
+              await store.appendToStream(target, [newEvent('Written', { w, i })]);
+            }
+          }),
+        );
+        await consuming;
+        expect(new Set(received.map((e) => e.metadata.eventId)).size).toBe(total);
+        expectStrictlyIncreasing(received.map((e) => e.position));
+        const log = await ours({ pageSize: 333 });
+        expect(received.map((e) => e.metadata.eventId)).toEqual(log.map((e) => e.metadata.eventId));
+        expect(received.map((e) => e.position)).toEqual(log.map((e) => e.position));
+        const shared = await collect(store.readStream(stream('shared')));
+        expect(shared.map((e) => e.streamRevision)).toEqual(Array.from({ length: shared.length }, (_, i) => BigInt(i)));
+        expect(shared.length).toBe(writers * Math.ceil(appendsPerWriter / 10));
+      });
+
+      it('a second store over the same storage reads and follows what the first one writes', async () => {
+        // Without a second handle the same store stands in, so the case still checks write-then-follow.
+        const other = handle.reopen ? await handle.reopen() : store;
+        if (other !== store) extraStores.push(other);
+        const s = stream('shared-storage');
+        await store.appendToStream(s, [newEvent('A', { i: 0 })]);
+        subscription = other.subscribe();
+        const iterator = subscription[Symbol.asyncIterator]();
+        const caughtUp = eventsOf(await pullUntil(iterator, (m) => m.kind === 'caughtUp')).filter((e) => e.streamId === s);
+        expect(caughtUp.map((e) => e.data)).toEqual([{ i: 0 }]);
+        const pending = pullUntil(iterator, (_m, all) => eventsOf(all).some((e) => e.streamId === s));
+        const appended = await store.appendToStream(s, [newEvent('A', { i: 1 })], { expectedRevision: 0n });
+        expect(eventsOf(await pending).find((e) => e.streamId === s)?.position).toEqual(appended.position);
+        expect((await collect(other.readStream(s))).map((e) => e.data)).toEqual([{ i: 0 }, { i: 1 }]);
+        const conflict = await rejection(other.appendToStream(s, [newEvent('A', {})], { expectedRevision: 0n }));
+        expect(conflict).toMatchObject({ expected: 0n, actual: 1n });
+      });
+
+      it('a subscriber that stops pulling stops the store from reading ahead more than one page', async () => {
+        const pageSize = 10;
+        const s = stream('slow');
+        for (let i = 0; i < 20; i++) await store.appendToStream(s, Array.from({ length: 25 }, (_, j) => newEvent('Bulk', { i: i * 25 + j })));
+        const fetched = countFetches(handle);
+        subscription = store.subscribe({ pageSize });
+        const iterator = subscription[Symbol.asyncIterator]();
+        await pullUntil(iterator, (_m, all) => eventsOf(all).length === 15);
+        // Give a store that reads ahead eagerly every chance to do so before measuring.
+        for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+        expect(fetched()).toBeGreaterThanOrEqual(15);
+        expect(fetched()).toBeLessThanOrEqual(15 + pageSize);
+        const rest = await pullUntil(iterator, (m) => m.kind === 'caughtUp');
+        expect(eventsOf(rest).length).toBe(500 - 15);
+      });
+    });
+
+    if (options.corruptRows) {
+      describe('backend-specific cases', () => {
+        it('a stored row whose JSON is malformed fails only when reached, naming stream, revision and position', async () => {
+          const corruptEvent = handle.corruptEvent;
+          if (!corruptEvent) throw new Error('options.corruptRows is set but the factory returned no corruptEvent hook');
+          const s = stream('corrupt');
+          await store.appendToStream(s, [newEvent('A', { i: 0 }), newEvent('A', { i: 1 }), newEvent('A', { i: 2 })]);
+          await store.appendToStream(stream('healthy'), [newEvent('H', {})]);
+          const bad = (await collect(store.readStream(s)))[1]!;
+          await corruptEvent(s, 1n);
+          const read: RecordedEvent[] = [];
+          const error = await rejection((async () => { for await (const e of store.readStream(s)) read.push(e); })());
+          expect(read.map((e) => e.streamRevision)).toEqual([0n]);
+          expect(error).toBeInstanceOf(CorruptEventError);
+          expect(error).toMatchObject({ code: 'CORRUPT_EVENT', streamId: s, streamRevision: 1n, position: formatPosition(bad.position) });
+          expect((error as Error).message).toContain(s);
+          expect((await collect(store.readStream(s, { fromRevision: 2n })))[0]!.data).toEqual({ i: 2 });
+          expect((await collect(store.readStream(stream('healthy'))))[0]!.type).toBe('H');
+          const after = await ours({ after: bad.position });
+          expect(after.map((e) => e.streamId)).toEqual([s, stream('healthy')]);
+          await store.appendToStream(s, [newEvent('A', { i: 3 })], { expectedRevision: 2n });
+        });
+      });
+    }
+  });
+};
+
+/** Counts the events a store has read for subscriptions, through the adapter's hook or its `readPage`. */
+const countFetches = (handle: ContractStoreHandle): (() => number) => {
+  if (handle.fetchedEvents) {
+    const start = handle.fetchedEvents();
+    return () => handle.fetchedEvents!() - start;
+  }
+  const source = handle.store as EventStore & { readPage?: (...args: unknown[]) => Promise<{ events: readonly unknown[] }> };
+  const readPage = source.readPage;
+  if (typeof readPage !== 'function') {
+    throw new Error('This store implements neither LogSource.readPage nor the fetchedEvents hook; provide fetchedEvents() in the contract factory');
+  }
+  let count = 0;
+  source.readPage = async (...args: unknown[]) => {
+    const page = await readPage.apply(source, args);
+    count += page.events.length;
+    return page;
+  };
+  return () => count;
+};
