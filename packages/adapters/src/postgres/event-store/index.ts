@@ -1,1 +1,3 @@
-export {};
+export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store.js';
+export { SchemaVersionError } from './migrations.js';
+export { InvalidSchemaNameError } from './schema-name.js';

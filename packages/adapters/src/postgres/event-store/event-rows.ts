@@ -1,0 +1,56 @@
+import type { EventMetadata, Position, RecordedEvent } from '@clusterconf/domain';
+import { CorruptEventError, formatPosition } from '@clusterconf/domain';
+
+/** The columns every read selects, with xid8 and bigint cast to text so no precision is lost in JavaScript. */
+export const EVENT_COLUMNS = 'stream_id, stream_revision::text as stream_revision, transaction_id::text as commit_id, seq::text as seq, type, data, metadata';
+
+/** A row as node-pg returns `EVENT_COLUMNS`. */
+export interface EventRow {
+  readonly stream_id: string;
+  readonly stream_revision: string;
+  readonly commit_id: string;
+  readonly seq: string;
+  readonly type: string;
+  readonly data: string;
+  readonly metadata: string;
+}
+
+/** The log position of a row: the appending transaction's id, then the row's sequence number. */
+export const rowPosition = (row: { commit_id: string; seq: string }): Position => ({ commit: BigInt(row.commit_id), prepare: BigInt(row.seq) });
+
+const isMetadata = (value: unknown): value is EventMetadata => {
+  const m = value as Record<string, unknown> | null;
+  return (
+    typeof m === 'object' && m !== null && typeof m.eventId === 'string' && typeof m.occurredAt === 'string' &&
+    typeof m.correlationId === 'string' && typeof m.causationId === 'string' &&
+    typeof m.schemaVersion === 'number' && Number.isInteger(m.schemaVersion) && m.schemaVersion >= 1
+  );
+};
+
+/**
+ * Turns a stored row into an event. Data and metadata are text columns, so a row edited by hand can hold anything:
+ * unparseable JSON or metadata without its fields raises `CorruptEventError` naming the row, and other rows are
+ * unaffected.
+ */
+export const decodeEventRow = (row: EventRow): RecordedEvent => {
+  const position = rowPosition(row);
+  const streamRevision = BigInt(row.stream_revision);
+  const corrupt = (reason: string, cause?: unknown) =>
+    new CorruptEventError(row.stream_id, streamRevision, formatPosition(position), reason, { cause });
+  let data: unknown;
+  let metadata: unknown;
+  try {
+    data = JSON.parse(row.data);
+  } catch (cause) {
+    throw corrupt(`its data is not valid JSON (${(cause as Error).message})`, cause);
+  }
+  try {
+    metadata = JSON.parse(row.metadata);
+  } catch (cause) {
+    throw corrupt(`its metadata is not valid JSON (${(cause as Error).message})`, cause);
+  }
+  if (!isMetadata(metadata)) {
+    throw corrupt('its metadata lacks eventId, occurredAt, correlationId or causationId strings, or a whole schemaVersion >= 1');
+  }
+  return { streamId: row.stream_id, streamRevision, position, type: row.type, data, metadata };
+};

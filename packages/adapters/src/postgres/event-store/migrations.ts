@@ -1,0 +1,104 @@
+import type pg from 'pg';
+import { ClusterconfError } from '@clusterconf/domain';
+
+/** The schema holds a newer version than this code knows, so writing to it could corrupt it. */
+export class SchemaVersionError extends ClusterconfError {
+  readonly code = 'SCHEMA_VERSION_TOO_NEW';
+  constructor(readonly schema: string, readonly found: number, readonly known: number) {
+    super(`Schema "${schema}" is at event-store version ${found}, but this @clusterconf/adapters knows versions up to ` +
+      `${known}: upgrade @clusterconf/adapters, or open a different schema`);
+  }
+}
+
+/**
+ * The versioned migrations, oldest first. A migration is never edited once released: a change is a new entry.
+ * `q` is the validated, quoted schema name; `channel` the NOTIFY channel (the schema name itself).
+ */
+const migrations: readonly ((q: string, channel: string) => string)[] = [
+  (q, channel) => `
+    create table ${q}.streams (
+      stream_id text primary key,
+      revision bigint not null
+    );
+    create table ${q}.events (
+      transaction_id xid8 not null default pg_current_xact_id(),
+      seq bigint generated always as identity,
+      stream_id text not null,
+      stream_revision bigint not null,
+      event_id uuid not null,
+      type text not null,
+      data text not null,
+      metadata text not null,
+      primary key (transaction_id, seq),
+      constraint events_stream_revision_key unique (stream_id, stream_revision),
+      constraint events_event_id_key unique (event_id)
+    );
+    -- One round trip per append: lock the stream, replay check, expected-revision check, insert, notify.
+    -- Returns the stored rows of the given ids ('stored'), the current revision ('conflict'), or the new rows.
+    create function ${q}.append_events(
+      p_stream text, p_expected text, p_ids uuid[], p_types text[], p_data text[], p_metadata text[]
+    ) returns table (outcome text, stream_id text, stream_revision bigint, commit_id text, seq bigint, type text, event_id uuid)
+    language plpgsql as $fn$
+    #variable_conflict use_column
+    declare
+      v_current bigint;
+      v_count int := cardinality(p_ids);
+    begin
+      -- The row lock serialises appends to one stream; a stream's first appends race on the unique
+      -- (stream_id, stream_revision) key instead, and the loser retries.
+      select s.revision into v_current from ${q}.streams s where s.stream_id = p_stream for update;
+      if exists (select 1 from ${q}.events e where e.event_id = any(p_ids)) then
+        return query select 'stored', e.stream_id, e.stream_revision, e.transaction_id::text, e.seq, e.type, e.event_id
+          from ${q}.events e where e.event_id = any(p_ids);
+        return;
+      end if;
+      if not (p_expected = 'any'
+          or (p_expected = 'no_stream' and v_current is null)
+          or (p_expected = 'stream_exists' and v_current is not null)
+          or (p_expected ~ '^[0-9]+$' and v_current = p_expected::bigint)) then
+        return query select 'conflict', p_stream, v_current, null::text, null::bigint, null::text, null::uuid;
+        return;
+      end if;
+      return query insert into ${q}.events as e (stream_id, stream_revision, event_id, type, data, metadata)
+        select p_stream, coalesce(v_current, -1) + u.ord, u.id, u.t, u.d, u.m
+          from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as u(id, t, d, m, ord)
+          order by u.ord
+        returning 'appended'::text, e.stream_id, e.stream_revision, e.transaction_id::text, e.seq, e.type, e.event_id;
+      insert into ${q}.streams as s (stream_id, revision) values (p_stream, coalesce(v_current, -1) + v_count)
+        on conflict on constraint streams_pkey do update set revision = excluded.revision;
+      -- Delivered at commit, so a woken subscriber finds the rows committed.
+      perform pg_notify('${channel}', '');
+    end
+    $fn$;
+  `,
+];
+
+/** The newest event-store schema version this code knows. */
+export const LATEST_SCHEMA_VERSION = migrations.length;
+
+/**
+ * Brings the schema to the latest version inside one transaction. The advisory lock makes concurrent openers of the
+ * same schema wait for each other instead of racing to create the same tables.
+ */
+export const migrate = async (client: pg.ClientBase, schema: string, q: string): Promise<void> => {
+  await client.query('begin');
+  try {
+    await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`clusterconf-event-store:${schema}`]);
+    await client.query(`create schema if not exists ${q}`);
+    await client.query(`create table if not exists ${q}.schema_migrations (
+      version integer primary key,
+      applied_at timestamptz not null default now()
+    )`);
+    const result = await client.query<{ version: number | null }>(`select max(version) as version from ${q}.schema_migrations`);
+    const current = result.rows[0]?.version ?? 0;
+    if (current > LATEST_SCHEMA_VERSION) throw new SchemaVersionError(schema, current, LATEST_SCHEMA_VERSION);
+    for (let version = current + 1; version <= LATEST_SCHEMA_VERSION; version++) {
+      await client.query(migrations[version - 1]!(q, schema));
+      await client.query(`insert into ${q}.schema_migrations (version) values ($1)`, [version]);
+    }
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  }
+};

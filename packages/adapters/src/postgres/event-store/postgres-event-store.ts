@@ -1,0 +1,367 @@
+import pg from 'pg';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventFilter,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SerializedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '@clusterconf/domain';
+import {
+  DEFAULT_MAX_EVENT_BYTES,
+  InvalidEventError,
+  isAfter,
+  matchesFilter,
+  serializeEvents,
+  StoreClosedError,
+  StreamNotFoundError,
+  WrongExpectedRevisionError,
+} from '@clusterconf/domain';
+import { catchUpSubscription, delay, type LogPage, type LogSource } from '../../shared/catch-up-subscription.js';
+import { readStreamWindow } from '../../shared/read-stream-window.js';
+import { connectionFailure, describeEndpoint, type Endpoint, isConnectionError } from './connection-errors.js';
+import { decodeEventRow, EVENT_COLUMNS, type EventRow, rowPosition } from './event-rows.js';
+import { migrate } from './migrations.js';
+import { NotificationListener } from './notification-listener.js';
+import { quoteSchema } from './schema-name.js';
+
+/** Options of `PostgresEventStore.open`. */
+export interface PostgresEventStoreOptions {
+  /** `postgres://user:password@host:port/database`; ignored when `pool` is given. PG* variables fill the gaps. */
+  readonly connectionString?: string;
+  /** A pool to use instead of creating one; the store does not end it on close. */
+  readonly pool?: pg.Pool;
+  /** The schema holding the tables; created and migrated on open. Default `clusterconf`. */
+  readonly schema?: string;
+  /** Refuse events whose serialised data plus metadata exceed this many bytes; default 1 MiB. */
+  readonly maxEventBytes?: number;
+  /** Connections of the pool the store creates; default 10. */
+  readonly poolSize?: number;
+  /** How long to wait for a connection before reporting the server unavailable; default 10 000 ms. */
+  readonly connectionTimeoutMillis?: number;
+  /** Subscriptions re-read at least this often even without a notification; default 500 ms. */
+  readonly pollIntervalMs?: number;
+  /** Rows per round trip of `readAll` and `readStream` when the call gives none; default 1000. */
+  readonly pageSize?: number;
+}
+
+/** What `append_events` returns per row; see the migration. */
+interface AppendRow {
+  readonly outcome: 'appended' | 'stored' | 'conflict';
+  readonly stream_id: string;
+  readonly stream_revision: string | null;
+  readonly commit_id: string | null;
+  readonly seq: string | null;
+  readonly type: string | null;
+  readonly event_id: string | null;
+}
+
+const FROM_START = { commit: 0n, prepare: 0n };
+const MAX_APPEND_ATTEMPTS = 3;
+const READ_RETRIES = 6;
+
+/**
+ * The event store on PostgreSQL.
+ *
+ * Global order. A sequence number is handed out before commit, so rows can become visible out of sequence order and a
+ * reader trusting `seq > checkpoint` could skip one that commits late. Each row therefore also stores the id of the
+ * transaction that wrote it, and a position is `{ commit: transaction id, prepare: seq }`, ordered by both. Readers
+ * only return rows whose transaction id is below `pg_snapshot_xmin(pg_current_snapshot())`: every transaction below
+ * that bound has finished (committed rows are visible to the same statement, aborted ones never will be), and any
+ * transaction still running or yet to start has an id at or above it. So once a reader has passed a position, no row
+ * can later appear before it: nothing is skipped, and keyset paging `(transaction_id, seq) > checkpoint` repeats
+ * nothing. The trade-off: any long transaction in the cluster that holds an id (even one unrelated to this store)
+ * holds the bound back, which delays delivery to readers until it ends; it never reorders or drops events.
+ * `readStream` is not bounded this way, so a writer always reads its own writes.
+ */
+export class PostgresEventStore implements EventStore {
+  readonly #pool: pg.Pool;
+  readonly #ownsPool: boolean;
+  readonly #schema: string;
+  readonly #listener: NotificationListener;
+  readonly #maxEventBytes: number;
+  readonly #pollIntervalMs: number;
+  readonly #pageSize: number;
+  readonly #sql: ReturnType<typeof statements>;
+  readonly #subscriptions = new Set<Subscription>();
+  readonly #source: LogSource;
+  #closed = false;
+
+  private constructor(fields: {
+    pool: pg.Pool;
+    ownsPool: boolean;
+    schema: string;
+    listener: NotificationListener;
+    options: PostgresEventStoreOptions;
+  }) {
+    this.#pool = fields.pool;
+    this.#ownsPool = fields.ownsPool;
+    this.#schema = fields.schema;
+    this.#listener = fields.listener;
+    this.#maxEventBytes = fields.options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.#pollIntervalMs = fields.options.pollIntervalMs ?? 500;
+    this.#pageSize = fields.options.pageSize ?? 1000;
+    this.#sql = statements(fields.schema);
+    this.#source = {
+      readPage: (after, limit, filter) => this.#readPage(after, limit, filter),
+      waitForEventsAfter: (after, signal) => this.#waitForEventsAfter(after, signal),
+    };
+  }
+
+  /**
+   * Connects, creates or migrates the schema, and starts listening for appends. Throws `StoreUnavailableError`
+   * (endpoint named, password masked) when the server cannot be reached, and `SchemaVersionError` when the schema is
+   * newer than this code.
+   */
+  static async open(options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+    const schema = options.schema ?? 'clusterconf';
+    const quoted = quoteSchema(schema);
+    const ownsPool = options.pool === undefined;
+    const pool =
+      options.pool ??
+      new pg.Pool({
+        connectionString: options.connectionString,
+        max: options.poolSize ?? 10,
+        connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
+      });
+    // An idle pooled connection that the server drops is discarded by the pool; the next query opens a new one.
+    pool.on('error', () => undefined);
+    const endpoint: Endpoint = ownsPool && options.connectionString !== undefined ? { connectionString: options.connectionString } : pool.options;
+    const listener = new NotificationListener({
+      client: { ...pool.options, application_name: `clusterconf-listen:${schema}` },
+      channel: schema,
+    });
+    try {
+      const client = await pool.connect();
+      try {
+        await migrate(client, schema, quoted);
+      } finally {
+        client.release();
+      }
+      await listener.start();
+    } catch (error) {
+      await listener.close();
+      if (ownsPool) await pool.end().catch(() => undefined);
+      throw connectionFailure(error, endpoint);
+    }
+    return new PostgresEventStore({ pool, ownsPool, schema, listener, options });
+  }
+
+  /** The endpoint this store talks to, password masked. */
+  get endpoint(): string {
+    return describeEndpoint(this.#pool.options);
+  }
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    this.#assertOpen();
+    const serialized = serializeEvents(streamId, events, this.#maxEventBytes);
+    const expected = options.expectedRevision ?? 'any';
+    const values = [
+      streamId,
+      typeof expected === 'bigint' ? expected.toString() : expected,
+      serialized.map((e) => e.eventId),
+      serialized.map((e) => e.type),
+      serialized.map((e) => e.data),
+      serialized.map((e) => e.metadata),
+    ];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.#pool.query<AppendRow>({ name: `cc-append:${this.#schema}`, text: this.#sql.append, values });
+        return appendOutcome(streamId, expected, serialized, result.rows);
+      } catch (error) {
+        // A stream's first appends, and appends racing with the same event ids, meet on a unique key rather than on
+        // the stream lock; the retry sees the winner's rows and then checks expectations or replays.
+        if ((error as { code?: string }).code === '23505' && attempt < MAX_APPEND_ATTEMPTS) continue;
+        throw error;
+      }
+    }
+  }
+
+  async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    this.#assertOpen();
+    const head = await this.#pool.query<{ revision: string }>({
+      name: `cc-stream-head:${this.#schema}`,
+      text: this.#sql.streamHead,
+      values: [streamId],
+    });
+    const last = head.rows[0]?.revision;
+    if (last === undefined) throw new StreamNotFoundError(streamId);
+    const window = readStreamWindow(BigInt(last), options);
+    const pageSize = BigInt(this.#pageSize);
+    const fetch = (from: bigint) => {
+      const to = from + window.step * (pageSize - 1n);
+      const [low, high] = window.step === 1n ? [from, to] : [to, from];
+      return this.#pool.query<EventRow>({
+        name: `cc-stream-${window.step === 1n ? 'fwd' : 'bwd'}:${this.#schema}`,
+        text: window.step === 1n ? this.#sql.streamForwards : this.#sql.streamBackwards,
+        values: [streamId, low.toString(), high.toString()],
+      });
+    };
+    let cursor = window.from;
+    let pending = window.includes(cursor) ? fetch(cursor) : undefined;
+    while (pending) {
+      const rows = (await pending).rows;
+      cursor += window.step * pageSize;
+      // Fetch the next page while this one is decoded and consumed; at most two pages are in memory.
+      pending = window.includes(cursor) ? quiet(fetch(cursor)) : undefined;
+      for (const row of rows) {
+        const event = decodeEventRow(row);
+        if (!window.includes(event.streamRevision)) return;
+        yield event;
+      }
+    }
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    this.#assertOpen();
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    if (remaining <= 0) return;
+    const pageSize = options.pageSize ?? this.#pageSize;
+    let pending: Promise<EventRow[]> | undefined = this.#logRows(options.after, pageSize);
+    while (pending) {
+      const rows: EventRow[] = await pending;
+      pending = rows.length === pageSize ? quiet(this.#logRows(rowPosition(rows[rows.length - 1]!), pageSize)) : undefined;
+      for (const row of rows) {
+        if (!matchesFilter(options.filter, row.stream_id, row.type)) continue;
+        yield decodeEventRow(row);
+        if (--remaining <= 0) return;
+      }
+    }
+  }
+
+  async headPosition(): Promise<Position | undefined> {
+    this.#assertOpen();
+    const result = await this.#pool.query<{ commit_id: string; seq: string }>({
+      name: `cc-head:${this.#schema}`,
+      text: this.#sql.head,
+    });
+    const row = result.rows[0];
+    return row === undefined ? undefined : rowPosition(row);
+  }
+
+  subscribe(options: SubscribeOptions = {}): Subscription {
+    this.#assertOpen();
+    const subscription = catchUpSubscription(this.#source, options, (closed) => this.#subscriptions.delete(closed));
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    await this.#listener.close();
+    if (this.#ownsPool) await this.#pool.end();
+  }
+
+  async #logRows(after: Position | undefined, limit: number): Promise<EventRow[]> {
+    const from = after ?? FROM_START;
+    const result = await this.#pool.query<EventRow>({
+      name: `cc-log:${this.#schema}`,
+      text: this.#sql.log,
+      values: [from.commit.toString(), from.prepare.toString(), limit],
+    });
+    return result.rows;
+  }
+
+  /** A subscription's page; retries while the server is briefly unreachable so a dropped connection only delays it. */
+  async #readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined): Promise<LogPage> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const rows = await this.#logRows(after, limit);
+        const last = rows[rows.length - 1];
+        return {
+          events: rows.filter((row) => matchesFilter(filter, row.stream_id, row.type)).map(decodeEventRow),
+          scannedUpTo: last === undefined ? undefined : rowPosition(last),
+          full: rows.length === limit,
+        };
+      } catch (error) {
+        if (this.#closed || attempt >= READ_RETRIES || !isConnectionError(error)) throw error;
+        await delay(100 * 2 ** attempt, new AbortController().signal);
+      }
+    }
+  }
+
+  async #waitForEventsAfter(after: Position | undefined, signal: AbortSignal): Promise<void> {
+    // Register before looking at the head, so a notification arriving in between is not missed.
+    const stop = new AbortController();
+    const woken = this.#listener.wait(AbortSignal.any([signal, stop.signal]), this.#pollIntervalMs);
+    try {
+      const head = await this.headPosition();
+      if (head !== undefined && isAfter(head, after)) stop.abort();
+    } catch {
+      // The next poll tries again; a failing read surfaces from readPage, where it carries its own message.
+    }
+    await woken;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StoreClosedError(`The PostgresEventStore on schema "${this.#schema}"`);
+  }
+}
+
+/** The store's SQL for one schema. Values always travel as parameters; only the validated schema is spliced in. */
+const statements = (schema: string) => {
+  const q = quoteSchema(schema);
+  const visible = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+  return {
+    append: `select outcome, stream_id, stream_revision::text as stream_revision, commit_id, seq::text as seq, type, event_id::text as event_id
+      from ${q}.append_events($1, $2, $3::uuid[], $4::text[], $5::text[], $6::text[])`,
+    streamHead: `select revision::text as revision from ${q}.streams where stream_id = $1`,
+    streamForwards: `select ${EVENT_COLUMNS} from ${q}.events
+      where stream_id = $1 and stream_revision between $2::bigint and $3::bigint order by stream_revision`,
+    streamBackwards: `select ${EVENT_COLUMNS} from ${q}.events
+      where stream_id = $1 and stream_revision between $2::bigint and $3::bigint order by stream_revision desc`,
+    log: `select ${EVENT_COLUMNS} from ${q}.events
+      where ${visible} and (transaction_id, seq) > ($1::text::xid8, $2::bigint)
+      order by transaction_id, seq limit $3`,
+    head: `select transaction_id::text as commit_id, seq::text as seq from ${q}.events
+      where ${visible} order by transaction_id desc, seq desc limit 1`,
+  };
+};
+
+/** Reads the append function's answer exactly as `MemoryEventStore` decides the same cases. */
+const appendOutcome = (
+  streamId: string,
+  expected: ExpectedRevision,
+  serialized: readonly SerializedEvent[],
+  rows: readonly AppendRow[],
+): AppendResult => {
+  const first = rows[0];
+  if (first?.outcome === 'conflict') {
+    throw new WrongExpectedRevisionError(streamId, expected, first.stream_revision === null ? undefined : BigInt(first.stream_revision));
+  }
+  if (first?.outcome === 'stored') return idempotentReplay(streamId, serialized, rows);
+  const last = rows.reduce((a, b) => (BigInt(b.stream_revision!) > BigInt(a.stream_revision!) ? b : a));
+  return { nextExpectedRevision: BigInt(last.stream_revision!), position: rowPosition({ commit_id: last.commit_id!, seq: last.seq! }) };
+};
+
+/** When every id is already stored, consecutively at one place in this stream, returns the original result. */
+const idempotentReplay = (streamId: string, serialized: readonly SerializedEvent[], rows: readonly AppendRow[]): AppendResult => {
+  const byId = new Map(rows.map((row) => [row.event_id!, row]));
+  const stored = serialized.map((event) => byId.get(event.eventId.toLowerCase()));
+  const start = stored[0] === undefined ? undefined : BigInt(stored[0].stream_revision!);
+  const consecutive =
+    start !== undefined &&
+    stored.every((row, index) => row?.stream_id === streamId && BigInt(row.stream_revision!) === start + BigInt(index));
+  if (!consecutive) {
+    const clash = stored.find((row) => row !== undefined)!;
+    throw new InvalidEventError(streamId, clash.type!, `eventId ${clash.event_id} is already stored at stream "${clash.stream_id}" ` +
+      `revision ${clash.stream_revision}, and this append is not a retry of that one; give new events new ids`);
+  }
+  const last = stored[stored.length - 1]!;
+  return { nextExpectedRevision: BigInt(last.stream_revision!), position: rowPosition({ commit_id: last.commit_id!, seq: last.seq! }) };
+};
+
+/** Marks a read-ahead promise as handled, so a consumer that stops early leaves no unhandled rejection behind. */
+const quiet = <T>(promise: Promise<T>): Promise<T> => {
+  promise.catch(() => undefined);
+  return promise;
+};
