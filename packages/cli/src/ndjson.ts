@@ -1,0 +1,216 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { EventStore, NewEvent, RecordedEvent } from '@clusterconf/domain';
+import { ClusterconfError, WrongExpectedRevisionError } from '@clusterconf/domain';
+import { canonicalJson } from './canonical-json.js';
+import { ExportFileError, ImportConflictError, ImportVerificationError, MissingFileError } from './cli-errors.js';
+
+/** The format tag in every export's trailer line. */
+export const EXPORT_FORMAT = 'clusterconf-ndjson/1';
+
+/** One event line of an export: portable fields only; positions are store-specific and left out. */
+export interface ExportedEvent {
+  readonly streamId: string;
+  readonly streamRevision: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: NewEvent['metadata'];
+}
+
+/** The last line of an export: how many event lines precede it and the SHA-256 over them. */
+export interface ExportTrailer {
+  readonly format: typeof EXPORT_FORMAT;
+  readonly events: number;
+  readonly sha256: string;
+}
+
+/** What an export or import reports. */
+export interface TransferSummary {
+  readonly events: number;
+  readonly sha256: string;
+}
+
+/** The canonical text of an event's line; the checksum is over these lines, each followed by "\n". */
+export const eventLine = (event: Pick<RecordedEvent, 'streamId' | 'streamRevision' | 'type' | 'data' | 'metadata'>): string =>
+  canonicalJson({
+    streamId: event.streamId,
+    streamRevision: event.streamRevision.toString(),
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata,
+  });
+
+/** The trailer's text. */
+export const trailerLine = (summary: TransferSummary): string =>
+  JSON.stringify({ format: EXPORT_FORMAT, events: summary.events, sha256: summary.sha256 } satisfies ExportTrailer);
+
+/** A running count and checksum over event lines. */
+class LineDigest {
+  readonly #hash: Hash = createHash('sha256');
+  count = 0;
+  add(line: string): void {
+    this.#hash.update(`${line}\n`);
+    this.count++;
+  }
+  summary(): TransferSummary {
+    return { events: this.count, sha256: this.#hash.digest('hex') };
+  }
+}
+
+/**
+ * Writes the whole log of `store` as NDJSON, one event per line in log order, then the trailer. `write` receives
+ * each line with its newline and may return a promise to apply back-pressure; `onEvent` reports progress.
+ */
+export const exportEvents = async (
+  store: EventStore,
+  write: (chunk: string) => void | Promise<void>,
+  onEvent: (count: number) => void = () => undefined,
+): Promise<TransferSummary> => {
+  const digest = new LineDigest();
+  for await (const event of store.readAll({ pageSize: 1000 })) {
+    const line = eventLine(event);
+    digest.add(line);
+    await write(`${line}\n`);
+    onEvent(digest.count);
+  }
+  const summary = digest.summary();
+  await write(`${trailerLine(summary)}\n`);
+  return summary;
+};
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Parses and checks one event line; `where` names the file and line in errors. */
+const parseEventLine = (path: string, lineNumber: number, value: Record<string, unknown>): ExportedEvent => {
+  const { streamId, streamRevision, type, data, metadata } = value;
+  const problem =
+    typeof streamId !== 'string' ? 'streamId is not a string'
+      : typeof streamRevision !== 'string' || !/^\d+$/.test(streamRevision) ? 'streamRevision is not a whole number in a string'
+        : typeof type !== 'string' ? 'type is not a string'
+          : !isObject(metadata) || typeof metadata.eventId !== 'string' ? 'metadata.eventId is missing'
+            : undefined;
+  if (problem) throw new ExportFileError(path, lineNumber, `${problem}; the file is not a clusterconf export`);
+  return { streamId, streamRevision, type, data, metadata } as ExportedEvent;
+};
+
+/** A parsed line of an export file. */
+type ExportLine = { readonly kind: 'event'; readonly event: ExportedEvent; readonly line: number } | { readonly kind: 'trailer'; readonly trailer: ExportTrailer; readonly line: number };
+
+async function* readExportLines(path: string): AsyncGenerator<ExportLine> {
+  if (!existsSync(path)) throw new MissingFileError(path, 'check the path, or create it with `clusterconf export --out FILE`');
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
+  let lineNumber = 0;
+  let trailerSeen = false;
+  for await (const text of lines) {
+    lineNumber++;
+    if (text.trim() === '') continue;
+    if (trailerSeen) throw new ExportFileError(path, lineNumber, 'text after the trailer line; the file was concatenated or edited');
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new ExportFileError(path, lineNumber, 'not valid JSON; the file is damaged, export it again');
+    }
+    if (!isObject(value)) throw new ExportFileError(path, lineNumber, 'not a JSON object; the file is not a clusterconf export');
+    if (value.format !== undefined) {
+      if (value.format !== EXPORT_FORMAT || typeof value.events !== 'number' || typeof value.sha256 !== 'string') {
+        throw new ExportFileError(path, lineNumber, `unsupported trailer; expected format "${EXPORT_FORMAT}" with events and sha256`);
+      }
+      trailerSeen = true;
+      yield { kind: 'trailer', trailer: value as unknown as ExportTrailer, line: lineNumber };
+    } else {
+      yield { kind: 'event', event: parseEventLine(path, lineNumber, value), line: lineNumber };
+    }
+  }
+  if (!trailerSeen) throw new ExportFileError(path, undefined, 'no trailer line: the export is truncated; export it again');
+}
+
+/** Reads a whole export file and checks its count and checksum against the trailer, without touching any store. */
+export const verifyExportFile = async (path: string): Promise<TransferSummary> => {
+  const digest = new LineDigest();
+  let trailer: ExportTrailer | undefined;
+  for await (const entry of readExportLines(path)) {
+    if (entry.kind === 'trailer') trailer = entry.trailer;
+    else digest.add(eventLine({ ...entry.event, streamRevision: BigInt(entry.event.streamRevision) }));
+  }
+  const summary = digest.summary();
+  if (trailer!.events !== summary.events) {
+    throw new ExportFileError(path, undefined, `the trailer counts ${trailer!.events} events but the file holds ${summary.events}; export it again`);
+  }
+  if (trailer!.sha256 !== summary.sha256) {
+    throw new ExportFileError(path, undefined, `checksum mismatch: trailer sha256 ${trailer!.sha256}, content ${summary.sha256}; the file was altered, export it again`);
+  }
+  return summary;
+};
+
+/** Options of `importEvents`. */
+export interface ImportOptions {
+  /** Reports how many events have been appended so far. */
+  readonly onEvent?: (count: number) => void;
+  /** Most events per append; consecutive events of one stream go in one atomic append. Default 500. */
+  readonly batchSize?: number;
+}
+
+const toNewEvent = (event: ExportedEvent): NewEvent => ({ type: event.type, data: event.data, metadata: event.metadata });
+
+/**
+ * Imports an export file into `store`. The file is verified first, so a damaged file imports nothing. Each
+ * stream's events are appended with the revision the file says precedes them, so a target whose stream differs
+ * refuses cleanly; appends of events already stored (same ids, same place) are no-ops, so an interrupted or
+ * repeated import can simply be run again. Afterwards the target's log is re-read and must reproduce the file's
+ * count and checksum.
+ */
+export const importEvents = async (store: EventStore, path: string, options: ImportOptions = {}): Promise<TransferSummary> => {
+  const expected = await verifyExportFile(path);
+  const batchSize = options.batchSize ?? 500;
+  const eventIds = new Set<string>();
+  let batch: { streamId: string; first: bigint; line: number; events: NewEvent[] } | undefined;
+  let appended = 0;
+
+  const flush = async (): Promise<void> => {
+    if (!batch) return;
+    const { streamId, first, line, events } = batch;
+    batch = undefined;
+    const expectedRevision = first === 0n ? 'no_stream' : first - 1n;
+    try {
+      await store.appendToStream(streamId, events, { expectedRevision });
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError) {
+        throw new ImportConflictError(path, line, `stream "${streamId}" in the target is at ${error.actual === undefined ? 'no stream' : `revision ${error.actual}`} ` +
+          `but the file continues it from revision ${first}; import into an empty store or one holding this same history`, { cause: error });
+      }
+      if (error instanceof ClusterconfError) throw new ImportConflictError(path, line, error.message, { cause: error });
+      throw error;
+    }
+    appended += events.length;
+    options.onEvent?.(appended);
+  };
+
+  for await (const entry of readExportLines(path)) {
+    if (entry.kind === 'trailer') break;
+    const { event } = entry;
+    const revision = BigInt(event.streamRevision);
+    eventIds.add(event.metadata.eventId);
+    const continues = batch && batch.streamId === event.streamId && batch.first + BigInt(batch.events.length) === revision && batch.events.length < batchSize;
+    if (!continues) {
+      await flush();
+      batch = { streamId: event.streamId, first: revision, line: entry.line, events: [] };
+    }
+    batch!.events.push(toNewEvent(event));
+  }
+  await flush();
+
+  const digest = new LineDigest();
+  for await (const event of store.readAll({ pageSize: 1000 })) {
+    if (eventIds.has(event.metadata.eventId)) digest.add(eventLine(event));
+  }
+  const actual = digest.summary();
+  if (actual.events !== expected.events || actual.sha256 !== expected.sha256) {
+    throw new ImportVerificationError(
+      `Import of ${path} did not verify: the target holds ${actual.events} of its events with sha256 ${actual.sha256}, ` +
+        `the file has ${expected.events} with sha256 ${expected.sha256}; another writer interleaved or the target rewrites events`,
+    );
+  }
+  return actual;
+};
