@@ -55,7 +55,7 @@ const migrations: readonly ((q: string, channel: string) => string)[] = [
       if not (p_expected = 'any'
           or (p_expected = 'no_stream' and v_current is null)
           or (p_expected = 'stream_exists' and v_current is not null)
-          or (p_expected ~ '^[0-9]+$' and v_current = p_expected::bigint)) then
+          or (p_expected ~ '^[0-9]+$' and v_current is not distinct from p_expected::bigint)) then
         return query select 'conflict', p_stream, v_current, null::text, null::bigint, null::text, null::uuid;
         return;
       end if;

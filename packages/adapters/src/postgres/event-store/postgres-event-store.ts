@@ -81,7 +81,7 @@ const READ_RETRIES = 6;
  * holds the bound back, which delays delivery to readers until it ends; it never reorders or drops events.
  * `readStream` is not bounded this way, so a writer always reads its own writes.
  */
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements EventStore, LogSource {
   readonly #pool: pg.Pool;
   readonly #ownsPool: boolean;
   readonly #schema: string;
@@ -91,7 +91,6 @@ export class PostgresEventStore implements EventStore {
   readonly #pageSize: number;
   readonly #sql: ReturnType<typeof statements>;
   readonly #subscriptions = new Set<Subscription>();
-  readonly #source: LogSource;
   #closed = false;
 
   private constructor(fields: {
@@ -109,10 +108,6 @@ export class PostgresEventStore implements EventStore {
     this.#pollIntervalMs = fields.options.pollIntervalMs ?? 500;
     this.#pageSize = fields.options.pageSize ?? 1000;
     this.#sql = statements(fields.schema);
-    this.#source = {
-      readPage: (after, limit, filter) => this.#readPage(after, limit, filter),
-      waitForEventsAfter: (after, signal) => this.#waitForEventsAfter(after, signal),
-    };
   }
 
   /**
@@ -248,7 +243,7 @@ export class PostgresEventStore implements EventStore {
 
   subscribe(options: SubscribeOptions = {}): Subscription {
     this.#assertOpen();
-    const subscription = catchUpSubscription(this.#source, options, (closed) => this.#subscriptions.delete(closed));
+    const subscription = catchUpSubscription(this, options, (closed) => this.#subscriptions.delete(closed));
     this.#subscriptions.add(subscription);
     return subscription;
   }
@@ -272,7 +267,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** A subscription's page; retries while the server is briefly unreachable so a dropped connection only delays it. */
-  async #readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined): Promise<LogPage> {
+  async readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined): Promise<LogPage> {
     for (let attempt = 1; ; attempt++) {
       try {
         const rows = await this.#logRows(after, limit);
@@ -289,7 +284,8 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  async #waitForEventsAfter(after: Position | undefined, signal: AbortSignal): Promise<void> {
+  /** Resolves on a notification of an append, on a reconnect of the listener, or after the poll interval. */
+  async waitForEventsAfter(after: Position | undefined, signal: AbortSignal): Promise<void> {
     // Register before looking at the head, so a notification arriving in between is not missed.
     const stop = new AbortController();
     const woken = this.#listener.wait(AbortSignal.any([signal, stop.signal]), this.#pollIntervalMs);
@@ -316,14 +312,14 @@ const statements = (schema: string) => {
       from ${q}.append_events($1, $2, $3::uuid[], $4::text[], $5::text[], $6::text[])`,
     streamHead: `select revision::text as revision from ${q}.streams where stream_id = $1`,
     streamForwards: `select ${EVENT_COLUMNS} from ${q}.events
-      where stream_id = $1 and stream_revision between $2::bigint and $3::bigint order by stream_revision`,
+      where stream_id = $1 and stream_revision between $2::bigint and $3::bigint order by events.stream_revision`,
     streamBackwards: `select ${EVENT_COLUMNS} from ${q}.events
-      where stream_id = $1 and stream_revision between $2::bigint and $3::bigint order by stream_revision desc`,
+      where stream_id = $1 and stream_revision between $2::bigint and $3::bigint order by events.stream_revision desc`,
     log: `select ${EVENT_COLUMNS} from ${q}.events
       where ${visible} and (transaction_id, seq) > ($1::text::xid8, $2::bigint)
-      order by transaction_id, seq limit $3`,
+      order by events.transaction_id, events.seq limit $3`,
     head: `select transaction_id::text as commit_id, seq::text as seq from ${q}.events
-      where ${visible} order by transaction_id desc, seq desc limit 1`,
+      where ${visible} order by events.transaction_id desc, events.seq desc limit 1`,
   };
 };
 

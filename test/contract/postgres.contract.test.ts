@@ -1,0 +1,42 @@
+import pg from 'pg';
+import { describe } from 'vitest';
+import { PostgresEventStore } from '@clusterconf/adapters/postgres';
+import { dropSchema, postgresAvailable, postgresConfig, postgresUrl, uniqueSchema } from '../support/postgres.js';
+import { describeEventStoreContract } from './event-store-contract.js';
+
+describe.skipIf(!postgresAvailable)('PostgreSQL event store', () => {
+  describeEventStoreContract(
+    'PostgreSQL',
+    async () => {
+      const schema = uniqueSchema('contract');
+      const store = await PostgresEventStore.open({ connectionString: postgresUrl, schema, pollIntervalMs: 200 });
+      const others: PostgresEventStore[] = [];
+      return {
+        store,
+        reopen: async () => {
+          const other = await PostgresEventStore.open({ connectionString: postgresUrl, schema, pollIntervalMs: 200 });
+          others.push(other);
+          return other;
+        },
+        corruptEvent: async (streamId, revision) => {
+          const client = new pg.Client(postgresConfig);
+          await client.connect();
+          try {
+            await client.query(`update "${schema}".events set data = '{"truncated": ' where stream_id = $1 and stream_revision = $2`, [
+              streamId,
+              revision.toString(),
+            ]);
+          } finally {
+            await client.end();
+          }
+        },
+        cleanup: async () => {
+          await store.close();
+          for (const other of others) await other.close();
+          await dropSchema(schema);
+        },
+      };
+    },
+    { corruptRows: true },
+  );
+});
