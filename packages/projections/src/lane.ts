@@ -1,0 +1,231 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { DomainEvent, EventRegistry, EventStore, Position, RecordedEvent, Subscription } from '@clusterconf/domain';
+import { comparePositions, isAfter } from '@clusterconf/domain';
+import { toDeadLetter } from './dead-letter.js';
+import { ProjectionFailedError } from './errors.js';
+import { Mutex } from './mutex.js';
+import type { Projection, ProjectionHandler } from './projection.js';
+import type { ProjectionState } from './projection-status.js';
+import type { RateMeter } from './rate-meter.js';
+import type { Lease } from './read-model-store.js';
+import type { UnitOfWork } from './unit-of-work.js';
+
+/** One projection version inside a runner: its progress, its open batch and its lease. */
+export interface Entry<Event extends DomainEvent> {
+  readonly projection: Projection<Event>;
+  role: 'serving' | 'building';
+  state: ProjectionState;
+  error: Error | undefined;
+  /** The last checkpoint committed to the read-model store. */
+  committed: Position | undefined;
+  /** How far the open batch reaches: events applied or filtered out after `committed`. */
+  reached: Position | undefined;
+  readonly unitOfWork: UnitOfWork;
+  lease: Lease | undefined;
+  lane: Lane<Event> | undefined;
+  /** Events applied (or dead-lettered) by this runner, for the rate. */
+  applied: number;
+  deadLettersRecorded: number;
+  readonly rate: RateMeter;
+  caughtUpOnce: boolean;
+}
+
+/** What a lane needs from its runner. */
+export interface LaneContext<Event extends DomainEvent> {
+  readonly eventStore: EventStore;
+  readonly registry: EventRegistry<Event>;
+  readonly batchSize: number;
+  readonly pageSize: number;
+  readonly deadLetters: 'stop' | 'record';
+  readonly clock: () => Date;
+  /** Called after every commit and state change, so waiters can re-check. */
+  readonly changed: () => void;
+  /** Called once per entry, the first time it is caught up, outside the lane's lock. */
+  readonly firstCaughtUp: (entry: Entry<Event>) => Promise<void>;
+}
+
+const furthest = (a: Position | undefined, b: Position | undefined): Position | undefined =>
+  a === undefined ? b : b === undefined ? a : comparePositions(a, b) >= 0 ? a : b;
+
+/**
+ * One subscription to the log serving a set of projection versions: each event is read and decoded once and
+ * offered to every entry past whose checkpoint it lies. Batches are committed per entry, all at the same moments
+ * (every `batchSize` messages and whenever the subscription is caught up). The lane's lock is held from the first
+ * message of a batch until its commit, so control operations (retire, rebuild, replay) only ever run between
+ * batches.
+ */
+export class Lane<Event extends DomainEvent> {
+  readonly #context: LaneContext<Event>;
+  readonly #entries: Set<Entry<Event>>;
+  readonly lock = new Mutex();
+  #release: (() => void) | undefined;
+  #subscription: Subscription | undefined;
+  #stopping = false;
+  #sinceCommit = 0;
+  /** Resolves when the lane has committed its last batch and ended. */
+  readonly done: Promise<void>;
+
+  constructor(context: LaneContext<Event>, entries: readonly Entry<Event>[]) {
+    this.#context = context;
+    this.#entries = new Set(entries);
+    for (const entry of entries) entry.lane = this;
+    this.done = this.#run();
+  }
+
+  /** Asks the lane to commit the batch in hand and end; resolves when it has. */
+  async stop(): Promise<void> {
+    await this.#requestStop();
+    await this.done;
+  }
+
+  /** Takes an entry out between batches, discarding nothing committed; its open batch is empty at that point. */
+  async remove(entry: Entry<Event>): Promise<void> {
+    await this.lock.run(async () => {
+      this.#entries.delete(entry);
+      if (entry.lane === this) entry.lane = undefined;
+      entry.unitOfWork.reset();
+      entry.reached = entry.committed;
+    });
+    // Not `stop()`: this may run inside the lane's own loop (a blue/green switch), which must not await itself.
+    if (this.#entries.size === 0) await this.#requestStop();
+  }
+
+  async #requestStop(): Promise<void> {
+    this.#stopping = true;
+    await this.#subscription?.close();
+  }
+
+  async #run(): Promise<void> {
+    // Let the constructor finish before the first await touches `this.done`.
+    await Promise.resolve();
+    const entries = [...this.#entries];
+    const after = entries.some((e) => e.committed === undefined)
+      ? undefined
+      : entries.map((e) => e.committed!).reduce((a, b) => (comparePositions(a, b) <= 0 ? a : b));
+    const eventTypes = [...new Set(entries.flatMap((e) => e.projection.eventTypes as readonly string[]))];
+    try {
+      if (this.#stopping || entries.length === 0) return;
+      this.#subscription = this.#context.eventStore.subscribe({ after, filter: { eventTypes }, pageSize: this.#context.pageSize });
+      for await (const message of this.#subscription) {
+        this.#release ??= await this.lock.acquire();
+        switch (message.kind) {
+          case 'event':
+            await this.#apply(message.event);
+            if (++this.#sinceCommit >= this.#context.batchSize) await this.#commit();
+            break;
+          case 'checkpoint':
+            for (const entry of this.#running()) entry.reached = furthest(entry.reached ?? entry.committed, message.position);
+            break;
+          case 'caughtUp':
+            for (const entry of this.#running()) entry.reached = furthest(entry.reached ?? entry.committed, message.position);
+            await this.#commit();
+            await this.#caughtUp();
+            break;
+        }
+        if (this.#stopping || this.#running().length === 0) break;
+      }
+      this.#release ??= await this.lock.acquire();
+      await this.#commit();
+    } catch (error) {
+      for (const entry of this.#running()) this.#fail(entry, error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      this.#releaseLock();
+      await this.#subscription?.close();
+      for (const entry of this.#entries) {
+        if (entry.state === 'catching-up' || entry.state === 'live') entry.state = 'stopped';
+      }
+      this.#context.changed();
+    }
+  }
+
+  #running(): Entry<Event>[] {
+    return [...this.#entries].filter((e) => e.state === 'catching-up' || e.state === 'live');
+  }
+
+  async #apply(event: RecordedEvent): Promise<void> {
+    let decoded: ReturnType<EventRegistry<Event>['decode']> | undefined;
+    for (const entry of this.#entries) {
+      if (entry.state !== 'catching-up' && entry.state !== 'live') continue;
+      const reached = entry.reached ?? entry.committed;
+      if (!isAfter(event.position, reached)) continue;
+      const handler = entry.projection.handlers[event.type as Event['type']] as ProjectionHandler<DomainEvent> | undefined;
+      if (handler === undefined) {
+        entry.reached = event.position;
+        continue;
+      }
+      decoded ??= this.#context.registry.decode(event);
+      let cause: unknown;
+      if (E.isLeft(decoded)) {
+        cause = decoded.left;
+      } else {
+        try {
+          await handler(decoded.right, entry.unitOfWork.operations);
+          entry.unitOfWork.keepEvent();
+        } catch (error) {
+          entry.unitOfWork.discardEvent();
+          cause = error ?? new Error('the handler threw a nullish value');
+        }
+      }
+      if (cause !== undefined) {
+        if (this.#context.deadLetters === 'stop') {
+          await this.#commitEntry(entry);
+          const { name, version } = entry.projection;
+          this.#fail(entry, new ProjectionFailedError(name, version, event.position, event.type, event.streamId, cause));
+          continue;
+        }
+        entry.unitOfWork.recordDeadLetter(toDeadLetter(entry.projection.namespace, event, cause, this.#context.clock()));
+        entry.deadLettersRecorded++;
+      }
+      entry.reached = event.position;
+      entry.applied++;
+    }
+  }
+
+  async #commit(): Promise<void> {
+    for (const entry of this.#running()) await this.#commitEntry(entry);
+    this.#sinceCommit = 0;
+    this.#releaseLock();
+    this.#context.changed();
+  }
+
+  async #commitEntry(entry: Entry<Event>): Promise<void> {
+    if (entry.lease?.lost.aborted) {
+      // Another runner may own the namespace now: writing would race it, so the batch is dropped.
+      entry.unitOfWork.reset();
+      entry.reached = entry.committed;
+      return;
+    }
+    const moved = entry.reached !== undefined && isAfter(entry.reached, entry.committed);
+    if (!moved && !entry.unitOfWork.hasChanges) return;
+    await entry.unitOfWork.commit(moved ? entry.reached : undefined);
+    if (moved) entry.committed = entry.reached;
+    entry.rate.sample(Date.now(), entry.applied);
+  }
+
+  async #caughtUp(): Promise<void> {
+    const first: Entry<Event>[] = [];
+    for (const entry of this.#running()) {
+      if (entry.state === 'catching-up') entry.state = 'live';
+      if (!entry.caughtUpOnce) {
+        entry.caughtUpOnce = true;
+        first.push(entry);
+      }
+    }
+    for (const entry of first) await this.#context.firstCaughtUp(entry);
+    if (first.length > 0) this.#context.changed();
+  }
+
+  #fail(entry: Entry<Event>, error: Error): void {
+    entry.state = 'failed';
+    entry.error = error;
+    entry.unitOfWork.reset();
+    entry.reached = entry.committed;
+    this.#context.changed();
+  }
+
+  #releaseLock(): void {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
+  }
+}

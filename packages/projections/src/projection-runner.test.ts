@@ -1,0 +1,232 @@
+import { describe, expect, it } from 'vitest';
+import * as t from 'io-ts';
+import { createEventRegistry, defineEvent, newEventId, sequencePosition, type EventStore } from '@clusterconf/domain';
+import { MemoryEventStore } from '@clusterconf/adapters/memory';
+import { MemoryReadModelStore } from './memory/index.js';
+import { defineProjection } from './projection.js';
+import { createProjectionRunner } from './projection-runner.js';
+import { ProjectionFailedError, WaitForPositionError } from './errors.js';
+
+const ledger = createEventRegistry([
+  defineEvent('Deposited', t.type({ account: t.string, amount: t.number })),
+  defineEvent('Withdrawn', t.type({ account: t.string, amount: t.number })),
+  defineEvent('Noted', t.type({ text: t.string })),
+]);
+
+const balances = (version = 1, { failOn }: { failOn?: number } = {}) =>
+  defineProjection(ledger, {
+    name: 'balances',
+    version,
+    handlers: {
+      Deposited: async (event, ops) => {
+        const current = await ops.get<{ balance: number }>('accounts', event.data.account);
+        await ops.upsert('accounts', event.data.account, { balance: (current?.balance ?? 0) + event.data.amount * version });
+        if (event.data.amount === failOn) throw new Error(`refusing amount ${failOn}`);
+      },
+      Withdrawn: async (event, ops) => {
+        await ops.patch('accounts', event.data.account, { balance: -event.data.amount });
+      },
+    },
+  });
+
+const notes = defineProjection(ledger, {
+  name: 'notes',
+  version: 1,
+  handlers: {
+    Noted: async (event, ops) => {
+      const current = await ops.get<{ texts: string[] }>('log', 'all');
+      await ops.upsert('log', 'all', { texts: [...(current?.texts ?? []), event.data.text] });
+    },
+  },
+});
+
+const meta = () => ({ eventId: newEventId(), occurredAt: '2020-11-23T09:00:00.000Z', correlationId: 'c', causationId: 'c', schemaVersion: 1 });
+const append = (store: EventStore, stream: string, type: string, data: unknown) =>
+  store.appendToStream(stream, [{ type, data, metadata: meta() }]);
+
+describe('the projection runner', () => {
+  it('serves several projections from one subscription, commits checkpoints and activates the first version', async () => {
+    const events = new MemoryEventStore();
+    const readModels = new MemoryReadModelStore();
+    await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 10 });
+    await append(events, 'n-1', 'Noted', { text: 'hello' });
+    const { position } = await append(events, 'acc-b', 'Deposited', { account: 'b', amount: 5 });
+    const runner = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [balances(), notes], batchSize: 2 });
+    await runner.start();
+    await runner.waitFor(position);
+    expect(await readModels.readDocument('balances_v1', 'accounts', 'a')).toEqual({ balance: 10 });
+    expect(await readModels.readDocument('notes_v1', 'log', 'all')).toEqual({ texts: ['hello'] });
+    // Both checkpoints reach the head, also the one whose last event it did not handle.
+    expect(await readModels.loadCheckpoint('notes_v1')).toEqual(position);
+    expect(await readModels.activeVersion('balances')).toBe(1);
+
+    const live = await append(events, 'n-2', 'Noted', { text: 'live' });
+    await runner.waitFor(live.position);
+    expect(await readModels.readDocument('notes_v1', 'log', 'all')).toEqual({ texts: ['hello', 'live'] });
+    const status = await runner.status();
+    expect(status.map((s) => [s.name, s.state, s.lag, s.position])).toEqual([
+      ['balances', 'live', 0, live.position],
+      ['notes', 'live', 0, live.position],
+    ]);
+    await runner.stop();
+    expect((await runner.status()).map((s) => s.state)).toEqual(['stopped', 'stopped']);
+  });
+
+  it('resumes from its checkpoint without applying an event twice', async () => {
+    const events = new MemoryEventStore();
+    const readModels = new MemoryReadModelStore();
+    const first = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 10 });
+    const runner = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [balances()] });
+    await runner.start();
+    await runner.waitFor(first.position);
+    await runner.stop();
+    const second = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 1 });
+    const again = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [balances()] });
+    await again.start();
+    await again.waitFor(second.position);
+    await again.stop();
+    expect(await readModels.readDocument('balances_v1', 'accounts', 'a')).toEqual({ balance: 11 });
+  });
+
+  it('stops a projection at a poison event with an error naming projection, position, type and cause', async () => {
+    const events = new MemoryEventStore();
+    const readModels = new MemoryReadModelStore();
+    const good = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 10 });
+    const bad = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 13 });
+    const after = await append(events, 'n-1', 'Noted', { text: 'still served' });
+    const runner = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [balances(1, { failOn: 13 }), notes] });
+    await runner.start();
+    const failure = await runner.waitFor(after.position).then(() => undefined, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(WaitForPositionError);
+    const [balanceStatus, notesStatus] = await runner.status();
+    expect(balanceStatus!.state).toBe('failed');
+    const error = balanceStatus!.error as ProjectionFailedError;
+    expect(error).toBeInstanceOf(ProjectionFailedError);
+    expect(error).toMatchObject({ code: 'PROJECTION_FAILED', projection: 'balances', position: bad.position, eventType: 'Deposited' });
+    expect(error.message).toContain('refusing amount 13');
+    expect(error.message).toContain(`position ${bad.position.commit}`);
+    // The good events before it are committed, the poison event's partial writes are not, and the checkpoint stops before it.
+    expect(await readModels.readDocument('balances_v1', 'accounts', 'a')).toEqual({ balance: 10 });
+    expect(await readModels.loadCheckpoint('balances_v1')).toEqual(good.position);
+    // The other projection carries on.
+    await expect.poll(async () => readModels.readDocument('notes_v1', 'log', 'all')).toEqual({ texts: ['still served'] });
+    expect(notesStatus!.name).toBe('notes');
+    await runner.stop();
+  });
+
+  it('records poison events as dead letters, goes on, and replays them once they succeed', async () => {
+    const events = new MemoryEventStore();
+    const readModels = new MemoryReadModelStore();
+    // Withdrawn patches an account that does not exist yet: a handler error.
+    const early = await append(events, 'acc-z', 'Withdrawn', { account: 'z', amount: 3 });
+    await events.appendToStream('acc-y', [{ type: 'Deposited', data: { account: 'y', amount: 'many' }, metadata: meta() }]);
+    const last = await append(events, 'acc-z', 'Deposited', { account: 'z', amount: 7 });
+    const runner = createProjectionRunner({
+      eventStore: events,
+      readModelStore: readModels,
+      registry: ledger,
+      projections: [balances()],
+      deadLetters: 'record',
+      clock: () => new Date('2020-11-23T10:00:00.000Z'),
+    });
+    await runner.start();
+    await runner.waitFor(last.position);
+    const letters = await runner.deadLetters('balances');
+    expect(letters.map((l) => [l.event.type, l.errorCode, l.recordedAt])).toEqual([
+      ['Withdrawn', 'DOCUMENT_NOT_FOUND', '2020-11-23T10:00:00.000Z'],
+      ['Deposited', 'EVENT_DECODE_FAILED', '2020-11-23T10:00:00.000Z'],
+    ]);
+    expect(letters[0]!.errorMessage).toContain('document "z" in collection "accounts"');
+    expect(letters[0]!.event.position).toEqual(early.position);
+    expect((await runner.status())[0]).toMatchObject({ state: 'live', deadLettersRecorded: 2, position: last.position });
+    expect(await readModels.readDocument('balances_v1', 'accounts', 'z')).toEqual({ balance: 7 });
+
+    // Now account z exists, so the withdrawal applies; the undecodable deposit stays a dead letter.
+    expect(await runner.replayDeadLetters('balances')).toEqual({ replayed: 1, remaining: 1 });
+    expect(await readModels.readDocument('balances_v1', 'accounts', 'z')).toEqual({ balance: -3 });
+    expect((await runner.deadLetters('balances')).map((l) => l.event.type)).toEqual(['Deposited']);
+    await runner.stop();
+  });
+
+  it('rebuilds a projection from position zero', async () => {
+    const events = new MemoryEventStore();
+    const readModels = new MemoryReadModelStore();
+    const { position } = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 4 });
+    const runner = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [balances()] });
+    await runner.start();
+    await runner.waitFor(position);
+    // Simulate a read model that drifted, then rebuild it.
+    await readModels.commitBatch({
+      namespace: 'balances_v1',
+      changes: [{ kind: 'upsert', collection: 'accounts', id: 'ghost', document: { balance: 99 } }],
+      statements: [],
+      deadLetters: [],
+      removeDeadLetters: [],
+      checkpoint: undefined,
+    });
+    await runner.rebuild('balances');
+    await runner.waitFor(position);
+    expect(await readModels.listDocuments('balances_v1', 'accounts')).toEqual([{ id: 'a', document: { balance: 4 } }]);
+    await runner.stop();
+  });
+
+  it('builds a new version blue/green and switches readers only once it is caught up', async () => {
+    const events = new MemoryEventStore();
+    const readModels = new MemoryReadModelStore();
+    for (let i = 0; i < 20; i++) await append(events, `acc-${i % 3}`, 'Deposited', { account: `a${i % 3}`, amount: 1 });
+    const head = (await events.headPosition())!;
+    const runner = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [balances(1)], batchSize: 4 });
+    await runner.start();
+    await runner.waitFor(head);
+
+    // While v2 builds batch by batch, the active pointer stays on the complete v1.
+    const observed: number[] = [];
+    const original = readModels.commitBatch.bind(readModels);
+    readModels.commitBatch = async (batch) => {
+      observed.push((await readModels.activeVersion('balances'))!);
+      return original(batch);
+    };
+    await runner.startBlueGreen(balances(2));
+    expect(observed.length).toBeGreaterThan(2);
+    expect(new Set(observed)).toEqual(new Set([1]));
+    expect(await readModels.activeVersion('balances')).toBe(2);
+    expect(await readModels.readDocument('balances_v2', 'accounts', 'a0')).toEqual({ balance: 14 });
+    const status = await runner.status();
+    expect(status.map((s) => [s.version, s.role])).toEqual([[2, 'serving']]);
+
+    // The new version serves live events from now on.
+    const live = await append(events, 'acc-0', 'Deposited', { account: 'a0', amount: 1 });
+    await runner.waitFor(live.position);
+    expect(await readModels.readDocument('balances_v2', 'accounts', 'a0')).toEqual({ balance: 16 });
+    await runner.stop();
+  });
+
+  it('keeps a second runner on standby until the first releases the namespace', async () => {
+    const events = new MemoryEventStore();
+    const readModels = new MemoryReadModelStore();
+    const first = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 1 });
+    const one = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [balances()], owner: 'one' });
+    const two = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [balances()], owner: 'two', leaseRetryMs: 10 });
+    await one.start();
+    await two.start();
+    expect((await two.status())[0]!.state).toBe('standby');
+    await one.waitFor(first.position);
+    // The standby runner follows the holder's checkpoint, so waitFor works there too.
+    await two.waitFor(first.position);
+    await one.stop();
+    const second = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 2 });
+    await two.waitFor(second.position);
+    expect((await two.status())[0]!.state).toBe('live');
+    expect(await readModels.readDocument('balances_v1', 'accounts', 'a')).toEqual({ balance: 3 });
+    await two.stop();
+  });
+
+  it('rejects waitFor on timeout, naming the projections behind', async () => {
+    const events = new MemoryEventStore();
+    const runner = createProjectionRunner({ eventStore: events, readModelStore: new MemoryReadModelStore(), registry: ledger, projections: [notes] });
+    await runner.start();
+    await expect(runner.waitFor(sequencePosition(5n), { timeoutMs: 20 })).rejects.toThrow(/timed out after 20 ms with notes_v1 at the start/);
+    await runner.stop();
+    await expect(runner.waitFor(sequencePosition(5n))).rejects.toThrow(/stopped/);
+  });
+});

@@ -1,0 +1,127 @@
+import type { Position } from '@clusterconf/domain';
+import { DocumentNotFoundError } from './errors.js';
+import type { BatchCommit, DeadLetter, Document, DocumentChange, DocumentOperations, ReadModelStore, SqlStatement } from './read-model-store.js';
+
+const keyOf = (collection: string, id: string): string => `${collection}\u0000${id}`;
+
+/** Freezes a document and everything inside it, so a handler that mutates a read document fails loudly. */
+const deepFreeze = <T>(value: T): T => {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+};
+
+/**
+ * The write-behind unit of work behind a handler's `DocumentOperations`. Writes of the event being applied go to
+ * a scratch layer that is merged into the batch only when its handler succeeds, so a handler that throws leaves no
+ * partial change behind; the batch reaches the store in one `commitBatch`.
+ */
+export class UnitOfWork {
+  readonly #store: ReadModelStore;
+  readonly #namespace: string;
+  /** Changes of the batch, last one per key. */
+  readonly #pending = new Map<string, DocumentChange>();
+  /** Changes of the event in hand. */
+  readonly #scratch = new Map<string, DocumentChange>();
+  /** Committed documents read during this batch (`undefined`: known to be missing). */
+  readonly #read = new Map<string, Document | undefined>();
+  #statements: SqlStatement[] = [];
+  #scratchStatements: SqlStatement[] = [];
+  #deadLetters: DeadLetter[] = [];
+  #removeDeadLetters: Position[] = [];
+  /** The operations object handed to handlers. */
+  readonly operations: DocumentOperations;
+
+  constructor(store: ReadModelStore, namespace: string) {
+    this.#store = store;
+    this.#namespace = namespace;
+    const operations: DocumentOperations = {
+      namespace,
+      get: <T extends Document = Document>(collection: string, id: string) => this.#get(collection, id) as Promise<T | undefined>,
+      upsert: (collection, id, document) => {
+        this.#scratch.set(keyOf(collection, id), { kind: 'upsert', collection, id, document: deepFreeze(document) });
+        return Promise.resolve();
+      },
+      patch: async (collection, id, partial) => {
+        const current = await this.#get(collection, id);
+        if (current === undefined) throw new DocumentNotFoundError(namespace, collection, id);
+        this.#scratch.set(keyOf(collection, id), { kind: 'upsert', collection, id, document: deepFreeze({ ...current, ...partial }) });
+      },
+      delete: (collection, id) => {
+        this.#scratch.set(keyOf(collection, id), { kind: 'delete', collection, id });
+        return Promise.resolve();
+      },
+    };
+    this.operations = store.sqlDialect
+      ? { ...operations, sql: (text, params = []) => void this.#scratchStatements.push({ text, params }) }
+      : operations;
+  }
+
+  /** True when the batch holds anything to commit besides a checkpoint. */
+  get hasChanges(): boolean {
+    return this.#pending.size > 0 || this.#statements.length > 0 || this.#deadLetters.length > 0 || this.#removeDeadLetters.length > 0;
+  }
+
+  /** Keeps the changes the current event made. */
+  keepEvent(): void {
+    for (const [key, change] of this.#scratch) this.#pending.set(key, change);
+    this.#scratch.clear();
+    if (this.#scratchStatements.length > 0) {
+      this.#statements.push(...this.#scratchStatements);
+      this.#scratchStatements = [];
+    }
+  }
+
+  /** Forgets the changes the current event made (its handler threw). */
+  discardEvent(): void {
+    this.#scratch.clear();
+    this.#scratchStatements = [];
+  }
+
+  /** Adds a dead letter to the batch. */
+  recordDeadLetter(deadLetter: DeadLetter): void {
+    this.#deadLetters.push(deadLetter);
+  }
+
+  /** Marks a dead letter for removal in this batch. */
+  removeDeadLetter(position: Position): void {
+    this.#removeDeadLetters.push(position);
+  }
+
+  /** Commits the batch with `checkpoint` in one store transaction, then starts a new batch. */
+  async commit(checkpoint: Position | undefined): Promise<void> {
+    const batch: BatchCommit = {
+      namespace: this.#namespace,
+      changes: [...this.#pending.values()],
+      statements: this.#statements,
+      deadLetters: this.#deadLetters,
+      removeDeadLetters: this.#removeDeadLetters,
+      checkpoint,
+    };
+    await this.#store.commitBatch(batch);
+    this.reset();
+  }
+
+  /** Drops everything not yet committed. */
+  reset(): void {
+    this.#pending.clear();
+    this.#scratch.clear();
+    this.#read.clear();
+    this.#statements = [];
+    this.#scratchStatements = [];
+    this.#deadLetters = [];
+    this.#removeDeadLetters = [];
+  }
+
+  async #get(collection: string, id: string): Promise<Document | undefined> {
+    const key = keyOf(collection, id);
+    const change = this.#scratch.get(key) ?? this.#pending.get(key);
+    if (change !== undefined) return change.kind === 'upsert' ? change.document : undefined;
+    if (this.#read.has(key)) return this.#read.get(key);
+    const document = deepFreeze(await this.#store.readDocument(this.#namespace, collection, id));
+    this.#read.set(key, document);
+    return document;
+  }
+}
