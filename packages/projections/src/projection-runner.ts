@@ -48,7 +48,7 @@ export interface ReplayResult {
 }
 
 /** Runs projections: catch-up, then live; see the package README for its guarantees. */
-export interface ProjectionRunner {
+export interface ProjectionRunner<Event extends DomainEvent = DomainEvent> {
   /** Takes leases, loads checkpoints and starts following the log; resolves once started, not once caught up. */
   start(): Promise<void>;
   /** Commits the batch in hand of every projection, ends the subscriptions and releases the leases. */
@@ -63,7 +63,7 @@ export interface ProjectionRunner {
    * Builds `projection` (a new version of a running projection) beside the live one and, once caught up,
    * switches readers to it atomically and retires the old version. Resolves after the switch.
    */
-  startBlueGreen(projection: Projection<DomainEvent>): Promise<void>;
+  startBlueGreen(projection: Projection<Event>): Promise<void>;
   /** The dead letters of the projection's serving version, in position order. */
   deadLetters(projectionName: string): Promise<DeadLetter[]>;
   /** Re-applies the dead letters; those that now succeed are removed, in the same transaction as their changes. */
@@ -75,10 +75,10 @@ interface Waiter {
 }
 
 /** Creates a runner over one event store and one read-model store. */
-export const createProjectionRunner = <Event extends DomainEvent>(options: ProjectionRunnerOptions<Event>): ProjectionRunner =>
+export const createProjectionRunner = <Event extends DomainEvent>(options: ProjectionRunnerOptions<Event>): ProjectionRunner<Event> =>
   new Runner(options);
 
-class Runner<Event extends DomainEvent> implements ProjectionRunner {
+class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
   readonly #options: ProjectionRunnerOptions<Event>;
   readonly #store: ReadModelStore;
   readonly #owner: string;
@@ -220,8 +220,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner {
     this.#startLane([entry]);
   }
 
-  async startBlueGreen(projection: Projection<DomainEvent>): Promise<void> {
-    const next = projection as unknown as Projection<Event>;
+  async startBlueGreen(next: Projection<Event>): Promise<void> {
     const current = this.#serving(next.name, 'start a blue/green build');
     if (current.projection.version === next.version) {
       throw new InvalidProjectionError(next.name, `version ${next.version} is already serving; give the new build a new version number`);
