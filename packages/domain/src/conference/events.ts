@@ -129,3 +129,12 @@ export type ConferenceStreamEvent = ConferenceScheduled | AttendeeRegistered | S
 export type AllianceStreamEvent = AllianceFounded | NationJoinedAlliance;
 /** Every conference-model event. */
 export type ConferenceEvent = ConferenceStreamEvent | VoteCast | AwardGranted | AllianceStreamEvent;
+
+/** The registry of the `conference-<id>` stream: any other event type there is a decode error. */
+export const conferenceStreamEvents = createEventRegistry([ConferenceScheduled, AttendeeRegistered, SessionOpened, BallotClosed]);
+/** The registry of `vote-…` streams. */
+export const voteStreamEvents = createEventRegistry([VoteCast]);
+/** The registry of `award-<id>` streams. */
+export const awardStreamEvents = createEventRegistry([AwardGranted]);
+/** The registry of `alliance-<id>` streams. */
+export const allianceStreamEvents = createEventRegistry([AllianceFounded, NationJoinedAlliance]);

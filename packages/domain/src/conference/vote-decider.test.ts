@@ -1,0 +1,36 @@
+import { describe, it } from 'vitest';
+import { given } from '../testing/index.js';
+import type { BallotView } from './ballot-view.js';
+import { ev, withCode } from './fixtures.test-helper.js';
+import { voteDecider, type CastVote } from './vote-decider.js';
+
+const view: BallotView = {
+  conferenceId: 'ecc2020', ballotId: 'ecmy-vote', attendeeId: 'a-1', attendeeRegistered: true, status: 'open', candidateIds: ['uwe-pfeil', 'candidate-b'],
+};
+const cast = (candidateId: string, ballot: Partial<BallotView> = {}): CastVote => ({
+  type: 'CastVote', conferenceId: 'ecc2020', ballotId: 'ecmy-vote', attendeeId: 'a-1', candidateId, ballot: { ...view, ...ballot },
+});
+const voted = (candidateId: string) => ev('VoteCast', { conferenceId: 'ecc2020', ballotId: 'ecmy-vote', attendeeId: 'a-1', candidateId });
+
+describe('CastVote', () => {
+  it('records a registered attendee’s vote for a shortlisted candidate on an open ballot', () =>
+    given(voteDecider).when(cast('uwe-pfeil')).then([voted('uwe-pfeil')]));
+  it('refuses an attendee who is not registered', () =>
+    given(voteDecider).when(cast('uwe-pfeil', { attendeeRegistered: false })).thenError(withCode('NotRegistered', { attendeeId: 'a-1' })));
+  it('refuses before the ballot opens', () =>
+    given(voteDecider).when(cast('uwe-pfeil', { status: 'not-opened' })).thenError(withCode('BallotNotOpen', { status: 'not-opened' })));
+  it('refuses after the ballot closes', () =>
+    given(voteDecider).when(cast('uwe-pfeil', { status: 'closed' })).thenError(withCode('BallotNotOpen', { status: 'closed' })));
+  it('refuses a candidate not on the shortlist', () =>
+    given(voteDecider).when(cast('someone-else')).thenError(withCode('UnknownCandidate', { candidateId: 'someone-else' })));
+  it('treats a repeated identical vote as a retry: success, nothing appended', () =>
+    given(voteDecider, [voted('uwe-pfeil')]).when(cast('uwe-pfeil')).then([]));
+  it('keeps the repeat idempotent even once the ballot has closed', () =>
+    given(voteDecider, [voted('uwe-pfeil')]).when(cast('uwe-pfeil', { status: 'closed' })).then([]));
+  it('refuses a second vote for another candidate', () =>
+    given(voteDecider, [voted('uwe-pfeil')]).when(cast('candidate-b')).thenError(withCode('AlreadyVoted', { votedFor: 'uwe-pfeil' })));
+  it('refuses ballot facts loaded for another attendee', () =>
+    given(voteDecider).when(cast('uwe-pfeil', { attendeeId: 'a-2' })).thenError(withCode('BallotMismatch', { field: 'attendeeId' })));
+  it('refuses a malformed candidate id as input', () =>
+    given(voteDecider).when(cast('Uwe Pfeil')).thenError(withCode('InvalidInput', { field: 'candidateId' })));
+});
