@@ -63,6 +63,12 @@ export interface ContractOptions {
   readonly appendsPerWriter?: number;
   /** Registers the corrupt-row case; the factory must then return `corruptEvent`. */
   readonly corruptRows?: boolean;
+  /**
+   * Where the store keeps eventIds unique: `'log'` (default) refuses an id stored in any stream; `'stream'` is
+   * EventStoreDB's rule (ids are unique, and retries recognised, per stream only), for which the cross-stream cases
+   * assert that behaviour instead.
+   */
+  readonly eventIdScope?: 'log' | 'stream';
 }
 
 /** A new event of `type` with `data` and fresh metadata. */
@@ -77,7 +83,6 @@ const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {
   for await (const item of iterable) items.push(item);
   return items;
 };
-
 
 const expectStrictlyIncreasing = (positions: readonly Position[]): void => {
   for (let i = 1; i < positions.length; i++) {
@@ -117,6 +122,7 @@ const eventsOf = (messages: readonly SubscriptionMessage[]): RecordedEvent[] =>
 export const describeEventStoreContract = (name: string, factory: ContractStoreFactory, options: ContractOptions = {}): void => {
   const writers = options.concurrentWriters ?? 8;
   const appendsPerWriter = options.appendsPerWriter ?? 1000;
+  const eventIdScope = options.eventIdScope ?? 'log';
 
   describe(`EventStore contract: ${name}`, () => {
     let handle: ContractStoreHandle;
@@ -216,14 +222,16 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
         await expectNothingWritten();
       });
 
-      it('writes none of a batch whose last eventId is already stored elsewhere', async () => {
-        const stored = newEvent('A', {});
-        await store.appendToStream(stream('first'), [stored]);
-        const error = await rejection(store.appendToStream(stream('second'), [newEvent('A', {}), newEvent('A', {}), newEvent('A', {}, stored.metadata.eventId)]));
-        expect(error).toBeInstanceOf(InvalidEventError);
-        await expect(collect(store.readStream(stream('second')))).rejects.toBeInstanceOf(StreamNotFoundError);
-        expect((await ours()).length).toBe(1);
-      });
+      if (eventIdScope === 'log') {
+        it('writes none of a batch whose last eventId is already stored elsewhere', async () => {
+          const stored = newEvent('A', {});
+          await store.appendToStream(stream('first'), [stored]);
+          const error = await rejection(store.appendToStream(stream('second'), [newEvent('A', {}), newEvent('A', {}), newEvent('A', {}, stored.metadata.eventId)]));
+          expect(error).toBeInstanceOf(InvalidEventError);
+          await expect(collect(store.readStream(stream('second')))).rejects.toBeInstanceOf(StreamNotFoundError);
+          expect((await ours()).length).toBe(1);
+        });
+      }
     });
 
     describe('idempotent retries', () => {
@@ -243,18 +251,32 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
         expect((await ours()).length).toBe(4);
       });
 
-      it('refuses ids stored in another stream, out of order, or mixed with new ids, writing nothing', async () => {
-        const batch = [newEvent('A', {}), newEvent('A', {})];
-        await store.appendToStream(stream('home'), batch);
-        const elsewhere = await rejection(store.appendToStream(stream('away'), batch));
-        expect(elsewhere).toBeInstanceOf(InvalidEventError);
-        expect((elsewhere as Error).message).toContain(batch[0]!.metadata.eventId);
-        const reversed = await rejection(store.appendToStream(stream('home'), [batch[1]!, batch[0]!]));
-        expect(reversed).toBeInstanceOf(InvalidEventError);
-        const mixed = await rejection(store.appendToStream(stream('home'), [batch[1]!, newEvent('A', {})]));
-        expect(mixed).toBeInstanceOf(InvalidEventError);
-        expect((await ours()).map((e) => e.streamId)).toEqual([stream('home'), stream('home')]);
-      });
+      if (eventIdScope === 'log') {
+        it('refuses ids stored in another stream, out of order, or mixed with new ids, writing nothing', async () => {
+          const batch = [newEvent('A', {}), newEvent('A', {})];
+          await store.appendToStream(stream('home'), batch);
+          const elsewhere = await rejection(store.appendToStream(stream('away'), batch));
+          expect(elsewhere).toBeInstanceOf(InvalidEventError);
+          expect((elsewhere as Error).message).toContain(batch[0]!.metadata.eventId);
+          const reversed = await rejection(store.appendToStream(stream('home'), [batch[1]!, batch[0]!]));
+          expect(reversed).toBeInstanceOf(InvalidEventError);
+          const mixed = await rejection(store.appendToStream(stream('home'), [batch[1]!, newEvent('A', {})]));
+          expect(mixed).toBeInstanceOf(InvalidEventError);
+          expect((await ours()).map((e) => e.streamId)).toEqual([stream('home'), stream('home')]);
+        });
+      } else {
+        it('keeps eventIds unique per stream only: refuses them out of order or mixed with new ids, stores them in another stream', async () => {
+          const batch = [newEvent('A', {}), newEvent('A', {})];
+          await store.appendToStream(stream('home'), batch);
+          const reversed = await rejection(store.appendToStream(stream('home'), [batch[1]!, batch[0]!]));
+          expect(reversed).toBeInstanceOf(InvalidEventError);
+          expect((reversed as Error).message).toContain(batch[1]!.metadata.eventId);
+          const mixed = await rejection(store.appendToStream(stream('home'), [batch[1]!, newEvent('A', {})]));
+          expect(mixed).toBeInstanceOf(InvalidEventError);
+          expect((await store.appendToStream(stream('away'), batch)).nextExpectedRevision).toBe(1n);
+          expect((await ours()).map((e) => e.streamId)).toEqual([stream('home'), stream('home'), stream('away'), stream('away')]);
+        });
+      }
     });
 
     describe('bad input is refused before anything is written', () => {

@@ -1,0 +1,350 @@
+import Database from 'better-sqlite3';
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventFilter,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SerializedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '@clusterconf/domain';
+import {
+  ClusterconfError,
+  DEFAULT_MAX_EVENT_BYTES,
+  InvalidEventError,
+  matchesFilter,
+  satisfiesExpectedRevision,
+  sequencePosition,
+  serializeEvents,
+  StoreClosedError,
+  StoreUnavailableError,
+  StreamNotFoundError,
+  WrongExpectedRevisionError,
+} from '@clusterconf/domain';
+import { catchUpSubscription, type LogPage, type LogSource } from '../../shared/catch-up-subscription.js';
+import { readStreamWindow } from '../../shared/read-stream-window.js';
+import { EVENT_COLUMNS, eventFromRow, type EventRow } from './event-row.js';
+import { migrateSqliteEventStore } from './schema-migrations.js';
+
+/** Options of `SqliteEventStore.open`. */
+export interface SqliteEventStoreOptions {
+  /** A file path (created when missing) or `':memory:'` for a private in-memory database. */
+  readonly path: string;
+  /** Refuse events whose serialised data plus metadata exceed this many bytes; default 1 MiB. */
+  readonly maxEventBytes?: number;
+  /** How long a write waits for another process's write lock before failing; default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+  /** How often live subscriptions look for commits made by other processes; default 50 ms. */
+  readonly pollIntervalMs?: number;
+  /** Rows per query of `readAll` and `readStream` unless the call gives its own `pageSize`; default 1000. */
+  readonly readPageSize?: number;
+}
+
+interface StoredId {
+  readonly streamId: string;
+  readonly streamRevision: number;
+  readonly position: number;
+  readonly type: string;
+}
+
+/** Thrown inside the append transaction to roll it back and report the clash outside. */
+class EventIdTaken extends Error {}
+
+const isUniqueViolation = (error: unknown, column: string): boolean =>
+  error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes(column);
+
+/**
+ * The embedded default event store: one SQLite file (or memory), opened with better-sqlite3.
+ *
+ * Durability and concurrency: WAL journal with `synchronous=NORMAL` (a commit survives a process crash; a power
+ * loss may lose the last commits but never corrupts the file), a busy timeout for writers from other processes, and
+ * every append in one `BEGIN IMMEDIATE` transaction, so the revision check and the insert see the same stream.
+ * Other processes may append to the same file; live subscriptions notice their commits by polling the cheap
+ * `PRAGMA data_version` every `pollIntervalMs`, and appends through this store wake them at once.
+ */
+export class SqliteEventStore implements EventStore, LogSource {
+  readonly #db: SqliteDatabase;
+  readonly #path: string;
+  readonly #maxEventBytes: number;
+  readonly #pollIntervalMs: number;
+  readonly #readPageSize: number;
+  readonly #waiters = new Set<() => void>();
+  readonly #subscriptions = new Set<Subscription>();
+  readonly #statements: ReturnType<typeof prepareStatements>;
+  readonly #append: (streamId: string, events: readonly SerializedEvent[], expected: ExpectedRevision) => AppendResult;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #dataVersion = 0;
+  #closed = false;
+
+  private constructor(db: SqliteDatabase, options: SqliteEventStoreOptions) {
+    this.#db = db;
+    this.#path = options.path;
+    this.#maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.#pollIntervalMs = options.pollIntervalMs ?? 50;
+    this.#readPageSize = positiveInteger('readPageSize', options.readPageSize ?? 1000);
+    this.#statements = prepareStatements(db);
+    const transaction = db.transaction((streamId: string, events: readonly SerializedEvent[], expected: ExpectedRevision) =>
+      this.#appendInTransaction(streamId, events, expected),
+    );
+    this.#append = (streamId, events, expected) => transaction.immediate(streamId, events, expected);
+  }
+
+  /**
+   * Opens (creating and migrating when needed) the store at `options.path`. Rejects with `SchemaTooNewError` for a
+   * file written by a newer version, and `StoreUnavailableError` when the file cannot be opened as SQLite.
+   */
+  static async open(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    let db: SqliteDatabase | undefined;
+    try {
+      db = new Database(options.path, { timeout: busyTimeoutMs });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+      migrateSqliteEventStore(db, options.path);
+      return new SqliteEventStore(db, options);
+    } catch (error) {
+      db?.close();
+      if (error instanceof ClusterconfError) throw error;
+      throw new StoreUnavailableError(`sqlite:${options.path}`, `${(error as Error).message}; check that the path is ` +
+        `a writable SQLite event store file (or a new file in a writable directory)`, { cause: error });
+    }
+  }
+
+  /** The better-sqlite3 connection, for tools that need to inspect the file; do not write events through it. */
+  get database(): SqliteDatabase {
+    return this.#db;
+  }
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    this.#assertOpen();
+    const serialized = serializeEvents(streamId, events, this.#maxEventBytes);
+    let result: AppendResult;
+    try {
+      result = this.#append(streamId, serialized, options.expectedRevision ?? 'any');
+    } catch (error) {
+      if (!(error instanceof EventIdTaken)) throw this.#translate(error);
+      // The batch was rolled back; now decide whether it was a retry of an append that already succeeded.
+      result = this.#idempotentReplay(streamId, serialized)!;
+    }
+    this.#wakeWaiters();
+    return result;
+  }
+
+  #appendInTransaction(streamId: string, events: readonly SerializedEvent[], expected: ExpectedRevision): AppendResult {
+    const { currentRevision, insert } = this.#statements;
+    const last = currentRevision.get(streamId) as number | null;
+    const current = last === null ? undefined : BigInt(last);
+    if (!satisfiesExpectedRevision(expected, current)) {
+      // A retry whose precondition no longer holds (because its first attempt succeeded) is still a retry.
+      const replay = this.#idempotentReplay(streamId, events);
+      if (replay) return replay;
+      throw new WrongExpectedRevisionError(streamId, expected, current);
+    }
+    let revision = last === null ? 0 : last + 1;
+    let position = 0n;
+    for (const event of events) {
+      try {
+        position = BigInt(insert.run(streamId, revision, event.eventId, event.type, event.data, event.metadata).lastInsertRowid);
+      } catch (error) {
+        if (isUniqueViolation(error, 'event_id')) throw new EventIdTaken();
+        throw error;
+      }
+      revision++;
+    }
+    return { nextExpectedRevision: BigInt(revision - 1), position: sequencePosition(position) };
+  }
+
+  /** When every id is already stored, consecutively at one place in this stream, returns the original result. */
+  #idempotentReplay(streamId: string, events: readonly SerializedEvent[]): AppendResult | undefined {
+    const stored = events.map((event) => this.#statements.storedId.get(event.eventId) as StoredId | undefined);
+    if (stored.every((row) => row === undefined)) return undefined;
+    const first = stored[0];
+    const consecutive =
+      first !== undefined &&
+      stored.every((row, index) => row?.streamId === streamId && row.streamRevision === first.streamRevision + index);
+    if (!consecutive) {
+      const index = stored.findIndex((row) => row !== undefined);
+      const clash = stored[index]!;
+      throw new InvalidEventError(streamId, events[index]!.type, `eventId ${events[index]!.eventId} is already stored at stream ` +
+        `"${clash.streamId}" revision ${clash.streamRevision}, and this append is not a retry of that one; give new events new ids`);
+    }
+    const last = stored[stored.length - 1]!;
+    return { nextExpectedRevision: BigInt(last.streamRevision), position: sequencePosition(BigInt(last.position)) };
+  }
+
+  async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    this.#assertOpen();
+    const last = this.#run(() => this.#statements.currentRevision.get(streamId) as number | null);
+    if (last === null) throw new StreamNotFoundError(streamId);
+    const window = readStreamWindow(BigInt(last), options);
+    const forwards = window.step === 1n;
+    const page = forwards ? this.#statements.streamForwards : this.#statements.streamBackwards;
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    let next = window.from;
+    while (window.includes(next) && remaining > 0) {
+      const limit = Math.min(this.#readPageSize, remaining);
+      this.#assertOpen();
+      const rows = this.#run(() => page.all(streamId, next, limit) as EventRow[]);
+      for (const row of rows) {
+        const revision = BigInt(row[2]);
+        if (!window.includes(revision)) return;
+        yield eventFromRow(row);
+        remaining--;
+        next = revision + window.step;
+      }
+      if (rows.length < limit) return;
+    }
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    this.#assertOpen();
+    const pageSize = positiveInteger('pageSize', options.pageSize ?? this.#readPageSize);
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    let after = options.after?.commit ?? 0n;
+    while (remaining > 0) {
+      const rows = this.#rowsAfter(after, pageSize);
+      for (const row of rows) {
+        if (options.filter !== undefined && !matchesFilter(options.filter, row[1], row[3])) continue;
+        yield eventFromRow(row);
+        if (--remaining === 0) return;
+      }
+      if (rows.length < pageSize) return;
+      after = BigInt(rows[rows.length - 1]![0]);
+    }
+  }
+
+  async headPosition(): Promise<Position | undefined> {
+    this.#assertOpen();
+    const head = this.#run(() => this.#statements.head.get() as number | null);
+    return head === null ? undefined : sequencePosition(BigInt(head));
+  }
+
+  subscribe(options: SubscribeOptions = {}): Subscription {
+    this.#assertOpen();
+    const subscription = catchUpSubscription(this, options, (closed) => this.#subscriptions.delete(closed));
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** One page of the log after `after`, for `catchUpSubscription`; filtered rows are skipped before JSON parsing. */
+  async readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined): Promise<LogPage> {
+    this.#assertOpen();
+    const rows = this.#rowsAfter(after?.commit ?? 0n, limit);
+    const events: RecordedEvent[] = [];
+    for (const row of rows) if (matchesFilter(filter, row[1], row[3])) events.push(eventFromRow(row));
+    const lastRow = rows[rows.length - 1];
+    return { events, scannedUpTo: lastRow && sequencePosition(BigInt(lastRow[0])), full: rows.length === limit };
+  }
+
+  /** Resolves at once when events after `after` exist, else on the next local append or foreign commit. */
+  waitForEventsAfter(after: Position | undefined, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted || this.#closed) return resolve();
+      const head = this.#statements.head.get() as number | null;
+      if (head !== null && BigInt(head) > (after?.commit ?? 0n)) return resolve();
+      const wake = () => {
+        this.#waiters.delete(wake);
+        signal.removeEventListener('abort', wake);
+        if (this.#waiters.size === 0) this.#stopPolling();
+        resolve();
+      };
+      this.#waiters.add(wake);
+      signal.addEventListener('abort', wake, { once: true });
+      this.#startPolling();
+    });
+  }
+
+  /** Ends every subscription and closes the file; calling it again does nothing. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    this.#wakeWaiters();
+    this.#stopPolling();
+    this.#db.close();
+  }
+
+  #rowsAfter(after: bigint, limit: number): EventRow[] {
+    this.#assertOpen();
+    return this.#run(() => this.#statements.logPage.all(after, limit) as EventRow[]);
+  }
+
+  #startPolling(): void {
+    if (this.#pollTimer !== undefined) return;
+    this.#dataVersion = this.#statements.dataVersion.get() as number;
+    this.#pollTimer = setInterval(() => {
+      if (this.#closed) return this.#stopPolling();
+      // data_version changes only when another connection commits; cheaper than querying the head every time.
+      const version = this.#statements.dataVersion.get() as number;
+      if (version === this.#dataVersion) return;
+      this.#dataVersion = version;
+      this.#wakeWaiters();
+    }, this.#pollIntervalMs);
+    this.#pollTimer.unref();
+  }
+
+  #stopPolling(): void {
+    if (this.#pollTimer === undefined) return;
+    clearInterval(this.#pollTimer);
+    this.#pollTimer = undefined;
+  }
+
+  #wakeWaiters(): void {
+    for (const wake of [...this.#waiters]) wake();
+  }
+
+  #run<T>(query: () => T): T {
+    try {
+      return query();
+    } catch (error) {
+      throw this.#translate(error);
+    }
+  }
+
+  #translate(error: unknown): unknown {
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+      return new StoreUnavailableError(`sqlite:${this.#path}`, `the file stayed locked by another writer beyond the busy ` +
+        `timeout (${(error as Error).message}); retry, or raise busyTimeoutMs`, { cause: error });
+    }
+    return error;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StoreClosedError(`The SqliteEventStore at ${this.#path}`);
+  }
+}
+
+const prepareStatements = (db: SqliteDatabase) => {
+  const raw = (sql: string): Statement => db.prepare(sql).raw(true);
+  const pluck = (sql: string): Statement => db.prepare(sql).pluck(true);
+  return {
+    currentRevision: pluck('SELECT max(stream_revision) FROM events WHERE stream_id = ?'),
+    head: pluck('SELECT max(position) FROM events'),
+    dataVersion: pluck('PRAGMA data_version'),
+    insert: db.prepare('INSERT INTO events (stream_id, stream_revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)'),
+    storedId: db.prepare(
+      'SELECT stream_id AS streamId, stream_revision AS streamRevision, position, type FROM events WHERE event_id = ?',
+    ),
+    logPage: raw(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+    streamForwards: raw(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?`,
+    ),
+    streamBackwards: raw(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_revision <= ? ORDER BY stream_revision DESC LIMIT ?`,
+    ),
+  };
+};
+
+const positiveInteger = (name: string, value: number): number => {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} ${value} must be a whole number of at least 1`);
+  return value;
+};

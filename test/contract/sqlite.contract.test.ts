@@ -1,0 +1,37 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '@clusterconf/adapters/sqlite';
+import { describeEventStoreContract } from './event-store-contract.js';
+
+describeEventStoreContract(
+  'SQLite file',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clusterconf-sqlite-contract-'));
+    const path = join(dir, 'events.sqlite');
+    const store = await SqliteEventStore.open({ path, pollIntervalMs: 10 });
+    return {
+      store,
+      reopen: () => SqliteEventStore.open({ path, pollIntervalMs: 10 }),
+      corruptEvent: async (streamId, revision) => {
+        const db = new Database(path);
+        try {
+          db.prepare("UPDATE events SET data = '{\"broken\": ' WHERE stream_id = ? AND stream_revision = ?").run(streamId, revision);
+        } finally {
+          db.close();
+        }
+      },
+      cleanup: async () => {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+  { corruptRows: true },
+);
+
+describeEventStoreContract('SQLite :memory:', async () => {
+  const store = await SqliteEventStore.open({ path: ':memory:' });
+  return { store, cleanup: () => store.close() };
+});
