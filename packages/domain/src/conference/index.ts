@@ -10,3 +10,4 @@ export * from './events.js';
 export * from './streams.js';
 export * from './tally.js';
 export * from './vote-decider.js';
+export * from './application/index.js';
