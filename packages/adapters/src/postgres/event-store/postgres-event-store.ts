@@ -189,7 +189,7 @@ export class PostgresEventStore implements EventStore, LogSource {
     const last = head.rows[0]?.revision;
     if (last === undefined) throw new StreamNotFoundError(streamId);
     const window = readStreamWindow(BigInt(last), options);
-    const pageSize = BigInt(this.#pageSize);
+    const pageSize = BigInt(Math.max(1, Math.min(this.#pageSize, Math.floor(options.maxCount ?? Number.POSITIVE_INFINITY))));
     const fetch = (from: bigint) => {
       const to = from + window.step * (pageSize - 1n);
       const [low, high] = window.step === 1n ? [from, to] : [to, from];
@@ -207,9 +207,9 @@ export class PostgresEventStore implements EventStore, LogSource {
       // Fetch the next page while this one is decoded and consumed; at most two pages are in memory.
       pending = window.includes(cursor) ? quiet(fetch(cursor)) : undefined;
       for (const row of rows) {
-        const event = decodeEventRow(row);
-        if (!window.includes(event.streamRevision)) return;
-        yield event;
+        // Checked before decoding, so a corrupt row outside the requested window is never touched.
+        if (!window.includes(BigInt(row.stream_revision))) return;
+        yield decodeEventRow(row);
       }
     }
   }
