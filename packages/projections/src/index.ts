@@ -1,3 +1,4 @@
+export * from './conference/index.js';
 export * from './errors.js';
 export * from './memory/index.js';
 export * from './namespace.js';
@@ -5,3 +6,4 @@ export * from './projection.js';
 export * from './projection-runner.js';
 export * from './projection-status.js';
 export * from './read-model-store.js';
+export * from './testing/index.js';

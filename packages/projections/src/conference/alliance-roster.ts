@@ -1,0 +1,38 @@
+import { conferenceEvents, type ConferenceEvent } from '@clusterconf/domain';
+import { defineProjection } from '../projection.js';
+
+/** One member nation of an alliance. */
+export interface AllianceMember {
+  readonly memberNumber: number;
+  /** ISO 3166-1 alpha-2 code. */
+  readonly nation: string;
+  readonly programme: string;
+}
+
+/** Collection `alliances` of projection `alliance_roster`, one document per alliance id. */
+export interface AllianceRosterDocument {
+  readonly [key: string]: unknown;
+  readonly allianceId: string;
+  /** From `AllianceFounded`; `null` while the log holds no founding for it. */
+  readonly name: string | null;
+  /** Members by member number ascending. */
+  readonly members: readonly AllianceMember[];
+}
+
+/** The alliance roster: each alliance's member nations in member order. */
+export const allianceRosterProjection = defineProjection<ConferenceEvent>(conferenceEvents, {
+  name: 'alliance_roster',
+  version: 1,
+  handlers: {
+    AllianceFounded: async ({ data }, ops) => {
+      const current = await ops.get<AllianceRosterDocument>('alliances', data.allianceId);
+      await ops.upsert('alliances', data.allianceId, { allianceId: data.allianceId, name: data.name, members: current?.members ?? [] });
+    },
+    NationJoinedAlliance: async ({ data }, ops) => {
+      const current = await ops.get<AllianceRosterDocument>('alliances', data.allianceId);
+      const member: AllianceMember = { memberNumber: data.memberNumber, nation: data.nation, programme: data.programme };
+      const members = [...(current?.members ?? []), member].sort((a, b) => a.memberNumber - b.memberNumber);
+      await ops.upsert('alliances', data.allianceId, { allianceId: data.allianceId, name: current?.name ?? null, members });
+    },
+  },
+});

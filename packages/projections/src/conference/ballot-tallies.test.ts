@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { tallyVotes } from '@clusterconf/domain';
+import { projectEvents } from '../testing/index.js';
+import { ballotTalliesProjection } from './ballot-tallies.js';
+import { ev, vote } from './fixtures.test-helper.js';
+
+const opened = ev('SessionOpened', {
+  conferenceId: 'ecc2020', sessionId: 'vote-1', title: 'Award vote', day: '2020-11-24', openers: [],
+  ballot: {
+    awardId: 'cluster-award',
+    candidates: [
+      { candidateId: 'alpha', name: 'Alpha', affiliation: 'A cluster' },
+      { candidateId: 'beta', name: 'Beta', affiliation: 'B cluster' },
+      { candidateId: 'gamma', name: 'Gamma', affiliation: 'C cluster' },
+    ],
+  },
+});
+
+describe('the ballot tallies read model', () => {
+  it('counts votes before the close, reports late votes and duplicates separately, and names the leader', async () => {
+    const events = [
+      opened,
+      vote('vote-1', 'ana', 'beta'),
+      vote('vote-1', 'bo', 'alpha'),
+      vote('vote-1', 'cy', 'beta'),
+      vote('vote-1', 'cy', 'alpha', 1n),
+      ev('BallotClosed', { conferenceId: 'ecc2020', sessionId: 'vote-1' }),
+      vote('vote-1', 'dan', 'alpha'),
+      vote('vote-1', 'eve', 'alpha'),
+    ];
+    const store = await projectEvents(ballotTalliesProjection, events);
+    const document = await store.readDocument('ballot_tallies_v1', 'ballots', 'ecc2020.vote-1');
+    expect(document).toEqual({
+      conferenceId: 'ecc2020',
+      ballotId: 'vote-1',
+      opened: true,
+      awardId: 'cluster-award',
+      candidates: opened.data.ballot!.candidates,
+      closed: true,
+      tally: [{ candidateId: 'beta', votes: 2 }, { candidateId: 'alpha', votes: 1 }, { candidateId: 'gamma', votes: 0 }],
+      counted: 3,
+      late: 2,
+      duplicates: 1,
+      leaders: ['beta'],
+    });
+    // The same fold as the domain's tallyVotes.
+    const domain = tallyVotes(events, 'ecc2020', 'vote-1');
+    expect(document).toMatchObject({ tally: domain.tally, counted: domain.counted, leaders: domain.leaders, late: domain.late.length, duplicates: domain.duplicates.length });
+  });
+
+  it('reports a tie as several leaders and no leader before the first vote', async () => {
+    const store = await projectEvents(ballotTalliesProjection, [opened]);
+    expect(await store.readDocument('ballot_tallies_v1', 'ballots', 'ecc2020.vote-1')).toMatchObject({ leaders: [], counted: 0 });
+    await projectEvents(ballotTalliesProjection, [vote('vote-1', 'ana', 'gamma'), vote('vote-1', 'bo', 'alpha')], store);
+    expect(await store.readDocument('ballot_tallies_v1', 'ballots', 'ecc2020.vote-1')).toMatchObject({
+      leaders: ['alpha', 'gamma'],
+      tally: [{ candidateId: 'alpha', votes: 1 }, { candidateId: 'gamma', votes: 1 }, { candidateId: 'beta', votes: 0 }],
+    });
+  });
+
+  it('ignores sessions without a ballot', async () => {
+    const store = await projectEvents(ballotTalliesProjection, [
+      ev('SessionOpened', { conferenceId: 'ecc2020', sessionId: 'talk', title: 'Talk', day: '2020-11-24', openers: [], ballot: null }),
+    ]);
+    expect(await store.listDocuments('ballot_tallies_v1', 'ballots')).toEqual([]);
+  });
+});
