@@ -132,8 +132,11 @@ describe('conference service on the in-memory store', () => {
     right(await service.foundAlliance({ allianceId: 'eca', name: 'European Cluster Alliance' }, at));
     const nations = ['ES', 'FR', 'IT', 'DE'];
     const numbers = [];
-    for (const nation of nations) numbers.push(right(await service.joinAlliance({ allianceId: 'eca', nation, programme: `${nation} programme` }, at)).events[0]!.data);
-    expect(numbers.map((n) => n.memberNumber)).toEqual([1, 2, 3, 4]);
+    for (const nation of nations) {
+      const [joined] = right(await service.joinAlliance({ allianceId: 'eca', nation, programme: `${nation} programme` }, at)).events;
+      numbers.push(joined?.type === 'NationJoinedAlliance' ? joined.data.memberNumber : undefined);
+    }
+    expect(numbers).toEqual([1, 2, 3, 4]);
     expect(await service.joinAlliance({ allianceId: 'eca', nation: 'DE', programme: 'go-cluster' }, at)).toMatchObject({ left: { code: 'NationAlreadyMember', memberNumber: 4 } });
     const streams = new Set<string>();
     for await (const event of store.readAll()) streams.add(event.streamId);
