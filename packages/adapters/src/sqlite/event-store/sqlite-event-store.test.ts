@@ -1,0 +1,124 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newEventId, StoreClosedError, StoreUnavailableError, type NewEvent } from '@clusterconf/domain';
+import { migrateSqliteEventStore, SchemaTooNewError, SQLITE_EVENT_STORE_MIGRATIONS } from './schema-migrations.js';
+import { SqliteEventStore } from './sqlite-event-store.js';
+
+const event = (type: string, data: unknown): NewEvent => {
+  const eventId = newEventId();
+  return { type, data, metadata: { eventId, occurredAt: '2020-11-10T09:00:00Z', correlationId: eventId, causationId: eventId, schemaVersion: 1 } };
+};
+
+describe('SqliteEventStore on a file', () => {
+  let dir: string;
+  let path: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'clusterconf-sqlite-'));
+    path = join(dir, 'events.sqlite');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('opens in WAL mode with synchronous=NORMAL and the busy timeout it was given', async () => {
+    const store = await SqliteEventStore.open({ path, busyTimeoutMs: 1234 });
+    try {
+      expect(store.database.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(store.database.pragma('synchronous', { simple: true })).toBe(1);
+      expect(store.database.pragma('busy_timeout', { simple: true })).toBe(1234);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('records its schema version once and keeps the events when reopened', async () => {
+    const first = await SqliteEventStore.open({ path });
+    await first.appendToStream('conference-ecc2020', [event('ConferenceScheduled', { name: 'ECC 2020' })]);
+    await first.close();
+    const second = await SqliteEventStore.open({ path });
+    try {
+      const versions = second.database.prepare('SELECT version, name FROM schema_migrations').all();
+      expect(versions).toEqual(SQLITE_EVENT_STORE_MIGRATIONS.map(({ version, name }) => ({ version, name })));
+      const read = [];
+      for await (const e of second.readStream('conference-ecc2020')) read.push(e.data);
+      expect(read).toEqual([{ name: 'ECC 2020' }]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('refuses a file whose schema is newer than this code, naming both versions, and leaves it untouched', async () => {
+    await (await SqliteEventStore.open({ path })).close();
+    const db = new Database(path);
+    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', 'x')").run();
+    db.close();
+    const error = await SqliteEventStore.open({ path }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaTooNewError);
+    expect(error).toMatchObject({ code: 'SCHEMA_TOO_NEW', found: 99, known: 1 });
+    expect((error as Error).message).toContain(path);
+    const check = new Database(path);
+    expect(check.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(99);
+    check.close();
+  });
+
+  it('refuses a file that is not SQLite with StoreUnavailableError naming the path', async () => {
+    writeFileSync(path, 'this is a text file, not a database '.repeat(100));
+    const error = await SqliteEventStore.open({ path }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as Error).message).toContain(path);
+  });
+
+  it('fails an append with StoreUnavailableError when another writer holds the lock beyond the busy timeout', async () => {
+    const store = await SqliteEventStore.open({ path, busyTimeoutMs: 20 });
+    const other = new Database(path);
+    try {
+      other.prepare('BEGIN IMMEDIATE').run();
+      const error = await store.appendToStream('conference-a', [event('A', {})]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect((error as Error).message).toMatch(/busyTimeoutMs/);
+      other.prepare('ROLLBACK').run();
+      expect((await store.appendToStream('conference-a', [event('A', {})])).nextExpectedRevision).toBe(0n);
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
+
+  it('refuses every operation after close with StoreClosedError', async () => {
+    const store = await SqliteEventStore.open({ path });
+    await store.close();
+    await expect(store.appendToStream('conference-a', [event('A', {})])).rejects.toBeInstanceOf(StoreClosedError);
+    await expect(store.headPosition()).rejects.toBeInstanceOf(StoreClosedError);
+    expect(() => store.subscribe()).toThrow(StoreClosedError);
+    await store.close();
+  });
+});
+
+describe('migrateSqliteEventStore', () => {
+  const base = SQLITE_EVENT_STORE_MIGRATIONS;
+
+  it('applies only the steps newer than the recorded version, in version order', () => {
+    const db = new Database(':memory:');
+    expect(migrateSqliteEventStore(db, ':memory:', base)).toBe(1);
+    const later = [
+      { version: 3, name: 'third', sql: 'ALTER TABLE events ADD COLUMN third TEXT' },
+      { version: 2, name: 'second', sql: 'CREATE INDEX events_type ON events (type)' },
+      ...base,
+    ];
+    expect(migrateSqliteEventStore(db, ':memory:', later)).toBe(3);
+    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3]);
+    expect(db.prepare("SELECT count(*) FROM pragma_table_info('events') WHERE name = 'third'").pluck().get()).toBe(1);
+    db.close();
+  });
+
+  it('rolls a failing step back entirely, keeping the previous version', () => {
+    const db = new Database(':memory:');
+    migrateSqliteEventStore(db, ':memory:', base);
+    const broken = [...base, { version: 2, name: 'good', sql: 'CREATE TABLE extra (x)' }, { version: 3, name: 'bad', sql: 'NOT SQL AT ALL' }];
+    expect(() => migrateSqliteEventStore(db, ':memory:', broken)).toThrow(/syntax error/);
+    expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(1);
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'extra'").pluck().get()).toBe(0);
+    db.close();
+  });
+});

@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '@clusterconf/domain';
+import { comparePositions } from '@clusterconf/domain';
+import { SqliteEventStore } from '@clusterconf/adapters/sqlite';
+import { newEvent } from './event-store-contract.js';
+
+const child = fileURLToPath(new URL('./fixtures/sqlite-append-child.ts', import.meta.url));
+
+/** Runs the append script in a separate Node process and resolves when it exits successfully. */
+const appendFromChild = (path: string, streamId: string, count: number): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--conditions=@clusterconf/source', '--import', 'tsx', child, path, streamId, String(count)], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    proc.on('error', reject);
+    proc.on('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`child exited with ${code}: ${stderr}`))));
+  });
+
+describe('SQLite event store shared by two processes', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'clusterconf-sqlite-mp-'));
+    store = await SqliteEventStore.open({ path: join(dir, 'events.sqlite'), pollIntervalMs: 20 });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a live subscriber in this process sees every event another process appends, while this one appends too', async () => {
+    const path = join(dir, 'events.sqlite');
+    const subscription = store.subscribe({ pageSize: 50 });
+    const iterator = subscription[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toEqual({ kind: 'caughtUp', position: undefined });
+
+    const fromChild = 300;
+    const fromParent = 100;
+    const childDone = appendFromChild(path, 'child-stream', fromChild);
+    const received: RecordedEvent[] = [];
+    const consuming = (async () => {
+      while (received.length < fromChild + fromParent) {
+        const next = await iterator.next();
+        if (next.done) throw new Error(`subscription ended after ${received.length} events`);
+        if (next.value.kind === 'event') received.push(next.value.event);
+      }
+    })();
+    for (let i = 0; i < fromParent; i++) {
+      await store.appendToStream('parent-stream', [newEvent('FromParent', { i })]);
+      // Yield to the event loop so the child's commits interleave with ours.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await childDone).toBe('done\n');
+    await consuming;
+    await subscription.close();
+
+    const fromOther = received.filter((e) => e.streamId === 'child-stream');
+    expect(fromOther.map((e) => (e.data as { i: number }).i)).toEqual(Array.from({ length: fromChild }, (_, i) => i));
+    expect(fromOther.map((e) => e.streamRevision)).toEqual(Array.from({ length: fromChild }, (_, i) => BigInt(i)));
+    for (let i = 1; i < received.length; i++) expect(comparePositions(received[i - 1]!.position, received[i]!.position)).toBeLessThan(0);
+    const log: RecordedEvent[] = [];
+    for await (const event of store.readAll()) log.push(event);
+    expect(received.map((e) => e.metadata.eventId)).toEqual(log.map((e) => e.metadata.eventId));
+  });
+});
