@@ -1,0 +1,2 @@
+export * from './client-seam.js';
+export * from './connection-string.js';

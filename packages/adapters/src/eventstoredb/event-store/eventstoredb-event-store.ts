@@ -1,0 +1,201 @@
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '@clusterconf/domain';
+import { DEFAULT_MAX_EVENT_BYTES, isAfter, matchesFilter, serializeEvents, StoreClosedError } from '@clusterconf/domain';
+import { readStreamWindow } from '../../shared/read-stream-window.js';
+import {
+  appendPrecondition,
+  type ClientFlavour,
+  type ClientRecordedEvent,
+  type ClientResolvedEvent,
+  detectClientFlavour,
+  type EventStoreDBClientLike,
+} from '../client/client-seam.js';
+import { assertConnectionString, connectionStringParseError, endpointOf } from '../client/connection-string.js';
+import { type ClientCallContext, mapClientError } from './map-client-error.js';
+import { isSystemEvent, toEventData, toRecordedEvent } from './recorded-event.js';
+import { EventStoreDBSubscription, type ReconnectPolicy } from './eventstoredb-subscription.js';
+
+/** Options of `EventStoreDBEventStore`. */
+export interface EventStoreDBEventStoreOptions {
+  /** Refuse events whose serialised data plus metadata exceed this many bytes before sending; default 1 MiB. */
+  readonly maxEventBytes?: number;
+  /** How subscriptions re-subscribe after a dropped connection. */
+  readonly reconnect?: ReconnectPolicy;
+  /** Which client was handed in; detected from its class name when omitted. */
+  readonly clientFlavour?: ClientFlavour;
+  /** How errors name the server when a client instance was handed in (a connection string names itself). */
+  readonly endpoint?: string;
+}
+
+/** How many events `readAll` fetches per round trip unless told otherwise. */
+const DEFAULT_PAGE_SIZE = 500;
+
+/**
+ * The EventStore port over EventStoreDB's gRPC client. Hand in a connection string (validated before connecting;
+ * the store then owns and disposes the client) or a client instance: `EventStoreDBClient` from
+ * @eventstore/db-client 6.x or `KurrentDBClient` from @kurrent/kurrentdb-client 1.x (the caller keeps ownership).
+ * Positions are EventStoreDB's own `{commit, prepare}`; system events (`$`-prefixed types) are never returned.
+ */
+export class EventStoreDBEventStore implements EventStore {
+  readonly #client: EventStoreDBClientLike;
+  readonly #ownsClient: boolean;
+  readonly #flavour: ClientFlavour;
+  readonly #endpoint: string;
+  readonly #maxEventBytes: number;
+  readonly #reconnect: ReconnectPolicy;
+  readonly #subscriptions = new Set<Subscription>();
+  #closed = false;
+
+  constructor(connection: string | EventStoreDBClientLike, options: EventStoreDBEventStoreOptions = {}) {
+    if (typeof connection === 'object' && connection !== null) {
+      this.#client = connection;
+      this.#ownsClient = false;
+      this.#endpoint = options.endpoint ?? 'the EventStoreDB server of the client handed in';
+    } else {
+      const connectionString = assertConnectionString(connection);
+      try {
+        this.#client = EventStoreDBClient.connectionString(connectionString) as unknown as EventStoreDBClientLike;
+      } catch (cause) {
+        throw connectionStringParseError(connectionString, cause);
+      }
+      this.#ownsClient = true;
+      this.#endpoint = endpointOf(connectionString);
+    }
+    this.#flavour = options.clientFlavour ?? detectClientFlavour(this.#client);
+    this.#maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.#reconnect = options.reconnect ?? {};
+  }
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    this.#assertOpen();
+    serializeEvents(streamId, events, this.#maxEventBytes);
+    const expected = options.expectedRevision ?? 'any';
+    const eventData = events.map((event) => jsonEvent(toEventData(event) as Parameters<typeof jsonEvent>[0]));
+    try {
+      const result = await this.#client.appendToStream(streamId, eventData as never, appendPrecondition(this.#flavour, expected));
+      return { nextExpectedRevision: result.nextExpectedRevision, position: result.position ?? { commit: -1n, prepare: -1n } };
+    } catch (error) {
+      throw this.#mapped(error, {
+        operation: 'append',
+        streamId,
+        expected,
+        eventIds: events.map((event) => event.metadata.eventId),
+        eventTypes: events.map((event) => event.type),
+      });
+    }
+  }
+
+  async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    this.#assertOpen();
+    // Validates fromRevision and maxCount the way every adapter does, before the round trip.
+    readStreamWindow(0n, options);
+    const backwards = options.direction === 'backwards';
+    const from = options.fromRevision ?? (backwards ? 'end' : 'start');
+    const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    const read = this.#client.readStream(streamId, {
+      direction: backwards ? 'backwards' : 'forwards',
+      fromRevision: from,
+      // A zero count still asks the server one event, so a missing stream is reported as missing.
+      maxCount: Math.max(1, Math.min(Number.MAX_SAFE_INTEGER, Math.floor(maxCount))),
+    });
+    let delivered = 0;
+    try {
+      for await (const resolved of read as AsyncIterable<ClientResolvedEvent>) {
+        const event = resolved.event;
+        if (!event || isSystemEvent(event)) continue;
+        if (delivered >= maxCount) break;
+        delivered++;
+        yield toRecordedEvent(event);
+      }
+    } catch (error) {
+      throw this.#mapped(error, { operation: 'read', streamId });
+    } finally {
+      await read.cancel?.().catch(() => undefined);
+    }
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    this.#assertOpen();
+    const pageSize = Math.max(1, options.pageSize ?? DEFAULT_PAGE_SIZE);
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    let cursor = options.after;
+    while (remaining > 0) {
+      // EventStoreDB reads $all from a position inclusively; the port's `after` is exclusive, so the event at the
+      // cursor comes back first and is skipped, and one extra is asked for to keep pages full.
+      const requested = cursor === undefined ? pageSize : pageSize + 1;
+      const page = await this.#readAllPage(cursor, requested, 'forwards');
+      let progressed = false;
+      for (const event of page) {
+        if (!event.position || !isAfter(event.position, cursor)) continue;
+        cursor = event.position;
+        progressed = true;
+        if (isSystemEvent(event) || !matchesFilter(options.filter, event.streamId, event.type)) continue;
+        remaining--;
+        yield toRecordedEvent(event);
+        if (remaining <= 0) return;
+      }
+      if (!progressed || page.length < requested) return;
+    }
+  }
+
+  async #readAllPage(from: Position | undefined, count: number, direction: 'forwards' | 'backwards'): Promise<ClientRecordedEvent[]> {
+    const read = this.#client.readAll({ fromPosition: from ?? (direction === 'forwards' ? 'start' : 'end'), maxCount: count, direction });
+    const events: ClientRecordedEvent[] = [];
+    try {
+      for await (const resolved of read as AsyncIterable<ClientResolvedEvent>) if (resolved.event) events.push(resolved.event);
+    } catch (error) {
+      throw this.#mapped(error, { operation: 'read', streamId: '$all' });
+    }
+    return events;
+  }
+
+  async headPosition(): Promise<Position | undefined> {
+    this.#assertOpen();
+    let cursor: Position | undefined;
+    // Reads $all backwards past any trailing system events (deletes, metadata) to the last user event.
+    for (;;) {
+      const page = await this.#readAllPage(cursor, 32, 'backwards');
+      const user = page.find((event) => !isSystemEvent(event));
+      if (user) return user.position;
+      const last = page[page.length - 1];
+      if (!last?.position || page.length < 32) return undefined;
+      cursor = last.position;
+    }
+  }
+
+  subscribe(options: SubscribeOptions = {}): Subscription {
+    this.#assertOpen();
+    const subscription = new EventStoreDBSubscription(
+      { client: this.#client, endpoint: this.#endpoint, reconnect: this.#reconnect, onClose: (closed) => this.#subscriptions.delete(closed) },
+      options,
+    );
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    if (this.#ownsClient) await this.#client.dispose();
+  }
+
+  #mapped(error: unknown, context: Omit<ClientCallContext, 'endpoint'>): unknown {
+    return mapClientError(error, { ...context, endpoint: this.#endpoint });
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StoreClosedError('This EventStoreDBEventStore');
+  }
+}

@@ -1,0 +1,197 @@
+import type { EventFilter, Position, Subscription, SubscriptionMessage } from '@clusterconf/domain';
+import { isAfter, StoreUnavailableError } from '@clusterconf/domain';
+import type { ClientPosition, ClientResolvedEvent, ClientSubscription, EventStoreDBClientLike } from '../client/client-seam.js';
+import { isConnectionError, mapClientError, UNAVAILABLE_HINT } from './map-client-error.js';
+import { toRecordedEvent } from './recorded-event.js';
+import { splitFilter } from './server-filter.js';
+
+/** How a subscription re-subscribes after its connection drops. */
+export interface ReconnectPolicy {
+  /** Attempts in a row without receiving anything before the subscription fails; default 30. */
+  readonly maxAttempts?: number;
+  /** Delay before the first attempt, doubled per attempt up to `maxDelayMs`; default 100 ms. */
+  readonly initialDelayMs?: number;
+  readonly maxDelayMs?: number;
+}
+
+/** What the subscription needs from its store. */
+export interface EventStoreDBSubscriptionContext {
+  readonly client: EventStoreDBClientLike;
+  readonly endpoint: string;
+  readonly reconnect: ReconnectPolicy;
+  readonly onClose: (subscription: Subscription) => void;
+}
+
+/**
+ * A port subscription over the client's `subscribeToAll`: server-side filtering, EventStoreDB's checkpoints as
+ * `checkpoint` messages and its caught-up signal as `caughtUp`. Pull-based with a bounded buffer: when `pageSize`
+ * messages wait for the consumer, the client stream is paused, so gRPC flow control holds the server back. When the
+ * connection drops it re-subscribes from the last position it queued (an event's or a checkpoint's), so nothing is
+ * lost or repeated.
+ */
+export class EventStoreDBSubscription implements Subscription {
+  readonly #context: EventStoreDBSubscriptionContext;
+  readonly #filter: EventFilter | undefined;
+  readonly #highWater: number;
+  readonly #queue: SubscriptionMessage[] = [];
+  #resumeAfter: Position | undefined;
+  #current: ClientSubscription | undefined;
+  #paused = false;
+  #deferredCheckpoint: Position | undefined;
+  #deferredCaughtUp = false;
+  #failure: unknown;
+  #closed = false;
+  #attempts = 0;
+  #wake: (() => void) | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(context: EventStoreDBSubscriptionContext, options: { after?: Position; filter?: EventFilter; pageSize?: number }) {
+    this.#context = context;
+    this.#filter = options.filter;
+    this.#highWater = Math.max(1, options.pageSize ?? 500);
+    this.#resumeAfter = options.after;
+    this.#open();
+  }
+
+  #open(): void {
+    const split = splitFilter(this.#filter, (position) => this.#onCheckpoint(position));
+    const subscription = this.#context.client.subscribeToAll({ fromPosition: this.#resumeAfter ?? 'start', filter: split.server });
+    this.#current = subscription;
+    this.#paused = false;
+    this.#deferredCheckpoint = undefined;
+    this.#deferredCaughtUp = false;
+    subscription.on('data', (resolved: ClientResolvedEvent) => {
+      if (subscription !== this.#current) return;
+      this.#attempts = 0;
+      const event = resolved.event;
+      if (event?.position && isAfter(event.position, this.#resumeAfter) && split.accepts(event)) {
+        try {
+          this.#enqueue({ kind: 'event', event: toRecordedEvent(event) });
+        } catch (error) {
+          return this.#fail(error);
+        }
+        this.#resumeAfter = event.position;
+      }
+      this.#flushDeferred();
+    });
+    subscription.on('caughtUp', () => {
+      if (subscription !== this.#current) return;
+      this.#attempts = 0;
+      this.#deferredCaughtUp = true;
+      this.#flushDeferred();
+    });
+    subscription.on('error', (error: unknown) => this.#dropped(subscription, error));
+    subscription.on('end', () => this.#dropped(subscription, undefined));
+  }
+
+  /**
+   * The client calls back on a checkpoint while events read before it may still sit in its readable buffer, so the
+   * checkpoint is queued only once that buffer is empty: it must never overtake an event it covers.
+   */
+  #onCheckpoint(position: ClientPosition): void {
+    this.#attempts = 0;
+    this.#deferredCheckpoint = { commit: position.commit, prepare: position.prepare };
+    this.#flushDeferred();
+  }
+
+  #flushDeferred(): void {
+    if (!this.#current || this.#current.readableLength > 0) return;
+    const checkpoint = this.#deferredCheckpoint;
+    this.#deferredCheckpoint = undefined;
+    if (checkpoint && isAfter(checkpoint, this.#resumeAfter)) {
+      this.#resumeAfter = checkpoint;
+      this.#enqueue({ kind: 'checkpoint', position: checkpoint });
+    }
+    if (this.#deferredCaughtUp) {
+      this.#deferredCaughtUp = false;
+      this.#enqueue({ kind: 'caughtUp', position: this.#resumeAfter });
+    }
+  }
+
+  #enqueue(message: SubscriptionMessage): void {
+    this.#queue.push(message);
+    if (this.#queue.length >= this.#highWater && !this.#paused) {
+      this.#paused = true;
+      this.#current?.pause();
+    }
+    this.#signal();
+  }
+
+  #dropped(subscription: ClientSubscription, error: unknown): void {
+    if (subscription !== this.#current || this.#closed) return;
+    this.#current = undefined;
+    void subscription.unsubscribe().catch(() => undefined);
+    if (error !== undefined && !isConnectionError(error)) {
+      return this.#fail(mapClientError(error, { operation: 'subscribe', streamId: '$all', endpoint: this.#context.endpoint }));
+    }
+    const { maxAttempts = 30, initialDelayMs = 100, maxDelayMs = 2_000 } = this.#context.reconnect;
+    if (++this.#attempts > maxAttempts) {
+      return this.#fail(
+        new StoreUnavailableError(this.#context.endpoint, `the subscription lost its connection and ${maxAttempts} attempts to re-subscribe failed; ${UNAVAILABLE_HINT}`, {
+          cause: error,
+        }),
+      );
+    }
+    const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** (this.#attempts - 1));
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (!this.#closed) this.#open();
+    }, delay);
+  }
+
+  #fail(error: unknown): void {
+    if (this.#failure === undefined) this.#failure = error ?? new Error('subscription failed');
+    const current = this.#current;
+    this.#current = undefined;
+    void current?.unsubscribe().catch(() => undefined);
+    this.#signal();
+  }
+
+  #signal(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  async #next(): Promise<IteratorResult<SubscriptionMessage>> {
+    for (;;) {
+      if (this.#closed) return { done: true, value: undefined };
+      const message = this.#queue.shift();
+      if (message) {
+        if (this.#paused && this.#queue.length <= this.#highWater / 2) {
+          this.#paused = false;
+          this.#current?.resume();
+        }
+        return { done: false, value: message };
+      }
+      if (this.#failure !== undefined) {
+        const failure = this.#failure;
+        await this.close();
+        throw failure;
+      }
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<SubscriptionMessage> {
+    return {
+      next: () => this.#next(),
+      return: async () => {
+        await this.close();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    const current = this.#current;
+    this.#current = undefined;
+    this.#queue.length = 0;
+    this.#signal();
+    this.#context.onClose(this);
+    await current?.unsubscribe().catch(() => undefined);
+  }
+}

@@ -1,0 +1,62 @@
+import type { EventMetadata, NewEvent, Position, RecordedEvent } from '@clusterconf/domain';
+import { CorruptEventError, formatPosition } from '@clusterconf/domain';
+import type { ClientEventData, ClientRecordedEvent } from '../client/client-seam.js';
+
+/** EventStoreDB's own metadata keys for correlation and causation, which its tooling and projections read. */
+const ESDB_CORRELATION = '$correlationId';
+const ESDB_CAUSATION = '$causationId';
+/**
+ * Marks an event whose data is a JSON string. The client hands back the raw text of data that is not valid JSON as
+ * a string too, so without the mark a malformed payload could not be told from a string payload.
+ */
+const STRING_DATA = '$clusterconfStringData';
+
+/** True for EventStoreDB's system events (`$`-prefixed types), which the port never returns. */
+export const isSystemEvent = (event: ClientRecordedEvent): boolean => event.type.startsWith('$');
+
+/** A kernel event as the client's JSON event: eventId becomes the EventStoreDB event id, metadata its custom metadata. */
+export const toEventData = (event: NewEvent): ClientEventData => ({
+  id: event.metadata.eventId,
+  type: event.type,
+  contentType: 'application/json',
+  data: event.data,
+  metadata: {
+    ...event.metadata,
+    [ESDB_CORRELATION]: event.metadata.correlationId,
+    [ESDB_CAUSATION]: event.metadata.causationId,
+    ...(typeof event.data === 'string' ? { [STRING_DATA]: true } : {}),
+  },
+});
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+
+/**
+ * The client's event as the kernel's RecordedEvent. An event that is not JSON (binary content type, or data that
+ * does not parse), or whose metadata is not a JSON object, throws CorruptEventError naming stream, revision,
+ * position and type. Metadata fields that an event
+ * written by another producer lacks are filled from EventStoreDB's own record (its id and created time).
+ */
+export const toRecordedEvent = (event: ClientRecordedEvent): RecordedEvent => {
+  const position: Position = event.position ?? { commit: -1n, prepare: -1n };
+  const corrupt = (reason: string) =>
+    new CorruptEventError(event.streamId, event.revision, event.position ? formatPosition(position) : 'unknown', `event "${event.type}" ${reason}`);
+  if (!event.isJson) throw corrupt('is stored with a binary content type, not application/json, so its data cannot be read as JSON');
+  if (event.metadata !== undefined && !isPlainObject(event.metadata)) {
+    throw corrupt('has custom metadata that is not a JSON object');
+  }
+  const stored = (event.metadata ?? {}) as Record<string, unknown>;
+  const { [ESDB_CORRELATION]: correlation, [ESDB_CAUSATION]: causation, [STRING_DATA]: stringData, ...rest } = stored;
+  if (typeof event.data === 'string' && stringData !== true) {
+    throw corrupt(`has data that is not valid JSON (it begins ${JSON.stringify(event.data.slice(0, 40))})`);
+  }
+  const metadata: EventMetadata = {
+    eventId: event.id,
+    occurredAt: event.created.toISOString(),
+    correlationId: typeof correlation === 'string' ? correlation : event.id,
+    causationId: typeof causation === 'string' ? causation : event.id,
+    schemaVersion: 1,
+    ...rest,
+  } as EventMetadata;
+  return { streamId: event.streamId, streamRevision: event.revision, position, type: event.type, data: event.data, metadata };
+};

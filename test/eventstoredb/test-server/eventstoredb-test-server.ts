@@ -1,0 +1,88 @@
+import * as grpc from '@grpc/grpc-js';
+import { serverFeaturesGrpc, serverFeaturesPb, streamsGrpc } from './grpc-definitions.js';
+import { handleAppend, handleBatchAppend, handleDelete } from './append-handlers.js';
+import { InMemoryLog } from './in-memory-log.js';
+import { handleRead } from './read-handler.js';
+
+/** Options of the test server. */
+export interface EventStoreDBTestServerOptions {
+  /** Streams whose reads and writes the server refuses with access-denied, to exercise that error path. */
+  readonly deniedStreamPrefixes?: readonly string[];
+  /** Advertise Streams.BatchAppend through ServerFeatures (default true), so the client uses it as with EventStoreDB 21.10+. */
+  readonly advertiseBatchAppend?: boolean;
+}
+
+const STREAMS_SERVICE = 'event_store.client.streams.Streams';
+
+/**
+ * A TEST SERVER, not a product and not EventStoreDB: an in-process gRPC server built from the service definitions
+ * that @eventstore/db-client ships, serving Streams (Read, Append, BatchAppend, Delete, Tombstone) and
+ * ServerFeatures from an in-memory log, on 127.0.0.1 without TLS. It exists so the adapter's tests run the real
+ * client over real gRPC; it implements only what the adapter uses, and its figures say nothing about EventStoreDB.
+ * `stop()` drops every connection and `start()` listens again on the same port with the same data, so tests can
+ * simulate a connection loss.
+ */
+export class EventStoreDBTestServer {
+  readonly log = new InMemoryLog();
+  #server: grpc.Server | undefined;
+  #port = 0;
+  readonly #denied: readonly string[];
+  readonly #advertiseBatchAppend: boolean;
+
+  constructor(options: EventStoreDBTestServerOptions = {}) {
+    this.#denied = options.deniedStreamPrefixes ?? [];
+    this.#advertiseBatchAppend = options.advertiseBatchAppend ?? true;
+  }
+
+  /** The port it listens on (chosen by the OS at the first start, kept across restarts). */
+  get port(): number {
+    return this.#port;
+  }
+
+  /** A connection string for @eventstore/db-client. */
+  get connectionString(): string {
+    return `esdb://127.0.0.1:${this.#port}?tls=false`;
+  }
+
+  /** Starts listening; after a `stop()`, listens again on the same port. */
+  async start(): Promise<void> {
+    if (this.#server) return;
+    const server = new grpc.Server();
+    const context = { log: this.log, isDenied: (stream: string) => this.#denied.some((prefix) => stream.startsWith(prefix)) };
+    server.addService(streamsGrpc.StreamsService, {
+      read: (call: Parameters<typeof handleRead>[1]) => handleRead(context, call),
+      append: (call: Parameters<typeof handleAppend>[1], callback: Parameters<typeof handleAppend>[2]) => handleAppend(context, call, callback),
+      batchAppend: (call: Parameters<typeof handleBatchAppend>[1]) => handleBatchAppend(context, call),
+      delete: handleDelete(context, false),
+      tombstone: handleDelete(context, true),
+    } as grpc.UntypedServiceImplementation);
+    server.addService(serverFeaturesGrpc.ServerFeaturesService, {
+      getSupportedMethods: (_call: unknown, callback: grpc.sendUnaryData<InstanceType<typeof serverFeaturesPb.SupportedMethods>>) =>
+        callback(null, this.#supportedMethods()),
+    });
+    this.#port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`127.0.0.1:${this.#port}`, grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+    );
+    this.#server = server;
+  }
+
+  /** Stops at once, cutting open calls as a crashed or restarted server would; the data stays. */
+  async stop(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    server?.forceShutdown();
+  }
+
+  #supportedMethods() {
+    const methods = ['Read', 'Append', 'Delete', 'Tombstone', ...(this.#advertiseBatchAppend ? ['BatchAppend'] : [])].map((name) => {
+      const method = new serverFeaturesPb.SupportedMethod();
+      method.setServiceName(STREAMS_SERVICE);
+      method.setMethodName(name);
+      return method;
+    });
+    const supported = new serverFeaturesPb.SupportedMethods();
+    supported.setMethodsList(methods);
+    supported.setEventStoreServerVersion('0.0.0-clusterconf-test-server');
+    return supported;
+  }
+}

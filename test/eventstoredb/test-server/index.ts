@@ -1,0 +1,2 @@
+export * from './eventstoredb-test-server.js';
+export * from './in-memory-log.js';

@@ -1,0 +1,168 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb.js';
+import { streamsPb } from './grpc-definitions.js';
+import { compareLogPositions, type InMemoryLog, type LogPosition, type StoredRecord } from './in-memory-log.js';
+import { checkpointResponse, exceptionError, readEventResponse, streamIdentifier, streamName } from './wire.js';
+
+type ReadCall = grpc.ServerWritableStream<ReadReq, ReadResp>;
+
+/** EventStoreDB's default search window of a filtered read; checkpoints come every `multiplier * window` scanned events. */
+const DEFAULT_MAX_SEARCH_WINDOW = 32;
+
+/** What the TEST SERVER needs to know to answer a Read. */
+export interface ReadContext {
+  readonly log: InMemoryLog;
+  readonly isDenied: (stream: string) => boolean;
+}
+
+/** Streams.Read: stream reads, `$all` reads and `$all` subscriptions, with EventStoreDB's semantics. */
+export const handleRead = (context: ReadContext, call: ReadCall): void => {
+  const options = call.request.getOptions();
+  if (!options) return void call.emit('error', new Error('ReadReq without options'));
+  if (options.hasStream()) {
+    if (options.hasSubscription()) return void call.emit('error', new Error('This test server does not serve stream subscriptions; subscribe to $all'));
+    return readStream(context, call, options);
+  }
+  if (options.hasSubscription()) {
+    void subscribeToAll(context, call, options);
+    return;
+  }
+  readAll(context, call, options);
+};
+
+const writeAll = (call: ReadCall, responses: Iterable<ReadResp>): void => {
+  for (const response of responses) call.write(response);
+  call.end();
+};
+
+const readStream = (context: ReadContext, call: ReadCall, options: ReadReq.Options): void => {
+  const streamOptions = options.getStream()!;
+  const stream = streamName(streamOptions.getStreamIdentifier());
+  if (context.isDenied(stream)) return void call.emit('error', exceptionError('access-denied', stream));
+  const found = context.log.stream(stream);
+  if (found.kind === 'deleted') return void call.emit('error', exceptionError('stream-deleted', stream));
+  if (found.kind === 'not_found') {
+    const notFound = new streamsPb.ReadResp.StreamNotFound();
+    notFound.setStreamIdentifier(streamIdentifier(stream));
+    const response = new streamsPb.ReadResp();
+    response.setStreamNotFound(notFound);
+    return writeAll(call, [response]);
+  }
+  const backwards = options.getReadDirection() === streamsPb.ReadReq.Options.ReadDirection.BACKWARDS;
+  const count = Number(options.getCount());
+  const from = streamOptions.hasRevision() ? BigInt(streamOptions.getRevision()) : streamOptions.hasEnd() ? undefined : 0n;
+  const selected = backwards
+    ? [...found.records].reverse().filter((record) => from === undefined || record.revision <= from)
+    : found.records.filter((record) => from !== undefined && record.revision >= from);
+  writeAll(call, selected.slice(0, count).map(readEventResponse));
+};
+
+type Predicate = (record: StoredRecord) => boolean;
+
+const filterOf = (options: ReadReq.Options): { readonly matches: Predicate; readonly checkpointEvery: number | undefined } => {
+  if (!options.hasFilter()) return { matches: () => true, checkpointEvery: undefined };
+  const filter = options.getFilter()!;
+  const onStream = filter.hasStreamIdentifier();
+  const expression = onStream ? filter.getStreamIdentifier()! : filter.getEventType()!;
+  const prefixes = expression.getPrefixList();
+  const regex = expression.getRegex() ? new RegExp(expression.getRegex()) : undefined;
+  const field = (record: StoredRecord) => (onStream ? record.streamId : record.type);
+  const matches: Predicate = (record) =>
+    (prefixes.length === 0 || prefixes.some((prefix) => field(record).startsWith(prefix))) && (regex === undefined || regex.test(field(record)));
+  const window = filter.hasMax() ? filter.getMax() : DEFAULT_MAX_SEARCH_WINDOW;
+  return { matches, checkpointEvery: Math.max(1, filter.getCheckpointintervalmultiplier()) * window };
+};
+
+const readAll = (context: ReadContext, call: ReadCall, options: ReadReq.Options): void => {
+  const all = options.getAll()!;
+  const backwards = options.getReadDirection() === streamsPb.ReadReq.Options.ReadDirection.BACKWARDS;
+  const count = Number(options.getCount());
+  const { matches } = filterOf(options);
+  const position = all.hasPosition() ? toLogPosition(all.getPosition()!) : undefined;
+  // EventStoreDB reads $all forwards from a position inclusively and backwards from it exclusively.
+  const selected = backwards
+    ? [...context.log.all].reverse().filter((record) => (all.hasStart() ? false : position === undefined || compareLogPositions(record.position, position) < 0))
+    : context.log.all.filter((record) => (all.hasEnd() ? false : position === undefined || compareLogPositions(record.position, position) >= 0));
+  writeAll(call, selected.filter(matches).slice(0, count).map(readEventResponse));
+};
+
+const toLogPosition = (position: ReadReq.Options.Position): LogPosition => ({
+  commit: BigInt(position.getCommitPosition()),
+  prepare: BigInt(position.getPreparePosition()),
+});
+
+/** Resolves when the client can take more, so a paused client holds the server back instead of filling memory. */
+const writeWithBackpressure = (call: ReadCall, response: ReadResp): Promise<void> | undefined =>
+  call.write(response) ? undefined : new Promise((resolve) => call.once('drain', resolve));
+
+/**
+ * A `$all` subscription: confirmation, catch-up from the position (exclusive), then `caught_up`, then live events.
+ * A filtered subscription sends a checkpoint every `multiplier * window` scanned events, and one at the caught-up
+ * transition so a subscriber whose filter matched nothing still learns how far the scan went.
+ */
+const subscribeToAll = async (context: ReadContext, call: ReadCall, options: ReadReq.Options): Promise<void> => {
+  const all = options.getAll()!;
+  const { matches, checkpointEvery } = filterOf(options);
+  let cancelled = false;
+  let wake: (() => void) | undefined;
+  const stopListening = context.log.onWrite(() => wake?.());
+  const stop = () => {
+    cancelled = true;
+    wake?.();
+  };
+  call.on('cancelled', stop);
+  call.on('close', stop);
+  call.on('error', stop);
+
+  const confirmation = new streamsPb.ReadResp.SubscriptionConfirmation();
+  confirmation.setSubscriptionId(crypto.randomUUID());
+  const confirm = new streamsPb.ReadResp();
+  confirm.setConfirmation(confirmation);
+  call.write(confirm);
+
+  const start = all.hasPosition() ? toLogPosition(all.getPosition()!) : undefined;
+  let next = all.hasEnd() ? context.log.all.length : start === undefined ? 0 : context.log.all.findIndex((record) => compareLogPositions(record.position, start) > 0);
+  if (next < 0) next = context.log.all.length;
+  let scannedSinceCheckpoint = 0;
+  let unreportedScan: LogPosition | undefined;
+  let caughtUp = false;
+
+  try {
+    while (!cancelled) {
+      while (!cancelled && next < context.log.all.length) {
+        const record = context.log.all[next++]!;
+        scannedSinceCheckpoint++;
+        unreportedScan = record.position;
+        if (matches(record)) {
+          unreportedScan = undefined;
+          await writeWithBackpressure(call, readEventResponse(record));
+        }
+        if (checkpointEvery !== undefined && scannedSinceCheckpoint >= checkpointEvery) {
+          scannedSinceCheckpoint = 0;
+          unreportedScan = undefined;
+          await writeWithBackpressure(call, checkpointResponse(record.position));
+        }
+      }
+      if (cancelled) break;
+      if (!caughtUp) {
+        caughtUp = true;
+        if (checkpointEvery !== undefined && unreportedScan !== undefined) {
+          await writeWithBackpressure(call, checkpointResponse(unreportedScan));
+          unreportedScan = undefined;
+          scannedSinceCheckpoint = 0;
+        }
+        const response = new streamsPb.ReadResp();
+        response.setCaughtUp(new streamsPb.ReadResp.CaughtUp());
+        await writeWithBackpressure(call, response);
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (cancelled || next < context.log.all.length) resolve();
+      });
+      wake = undefined;
+    }
+  } finally {
+    stopListening();
+  }
+};
+
