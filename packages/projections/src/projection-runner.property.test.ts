@@ -12,42 +12,42 @@ const attendeeId = fc.constantFrom('ana', 'bo', 'cy', 'dan');
 const sessionId = fc.constantFrom('s1', 's2', 's3');
 const candidateId = fc.constantFrom('x', 'y', 'z');
 
+/** A conference event from generated data; the property only ever builds valid payloads. */
+const ce = (type: ConferenceEvent['type'], data: unknown): ConferenceEvent => ({ type, data }) as ConferenceEvent;
+
 /** A conference event with the stream it is appended to. */
 const eventArbitrary: fc.Arbitrary<{ streamId: string; event: ConferenceEvent }> = fc.oneof(
   conferenceId.map((c) => ({
     streamId: `conference-${c}`,
-    event: { type: 'ConferenceScheduled', data: { conferenceId: c, name: `Conf ${c}`, days: ['2020-11-23'], capacity: null, organisers: [] } } as ConferenceEvent,
+    event: ce('ConferenceScheduled', { conferenceId: c, name: `Conf ${c}`, days: ['2020-11-23'], capacity: null, organisers: [] }),
   })),
   fc.tuple(conferenceId, attendeeId, fc.constantFrom('DE', 'FR', 'SE'), fc.constantFrom('research', 'business')).map(([c, a, country, group]) => ({
     streamId: `conference-${c}`,
-    event: { type: 'AttendeeRegistered', data: { conferenceId: c, attendeeId: a, name: a, country, stakeholderGroup: group } } as ConferenceEvent,
+    event: ce('AttendeeRegistered', { conferenceId: c, attendeeId: a, name: a, country, stakeholderGroup: group }),
   })),
   fc.tuple(conferenceId, sessionId, fc.boolean()).map(([c, s, withBallot]) => ({
     streamId: `conference-${c}`,
-    event: {
-      type: 'SessionOpened',
-      data: {
-        conferenceId: c, sessionId: s, title: `Session ${s}`, day: '2020-11-23', openers: [{ name: 'Chair', role: 'chair' }],
-        ballot: withBallot ? { awardId: `award-${s}`, candidates: [{ candidateId: 'x', name: 'X', affiliation: 'X' }, { candidateId: 'y', name: 'Y', affiliation: 'Y' }] } : null,
-      },
-    } as ConferenceEvent,
+    event: ce('SessionOpened', {
+      conferenceId: c, sessionId: s, title: `Session ${s}`, day: '2020-11-23', openers: [{ name: 'Chair', role: 'chair' }],
+      ballot: withBallot ? { awardId: `award-${s}`, candidates: [{ candidateId: 'x', name: 'X', affiliation: 'X' }, { candidateId: 'y', name: 'Y', affiliation: 'Y' }] } : null,
+    }),
   })),
   fc.tuple(conferenceId, sessionId).map(([c, s]) => ({
     streamId: `conference-${c}`,
-    event: { type: 'BallotClosed', data: { conferenceId: c, sessionId: s } } as ConferenceEvent,
+    event: ce('BallotClosed', { conferenceId: c, sessionId: s }),
   })),
   fc.tuple(conferenceId, sessionId, attendeeId, candidateId).map(([c, s, a, candidate]) => ({
     streamId: `vote-${c}.${s}.${a}`,
-    event: { type: 'VoteCast', data: { conferenceId: c, ballotId: s, attendeeId: a, candidateId: candidate } } as ConferenceEvent,
+    event: ce('VoteCast', { conferenceId: c, ballotId: s, attendeeId: a, candidateId: candidate }),
   })),
   fc.tuple(fc.constantFrom('aw1', 'aw2'), fc.integer({ min: 1, max: 3 })).map(([awardId, edition]) => ({
     streamId: `award-${awardId}`,
-    event: { type: 'AwardGranted', data: { awardId, edition, title: `T${edition}`, recipient: 'R', affiliation: 'A', decidedBy: { kind: 'jury' } } } as ConferenceEvent,
+    event: ce('AwardGranted', { awardId, edition, title: `T${edition}`, recipient: 'R', affiliation: 'A', decidedBy: { kind: 'jury' } }),
   })),
-  fc.constant({ streamId: 'alliance-eca', event: { type: 'AllianceFounded', data: { allianceId: 'eca', name: 'ECA' } } as ConferenceEvent }),
+  fc.constant({ streamId: 'alliance-eca', event: ce('AllianceFounded', { allianceId: 'eca', name: 'ECA' }) }),
   fc.tuple(fc.integer({ min: 1, max: 4 }), fc.constantFrom('DE', 'FR', 'IT')).map(([memberNumber, nation]) => ({
     streamId: 'alliance-eca',
-    event: { type: 'NationJoinedAlliance', data: { allianceId: 'eca', nation, programme: 'P', memberNumber } } as ConferenceEvent,
+    event: ce('NationJoinedAlliance', { allianceId: 'eca', nation, programme: 'P', memberNumber }),
   })),
 );
 
