@@ -1,1 +1,2 @@
-export {};
+export { CheckpointConflictError, InvalidDocumentError, ReadModelSchemaTooNewError, ReadModelStatementError } from '../../sqlite/read-model/read-model-errors.js';
+export { PostgresReadModelStore, type PostgresReadModelStoreOptions } from './postgres-read-model-store.js';
