@@ -1,1 +1,12 @@
-export {};
+export * from './catch-up.js';
+export * from './cli-errors.js';
+export * from './cli-io.js';
+export * from './ecc2020/generator.js';
+export * from './ecc2020/sources.js';
+export * from './ecc2020/write-history.js';
+export * from './ndjson.js';
+export * from './open-store.js';
+export * from './program.js';
+export * from './progress.js';
+export * from './projection-catalogue.js';
+export * from './store-url.js';

@@ -19,7 +19,7 @@ export type HistoryStep =
   | { readonly kind: 'grantVotedAward'; readonly at: string; readonly awardId: string; readonly edition: number; readonly title: string; readonly ballotId: string }
   | { readonly kind: 'grantJuryAward'; readonly at: string; readonly awardId: string; readonly edition: number; readonly title: string; readonly recipient: string; readonly affiliation: string }
   | { readonly kind: 'foundAlliance'; readonly at: string; readonly allianceId: string; readonly name: string }
-  | { readonly kind: 'joinAlliance'; readonly at: string; readonly allianceId: string; readonly nation: string; readonly programme: string; readonly memberNumber: number };
+  | { readonly kind: 'joinAlliance'; readonly at: string; readonly allianceId: string; readonly nation: string; readonly programme: string };
 
 /** The conference's id in every step. */
 export const CONFERENCE_ID = ECC2020.conferenceId;
@@ -94,23 +94,25 @@ export const generateHistory = (seed: number = DEFAULT_SEED): HistoryStep[] => {
     kind: 'registerAttendee', at: iso(a.at), attendeeId: a.attendeeId, name: a.name, country: a.country, stakeholderGroup: a.stakeholderGroup,
   }));
 
-  // The agenda: the opening is in the sources; the two theme sessions take their titles from the release's topics.
+  // The agenda: the opening is in the sources; the two theme sessions take their titles from the release's topics,
+  // and the platform that ran the conference opens every session after the opening.
   timed.push(
     { kind: 'openSession', at: `${day1}T09:00:00.000Z`, sessionId: 'opening', title: `Opening: ${ECC2020.theme}`, day: day1, openers: ECC2020.openers, ballot: null },
-    { kind: 'openSession', at: `${day1}T11:00:00.000Z`, sessionId: 'green-and-digital-recovery', title: 'Clusters for a green and digital recovery from the Covid-19 crisis', day: day1, openers: [], ballot: null },
-    { kind: 'openSession', at: `${day2}T09:30:00.000Z`, sessionId: 'interregional-value-chains', title: 'Interregional cooperation: linking value chains, clusters and ecosystems', day: day2, openers: [], ballot: null },
+    { kind: 'openSession', at: `${day1}T11:00:00.000Z`, sessionId: 'green-and-digital-recovery', title: 'Clusters for a green and digital recovery from the Covid-19 crisis', day: day1, openers: [ECC2020.host], ballot: null },
+    { kind: 'openSession', at: `${day2}T09:30:00.000Z`, sessionId: 'interregional-value-chains', title: 'Interregional cooperation: linking value chains, clusters and ecosystems', day: day2, openers: [ECC2020.host], ballot: null },
   );
 
-  // The alliance: founded and its 13 earlier (placeholder) members recorded before Altmaier's announcement.
+  // The alliance: founded and its 13 earlier (placeholder) members recorded before Altmaier's announcement; the
+  // decider numbers members in joining order, so Germany becomes member 14.
   const { alliance } = ECC2020;
   timed.push({ kind: 'foundAlliance', at: `${day1}T08:00:00.000Z`, allianceId: alliance.allianceId, name: alliance.name });
   PLACEHOLDER_MEMBER_NATIONS.forEach((nation, index) => {
     timed.push({
       kind: 'joinAlliance', at: iso(at(`${day1}T08:00:01Z`) + index * 1000), allianceId: alliance.allianceId, nation,
-      programme: `Placeholder programme ${index + 1} (earlier member not named in the sources)`, memberNumber: index + 1,
+      programme: `Placeholder programme ${index + 1} (earlier member not named in the sources)`,
     });
   });
-  timed.push({ kind: 'joinAlliance', at: `${day1}T09:45:00.000Z`, allianceId: alliance.allianceId, ...alliance.joining });
+  timed.push({ kind: 'joinAlliance', at: `${day1}T09:45:00.000Z`, allianceId: alliance.allianceId, nation: alliance.joining.nation, programme: alliance.joining.programme });
 
   // The ballot: three pitches on day 2, a vote by a seeded share of the attendees, then the close.
   const { managerOfTheYear: award } = ECC2020;
@@ -118,7 +120,7 @@ export const generateHistory = (seed: number = DEFAULT_SEED): HistoryStep[] => {
   const ballotOpens = at(`${day2}T14:00:00Z`);
   timed.push({
     kind: 'openSession', at: iso(ballotOpens), sessionId: BALLOT_SESSION_ID, title: `${award.title} ${award.edition}: pitches and vote`, day: day2,
-    openers: [], ballot: { awardId: award.awardId, candidates: candidates.map((c) => ({ ...c })) },
+    openers: [ECC2020.host], ballot: { awardId: award.awardId, candidates: candidates.map((c) => ({ ...c })) },
   });
   const voters = shuffled(random, attendees).filter(() => random() < 0.62);
   const voteTimes = voters.map(() => ballotOpens + 15 * 60_000 + Math.floor(random() * 20 * 60_000)).sort((a, b) => a - b);

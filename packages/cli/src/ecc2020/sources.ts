@@ -15,6 +15,8 @@ export const ECC2020 = {
     { name: 'Thierry Breton', role: 'EU Commissioner for the Internal Market' },
     { name: 'Peter Altmaier', role: 'German Federal Minister for Economic Affairs and Energy' },
   ],
+  /** Ran the conference; the sources name no person for the sessions after the opening, so the platform opens them. */
+  host: { name: 'European Cluster Collaboration Platform', role: 'conference host; the sources name no session chair' },
   attendees: 1000,
   countries: 52,
   managerOfTheYear: {

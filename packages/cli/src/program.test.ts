@@ -1,0 +1,47 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createProgram, runCli } from './program.js';
+
+const capture = () => {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  err.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return { io: { out, err, cwd: '/tmp', env: {} }, text: () => ({ stdout, stderr }) };
+};
+
+const run = async (...args: string[]) => {
+  const { io, text } = capture();
+  const code = await runCli(['node', 'clusterconf', ...args], io);
+  return { code, ...text() };
+};
+
+describe('the clusterconf program', () => {
+  const names = createProgram(capture().io).commands.map((command) => command.name());
+
+  it('has every documented command', () => {
+    expect(names).toEqual(expect.arrayContaining(['seed', 'replay', 'rebuild', 'status', 'export', 'import', 'tail']));
+  });
+
+  it.each(['seed', 'replay', 'rebuild', 'status', 'export', 'import', 'tail'])('prints help with an example for %s and exits 0', async (name) => {
+    const result = await run(name, '--help');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Usage: clusterconf ${name}`);
+    expect(result.stdout).toContain('--store');
+    expect(result.stdout).toMatch(/Example/);
+  });
+
+  it('reports a missing argument as a usage error with exit code 2', async () => {
+    const result = await run('import');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("missing required argument 'file'");
+  });
+
+  it('reports a bad option value as a usage error with exit code 2', async () => {
+    const result = await run('tail', '--store', 'sqlite::memory:', '--limit', 'many');
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('clusterconf: --limit "many" is not a positive whole number; give e.g. --limit 10');
+  });
+});
