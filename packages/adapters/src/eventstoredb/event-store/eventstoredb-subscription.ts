@@ -39,6 +39,9 @@ export class EventStoreDBSubscription implements Subscription {
   #paused = false;
   #deferredCheckpoint: Position | undefined;
   #deferredCaughtUp = false;
+  /** The last event dropped by the adapter's own filter, and how many were dropped since the last event queued. */
+  #lastDropped: Position | undefined;
+  #droppedSince = 0;
   #failure: unknown;
   #closed = false;
   #attempts = 0;
@@ -64,13 +67,21 @@ export class EventStoreDBSubscription implements Subscription {
       if (subscription !== this.#current) return;
       this.#attempts = 0;
       const event = resolved.event;
-      if (event?.position && isAfter(event.position, this.#resumeAfter) && split.accepts(event)) {
-        try {
-          this.#enqueue({ kind: 'event', event: toRecordedEvent(event) });
-        } catch (error) {
-          return this.#fail(error);
+      if (event?.position && isAfter(event.position, this.#resumeAfter)) {
+        if (split.accepts(event)) {
+          try {
+            this.#enqueue({ kind: 'event', event: toRecordedEvent(event) });
+          } catch (error) {
+            return this.#fail(error);
+          }
+          this.#resumeAfter = event.position;
+          this.#droppedSince = 0;
+        } else {
+          // The server let it through (a system event, or the half of a two-field filter the server cannot apply):
+          // dropped here, it still counts as scanned, so checkpoints can move past it.
+          this.#lastDropped = event.position;
+          if (++this.#droppedSince >= this.#highWater) this.#checkpointDropped();
         }
-        this.#resumeAfter = event.position;
       }
       this.#flushDeferred();
     });
@@ -80,8 +91,8 @@ export class EventStoreDBSubscription implements Subscription {
       this.#deferredCaughtUp = true;
       this.#flushDeferred();
     });
-    subscription.on('error', (error: unknown) => this.#dropped(subscription, error));
-    subscription.on('end', () => this.#dropped(subscription, undefined));
+    subscription.on('error', (error: unknown) => this.#connectionDropped(subscription, error));
+    subscription.on('end', () => this.#connectionDropped(subscription, undefined));
   }
 
   /**
@@ -94,6 +105,16 @@ export class EventStoreDBSubscription implements Subscription {
     this.#flushDeferred();
   }
 
+  /** Every event before the last dropped one was already handled, so its position is a valid checkpoint now. */
+  #checkpointDropped(): void {
+    this.#droppedSince = 0;
+    const dropped = this.#lastDropped;
+    if (dropped && isAfter(dropped, this.#resumeAfter)) {
+      this.#resumeAfter = dropped;
+      this.#enqueue({ kind: 'checkpoint', position: dropped });
+    }
+  }
+
   #flushDeferred(): void {
     if (!this.#current || this.#current.readableLength > 0) return;
     const checkpoint = this.#deferredCheckpoint;
@@ -104,6 +125,7 @@ export class EventStoreDBSubscription implements Subscription {
     }
     if (this.#deferredCaughtUp) {
       this.#deferredCaughtUp = false;
+      this.#checkpointDropped();
       this.#enqueue({ kind: 'caughtUp', position: this.#resumeAfter });
     }
   }
@@ -117,7 +139,7 @@ export class EventStoreDBSubscription implements Subscription {
     this.#signal();
   }
 
-  #dropped(subscription: ClientSubscription, error: unknown): void {
+  #connectionDropped(subscription: ClientSubscription, error: unknown): void {
     if (subscription !== this.#current || this.#closed) return;
     this.#current = undefined;
     void subscription.unsubscribe().catch(() => undefined);

@@ -1,0 +1,124 @@
+import { binaryEvent, jsonEvent } from '@eventstore/db-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  AccessDeniedError,
+  CorruptEventError,
+  formatPosition,
+  parsePosition,
+  type RecordedEvent,
+  StreamDeletedError,
+  StreamNotFoundError,
+} from '@clusterconf/domain';
+import { newEvent } from '../contract/event-store-contract.js';
+import { startTestServerStore, type TestServerStore } from './test-server-store.js';
+
+const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+};
+
+const rejection = async (promise: Promise<unknown>): Promise<unknown> => promise.then(() => new Error('expected a rejection'), (error: unknown) => error);
+
+// Every case runs the real @eventstore/db-client against the in-process TEST SERVER, not against EventStoreDB.
+describe('EventStoreDB adapter: behaviour beyond the contract (on the test server)', () => {
+  let running: TestServerStore;
+  beforeEach(async () => {
+    running = await startTestServerStore({ deniedStreamPrefixes: ['secret-'] });
+  });
+  afterEach(async () => {
+    await running.cleanup();
+  });
+
+  it('maps a tombstoned stream to StreamDeletedError on read and on append, and leaves its $streamDeleted record out of $all', async () => {
+    const { store, client } = running;
+    await store.appendToStream('gone', [newEvent('A', {})]);
+    await client.tombstoneStream('gone');
+    expect(await rejection(collect(store.readStream('gone')))).toMatchObject({ code: 'STREAM_DELETED', streamId: 'gone' });
+    const append = await rejection(store.appendToStream('gone', [newEvent('A', {})]));
+    expect(append).toBeInstanceOf(StreamDeletedError);
+    expect((await collect(store.readAll())).map((e) => e.type)).toEqual(['A']);
+    expect(running.server.log.all.map((record) => record.type)).toEqual(['A', '$streamDeleted']);
+  });
+
+  it('reads a soft-deleted stream as not found, keeps system records out of reads, and headPosition skips them', async () => {
+    const { store, client } = running;
+    const written = await store.appendToStream('soft', [newEvent('A', {})]);
+    await client.deleteStream('soft');
+    expect(await rejection(collect(store.readStream('soft')))).toBeInstanceOf(StreamNotFoundError);
+    expect(await store.headPosition()).toEqual(written.position);
+    const again = await store.appendToStream('soft', [newEvent('B', {})], { expectedRevision: 'no_stream' });
+    expect(again.nextExpectedRevision).toBe(1n);
+    expect((await collect(store.readStream('soft'))).map((e) => [e.type, e.streamRevision])).toEqual([['B', 1n]]);
+    expect((await collect(store.readAll())).map((e) => e.streamId)).toEqual(['soft', 'soft']);
+  });
+
+  it('maps access-denied on append and on read to AccessDeniedError naming operation and stream', async () => {
+    const append = await rejection(running.store.appendToStream('secret-plans', [newEvent('A', {})]));
+    expect(append).toBeInstanceOf(AccessDeniedError);
+    expect(append).toMatchObject({ operation: 'append', target: 'secret-plans' });
+    expect(await rejection(collect(running.store.readStream('secret-plans')))).toMatchObject({ code: 'ACCESS_DENIED', operation: 'read' });
+  });
+
+  it('carries EventStoreDB commit/prepare positions unchanged, and they survive the checkpoint text form', async () => {
+    await running.store.appendToStream('pos', [newEvent('A', { i: 0 }), newEvent('A', { i: 1 })]);
+    const events = await collect(running.store.readAll());
+    expect(events.map((e) => e.position)).toEqual(running.server.log.all.map((record) => record.position));
+    for (const event of events) expect(parsePosition(formatPosition(event.position))).toEqual(event.position);
+    expect(events[1]!.position.commit).toBeGreaterThan(0n);
+  });
+
+  it('stores eventId as the EventStoreDB event id and correlation/causation under EventStoreDB’s own metadata keys', async () => {
+    const event = newEvent('A', { i: 0 });
+    await running.store.appendToStream('ids', [event]);
+    const [record] = running.server.log.all;
+    expect(record!.id).toBe(event.metadata.eventId);
+    expect(JSON.parse(Buffer.from(record!.customMetadata).toString('utf8'))).toMatchObject({
+      $correlationId: event.metadata.correlationId,
+      $causationId: event.metadata.causationId,
+      schemaVersion: 1,
+    });
+    const [read] = await collect(running.store.readStream('ids'));
+    expect(read!.metadata).toEqual(event.metadata);
+  });
+
+  it('round-trips string payloads, and names stream, revision and type of an event whose data is not JSON', async () => {
+    await running.store.appendToStream('texts', [newEvent('Note', 'just a string')]);
+    expect((await collect(running.store.readStream('texts')))[0]!.data).toBe('just a string');
+    await running.client.appendToStream('binary', [jsonEvent({ type: 'Fine', data: { ok: true } }), binaryEvent({ type: 'Blob', data: Buffer.from([1, 2, 3]) })]);
+    const read: RecordedEvent[] = [];
+    const error = await rejection((async () => {
+      for await (const event of running.store.readStream('binary')) read.push(event);
+    })());
+    expect(read.map((e) => e.type)).toEqual(['Fine']);
+    expect(error).toBeInstanceOf(CorruptEventError);
+    expect(error).toMatchObject({ streamId: 'binary', streamRevision: 1n });
+    expect((error as Error).message).toMatch(/"Blob"/);
+  });
+
+  it('fills the metadata of events written by other producers from EventStoreDB’s own record', async () => {
+    await running.client.appendToStream('foreign', jsonEvent({ type: 'Legacy', data: { n: 1 } }));
+    const [event] = await collect(running.store.readStream('foreign'));
+    const record = running.server.log.all[0]!;
+    expect(event!.metadata).toMatchObject({ eventId: record.id, correlationId: record.id, causationId: record.id, schemaVersion: 1 });
+    expect(Number.isNaN(Date.parse(event!.metadata.occurredAt))).toBe(false);
+  });
+
+  it('a subscription filtered by stream prefix delivers only matching user events, with checkpoints past the rest', async () => {
+    const { store, client } = running;
+    await store.appendToStream('vote-1', [newEvent('VoteCast', { i: 0 })]);
+    await store.appendToStream('conference-1', [newEvent('Scheduled', { i: 1 })]);
+    await client.tombstoneStream('conference-1');
+    const head = running.server.log.all.at(-1)!.position;
+    const subscription = store.subscribe({ filter: { streamPrefixes: ['vote-', 'conference-'] } });
+    const messages = [];
+    for await (const message of subscription) {
+      messages.push(message);
+      if (message.kind === 'caughtUp') break;
+    }
+    expect(messages.flatMap((m) => (m.kind === 'event' ? [m.event.type] : []))).toEqual(['VoteCast', 'Scheduled']);
+    // The tombstone's $streamDeleted record matches the prefix on the server; the adapter drops it, and the
+    // checkpoint still moves past it.
+    expect(messages.at(-1)).toEqual({ kind: 'caughtUp', position: head });
+  });
+});

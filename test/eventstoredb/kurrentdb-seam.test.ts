@@ -1,0 +1,67 @@
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EventStoreDBEventStore, type EventStoreDBClientLike } from '@clusterconf/adapters/eventstoredb';
+import { WrongExpectedRevisionError } from '@clusterconf/domain';
+import { newEvent } from '../contract/event-store-contract.js';
+import { EventStoreDBTestServer } from './test-server/index.js';
+
+/**
+ * Stands in for @kurrent/kurrentdb-client 1.x, which is not installed here: the same calls, with `streamState` in
+ * place of `expectedRevision`, forwarded to the db-client over the same wire. It refuses an append that carries
+ * `expectedRevision`, as the real client would ignore it and append with 'any'.
+ */
+class KurrentDBClient implements EventStoreDBClientLike {
+  readonly appendOptions: object[] = [];
+  constructor(readonly inner: EventStoreDBClient) {}
+  appendToStream(...[stream, events, options = {}]: Parameters<EventStoreDBClientLike['appendToStream']>) {
+    this.appendOptions.push(options);
+    if ('expectedRevision' in options) throw new Error('KurrentDBClient takes streamState, not expectedRevision');
+    const { streamState, ...rest } = options as { streamState?: 'any' };
+    return this.inner.appendToStream(stream, events as never, { ...rest, expectedRevision: streamState ?? 'any' });
+  }
+  readStream(...args: Parameters<EventStoreDBClientLike['readStream']>) {
+    return this.inner.readStream(args[0], args[1]);
+  }
+  readAll(options?: object) {
+    return this.inner.readAll(options);
+  }
+  subscribeToAll(options?: object) {
+    return this.inner.subscribeToAll(options);
+  }
+  dispose() {
+    return this.inner.dispose();
+  }
+}
+
+describe('EventStoreDB adapter: the seam for @kurrent/kurrentdb-client (on the test server)', () => {
+  let server: EventStoreDBTestServer | undefined;
+  afterEach(async () => {
+    await server?.stop();
+  });
+
+  it('recognises a KurrentDBClient and hands every precondition over as streamState', async () => {
+    server = new EventStoreDBTestServer();
+    await server.start();
+    const client = new KurrentDBClient(EventStoreDBClient.connectionString(server.connectionString));
+    const store = new EventStoreDBEventStore(client);
+    await store.appendToStream('k', [newEvent('A', {})], { expectedRevision: 'no_stream' });
+    await store.appendToStream('k', [newEvent('A', {})], { expectedRevision: 'stream_exists' });
+    await store.appendToStream('k', [newEvent('A', {})], { expectedRevision: 1n });
+    await store.appendToStream('k', [newEvent('A', {})]);
+    const conflict = await store.appendToStream('k', [newEvent('A', {})], { expectedRevision: 0n }).catch((error: unknown) => error);
+    expect(conflict).toBeInstanceOf(WrongExpectedRevisionError);
+    expect(conflict).toMatchObject({ expected: 0n, actual: 3n });
+    expect(client.appendOptions).toEqual([
+      { streamState: 'no_stream' },
+      { streamState: 'stream_exists' },
+      { streamState: 1n },
+      { streamState: 'any' },
+      { streamState: 0n },
+    ]);
+    const read = [];
+    for await (const event of store.readStream('k')) read.push(event.streamRevision);
+    expect(read).toEqual([0n, 1n, 2n, 3n]);
+    await store.close();
+    await client.dispose();
+  });
+});
