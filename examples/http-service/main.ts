@@ -1,0 +1,45 @@
+// Runs the conference HTTP service on SQLite: the log and the read models share one file.
+//   CLUSTERCONF_HTTP_DB   the SQLite file (default ./data/http-service.sqlite)
+//   PORT, HOST            where to listen (default 3000 on 127.0.0.1; PORT=0 picks a free port)
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { SqliteEventStore, SqliteReadModelStore } from '@clusterconf/adapters/sqlite';
+import { createConferenceHttpService } from './conference-http-service.js';
+
+const path = resolve(process.env['CLUSTERCONF_HTTP_DB'] ?? 'data/http-service.sqlite');
+const portText = process.env['PORT'] ?? '3000';
+const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+if (!(port >= 0 && port <= 65535)) {
+  console.error(`PORT is "${portText}", which is not a TCP port; use a number from 0 to 65535`);
+  process.exit(2);
+}
+const host = process.env['HOST'] ?? '127.0.0.1';
+
+mkdirSync(dirname(path), { recursive: true });
+const eventStore = await SqliteEventStore.open({ path });
+const readModelStore = await SqliteReadModelStore.open({ database: eventStore.database });
+const service = createConferenceHttpService({ eventStore, readModelStore });
+const url = await service.listen(port, host);
+console.log(`conference HTTP service on ${url} (SQLite ${path}); Ctrl-C stops it`);
+
+let stopping = false;
+const stop = async (signal: string): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: finishing requests in flight and stopping the projections`);
+  await service.close();
+  await readModelStore.close();
+  await eventStore.close();
+  console.log('stopped');
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    stop(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}
