@@ -80,10 +80,23 @@ export const conferenceErrorKind = (error: ConferenceError): ConferenceErrorKind
   }
 };
 
+// Bad input may be anything (a bigint, a cycle, an object without a prototype): describing it must never throw.
 const show = (value: unknown): string => {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined) {
+    try {
+      text = String(value);
+    } catch {
+      text = `a ${typeof value}`;
+    }
+  }
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 };
 
 /** Constructors of `ConferenceError`, one per code, each writing the message. */

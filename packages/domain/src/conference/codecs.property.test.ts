@@ -1,0 +1,73 @@
+import * as E from 'fp-ts/lib/Either.js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { validEvent } from './arbitraries.test-helper.js';
+import { conferenceEvents, type ConferenceEvent } from './events.js';
+
+const source = { streamId: 'property', streamRevision: 0n };
+
+/** Every path to a leaf (or empty container) of a JSON value, as key lists. */
+const leafPaths = (value: unknown, path: (string | number)[] = []): (string | number)[][] => {
+  if (Array.isArray(value)) return value.length === 0 ? [path] : value.flatMap((item, index) => leafPaths(item, [...path, index]));
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value);
+    return entries.length === 0 ? [path] : entries.flatMap(([key, item]) => leafPaths(item, [...path, key]));
+  }
+  return [path];
+};
+
+const setAt = (value: unknown, path: (string | number)[], replacement: unknown): unknown => {
+  if (path.length === 0) return replacement;
+  const [head, ...rest] = path;
+  const copy = (Array.isArray(value) ? [...value] : { ...(value as object) }) as Record<string | number, unknown>;
+  copy[head!] = setAt(copy[head!], rest, replacement);
+  return copy;
+};
+
+describe('conference codecs (properties)', () => {
+  it('every valid event survives encode, JSON, then decode', () => {
+    fc.assert(
+      fc.property(validEvent, ({ type, data }) => {
+        const decoded = conferenceEvents.decodeData(type, 1, data, source);
+        expect(E.isRight(decoded)).toBe(true);
+        const event = (decoded as E.Right<ConferenceEvent>).right;
+        const encoded = conferenceEvents.encode(event);
+        const again = conferenceEvents.decodeData(encoded.type, encoded.schemaVersion, JSON.parse(JSON.stringify(encoded.data)), source);
+        expect(again).toEqual(E.right(event));
+      }),
+    );
+  });
+
+  it('a valid event with any leaf replaced by a wrong-typed value is rejected with an error naming that path', () => {
+    fc.assert(
+      fc.property(validEvent, fc.nat(), fc.constantFrom<unknown>(true, false, { wrong: 1 }, [[true]]), ({ type, data }, pick, bad) => {
+        const paths = leafPaths(data).filter((path) => path.length > 0);
+        const path = paths[pick % paths.length]!;
+        const decoded = conferenceEvents.decodeData(type, 1, setAt(data, path, bad), source);
+        // A wrong tag of a tagged union (`decidedBy.kind`) cannot pick a member, so io-ts names the union itself.
+        const named = path.at(-1) === 'kind' ? path.slice(0, -1) : path;
+        // An empty list replaced by a list of junk is reported at its first element, inside the path.
+        const escaped = named.join('.').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        expect(E.isLeft(decoded) && decoded.left.message).toMatch(new RegExp(`(^|[ ;])${escaped}(\\.[\\w.]+)?: expected`));
+      }),
+    );
+  });
+
+  it('arbitrary JSON that is not an object is rejected at the root, for every event type', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...conferenceEvents.types), fc.jsonValue().filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)), (type, value) => {
+        const decoded = conferenceEvents.decodeData(type, 1, value, source);
+        expect(E.isLeft(decoded) && decoded.left.message).toContain('(root):');
+      }),
+    );
+  });
+
+  it('arbitrary JSON objects either decode to the same fields or are rejected with a path', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...conferenceEvents.types), fc.dictionary(fc.constantFrom('conferenceId', 'name', 'days', 'capacity', 'nation', 'x'), fc.jsonValue()), (type, value) => {
+        const decoded = conferenceEvents.decodeData(type, 1, value, source);
+        if (E.isLeft(decoded)) expect(decoded.left.message).toMatch(/[a-zA-Z0-9.]+: expected /);
+      }),
+    );
+  });
+});
