@@ -1,0 +1,35 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, where `npm start` and the CLI run from. */
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** What a finished child process left behind. */
+export interface ProcessResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a TypeScript entry the way the repository does: node with the source condition and tsx. */
+export const runTypeScript = (entry: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ProcessResult> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=@clusterconf/source', '--import', 'tsx', entry, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, CLUSTERCONF_STORE: undefined, CLUSTERCONF_DATA_DIR: undefined, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+
+/** Runs `clusterconf <args>` from the sources. */
+export const runCli = (args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ProcessResult> =>
+  runTypeScript('packages/cli/src/main.ts', args, env);
+
+/** Runs the ECC 2020 example, as `npm start` does, against `CLUSTERCONF_DATA_DIR` or `CLUSTERCONF_STORE` in env. */
+export const runExample = (env: NodeJS.ProcessEnv): Promise<ProcessResult> => runTypeScript('examples/ecc2020/main.ts', [], env);
