@@ -270,6 +270,8 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
         }
       }
       if (replayed > 0) await unitOfWork.commit(undefined);
+      // The lane's unit of work caches documents this replay may have changed.
+      entry.unitOfWork.reset();
       return { replayed, remaining };
     };
     return entry.lane ? entry.lane.lock.run(replay) : replay();
@@ -347,6 +349,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
     void (async () => {
       try {
         for (const entry of entries) {
+          entry.unitOfWork.reset();
           entry.committed = await this.#store.loadCheckpoint(entry.projection.namespace);
           entry.reached = entry.committed;
         }

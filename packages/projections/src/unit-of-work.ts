@@ -2,6 +2,9 @@ import type { Position } from '@clusterconf/domain';
 import { DocumentNotFoundError } from './errors.js';
 import type { BatchCommit, DeadLetter, Document, DocumentChange, DocumentOperations, ReadModelStore, SqlStatement } from './read-model-store.js';
 
+/** Committed documents kept between batches at most; beyond it the cache starts over. */
+const READ_CACHE_LIMIT = 10_000;
+
 const keyOf = (collection: string, id: string): string => `${collection}\u0000${id}`;
 
 /** Freezes a document and everything inside it, so a handler that mutates a read document fails loudly. */
@@ -25,7 +28,10 @@ export class UnitOfWork {
   readonly #pending = new Map<string, DocumentChange>();
   /** Changes of the event in hand. */
   readonly #scratch = new Map<string, DocumentChange>();
-  /** Committed documents read during this batch (`undefined`: known to be missing). */
+  /**
+   * Committed documents known to this unit of work (`undefined`: known to be missing), kept across batches because
+   * the runner is the namespace's only writer; `reset()` forgets them whenever that may no longer hold.
+   */
   readonly #read = new Map<string, Document | undefined>();
   #statements: SqlStatement[] = [];
   #scratchStatements: SqlStatement[] = [];
@@ -101,10 +107,17 @@ export class UnitOfWork {
       checkpoint,
     };
     await this.#store.commitBatch(batch);
-    this.reset();
+    if (this.#read.size + this.#pending.size > READ_CACHE_LIMIT) this.#read.clear();
+    for (const [key, change] of this.#pending) this.#read.set(key, change.kind === 'upsert' ? change.document : undefined);
+    this.#pending.clear();
+    this.#scratch.clear();
+    this.#statements = [];
+    this.#scratchStatements = [];
+    this.#deadLetters = [];
+    this.#removeDeadLetters = [];
   }
 
-  /** Drops everything not yet committed. */
+  /** Drops everything not yet committed and every cached document. */
   reset(): void {
     this.#pending.clear();
     this.#scratch.clear();
