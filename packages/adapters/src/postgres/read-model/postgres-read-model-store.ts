@@ -45,7 +45,7 @@ const schemaTag = (schema: string): string => {
   return hash.toString(36);
 };
 
-/** Builds the JSON array `json_to_recordset` reads, reusing each body's JSON text as it is. */
+/** Builds the JSON array `jsonb_to_recordset` reads, reusing each body's JSON text as it is. */
 const upsertPayload = (upserts: BatchRows['upserts']): string =>
   `[${upserts.map((row) => `{"c":${JSON.stringify(row.collection)},"i":${JSON.stringify(row.id)},"b":${row.body}}`).join(',')}]`;
 
@@ -53,12 +53,12 @@ const statementsFor = (q: string, tag: string) => ({
   upsert: {
     name: `rm_upsert_${tag}`,
     text: `insert into ${q}.read_model_documents (namespace, collection, id, body)
-           select $1, t.c, t.i, t.b from json_to_recordset($2::json) as t(c text, i text, b jsonb)
+           select $1, t.c, t.i, t.b from jsonb_to_recordset($2::jsonb) as t(c text, i text, b jsonb)
            on conflict (namespace, collection, id) do update set body = excluded.body`,
   },
   delete: {
     name: `rm_delete_${tag}`,
-    text: `delete from ${q}.read_model_documents d using json_to_recordset($2::json) as t(c text, i text)
+    text: `delete from ${q}.read_model_documents d using jsonb_to_recordset($2::jsonb) as t(c text, i text)
            where d.namespace = $1 and d.collection = t.c and d.id = t.i collate "C"`,
   },
   read: { name: `rm_read_${tag}`, text: `select body from ${q}.read_model_documents where namespace = $1 and collection = $2 and id = $3` },
@@ -108,7 +108,7 @@ class ConflictDetected extends Error {
  *
  * Every `commitBatch` is one transaction on one pooled connection: the checkpoint row first (a compare-and-set
  * against the checkpoint this store last loaded or wrote, which also serialises two writers of one namespace on
- * its row lock), then every upsert in one `insert … select from json_to_recordset(…)`, every delete in one
+ * its row lock), then every upsert in one `insert … select from jsonb_to_recordset(…)`, every delete in one
  * statement, the handlers' queued SQL (with `search_path` set to the schema), and the dead letters. After a crash
  * the checkpoint matches the documents exactly; a writer that slipped past the lease gets `CheckpointConflictError`.
  * Leases are session-level advisory locks on dedicated connections (see `PostgresLeases`).
