@@ -4,7 +4,7 @@ import type { Decider } from '../kernel/decider.js';
 import { AllianceId, type CountryCode } from './codecs.js';
 import { ConferenceErrors, type ConferenceError } from './errors.js';
 import type { AllianceStreamEvent } from './events.js';
-import { checkCountry, checkId, checkText } from './validation.js';
+import { checkCommand, checkCountry, checkId, checkText } from './validation.js';
 
 /** Founds an alliance. */
 export interface FoundAlliance {
@@ -71,6 +71,8 @@ export const allianceDecider: Decider<AllianceCommand, AllianceState, AllianceSt
     }
   },
   decide: (command, state) => {
+    const known = checkCommand(command, ['FoundAlliance', 'JoinAlliance']);
+    if (E.isLeft(known)) return known;
     switch (command.type) {
       case 'FoundAlliance':
         return found(command, state);

@@ -5,7 +5,7 @@ import { AwardId, CandidateId, SessionId } from './codecs.js';
 import { ConferenceErrors, type ConferenceError } from './errors.js';
 import type { AwardGranted } from './events.js';
 import type { BallotTally } from './tally.js';
-import { checkId, checkPositiveInteger, checkText } from './validation.js';
+import { checkCommand, checkId, checkPositiveInteger, checkRecord, checkText } from './validation.js';
 
 /** Grants an award edition by jury decision to a named recipient and affiliation. */
 export interface GrantJuryAward {
@@ -63,6 +63,7 @@ const grantJury = (command: GrantJuryAward, state: AwardState): Decision =>
 const grantVoted = (command: GrantVotedAward, state: AwardState): Decision =>
   pipe(
     common(command, state),
+    E.chainFirst(() => checkRecord('ballot', command.ballot)),
     E.bind('ballotId', () => checkId(SessionId, 'ballot.ballotId', command.ballot.ballotId)),
     E.chain((valid): Decision => {
       const { ballot, tieBreak } = command;
@@ -93,6 +94,8 @@ export const awardDecider: Decider<AwardCommand, AwardState, AwardGranted, Confe
   evolve: (state, event) =>
     state.editions.has(event.data.edition) ? state : { editions: new Map(state.editions).set(event.data.edition, event.data.recipient) },
   decide: (command, state) => {
+    const known = checkCommand(command, ['GrantJuryAward', 'GrantVotedAward']);
+    if (E.isLeft(known)) return known;
     switch (command.type) {
       case 'GrantJuryAward':
         return grantJury(command, state);

@@ -4,7 +4,7 @@ import type { Decider } from '../kernel/decider.js';
 import { AttendeeId, AwardId, CandidateId, ConferenceId, SessionId, type CountryCode, type IsoDate, type StakeholderGroup } from './codecs.js';
 import { ConferenceErrors, type ConferenceError } from './errors.js';
 import type { Candidate, ConferenceStreamEvent, Opener } from './events.js';
-import { checkCountry, checkDate, checkEach, checkGroup, checkId, checkPositiveInteger, checkRecord, checkText } from './validation.js';
+import { checkCommand, checkCountry, checkDate, checkEach, checkGroup, checkId, checkPositiveInteger, checkRecord, checkText } from './validation.js';
 
 /** Schedules a conference on its days, with an optional capacity (`null`: unlimited). */
 export interface ScheduleConference {
@@ -245,6 +245,8 @@ export const conferenceDecider: Decider<ConferenceCommand, ConferenceState, Conf
     return state.status === 'scheduled' ? evolveScheduled(state, event) : state;
   },
   decide: (command, state) => {
+    const known = checkCommand(command, ['ScheduleConference', 'RegisterAttendee', 'OpenSession', 'CloseBallot']);
+    if (E.isLeft(known)) return known;
     switch (command.type) {
       case 'ScheduleConference':
         return schedule(command, state);

@@ -56,3 +56,11 @@ export const checkRecord = (field: string, value: unknown): Check<Record<string,
   typeof value === 'object' && value !== null && !Array.isArray(value)
     ? E.right(value as Record<string, unknown>)
     : E.left(ConferenceErrors.invalidInput(field, value, 'an object'));
+
+/** Checks that a command is an object whose `type` is one of the known ones; untyped callers get a Left, not a throw. */
+export const checkCommand = (command: unknown, types: readonly string[]): E.Either<ConferenceError, true> =>
+  typeof command !== 'object' || command === null
+    ? E.left(ConferenceErrors.invalidInput('command', command, 'an object with a type'))
+    : types.includes((command as { type?: unknown }).type as string)
+      ? E.right(true)
+      : E.left(ConferenceErrors.invalidInput('type', (command as { type?: unknown }).type, `one of ${types.join(', ')}`));

@@ -5,7 +5,7 @@ import type { BallotView } from './ballot-view.js';
 import { AttendeeId, CandidateId, ConferenceId, SessionId } from './codecs.js';
 import { ConferenceErrors, type ConferenceError } from './errors.js';
 import type { VoteCast } from './events.js';
-import { checkId } from './validation.js';
+import { checkCommand, checkId, checkRecord } from './validation.js';
 
 /** Casts one attendee's vote on one ballot; `ballot` are the facts the application read from the conference stream. */
 export interface CastVote {
@@ -32,6 +32,7 @@ const cast = (command: CastVote, state: VoteState): E.Either<ConferenceError, re
     E.apS('ballotId', checkId(SessionId, 'ballotId', command.ballotId)),
     E.apS('attendeeId', checkId(AttendeeId, 'attendeeId', command.attendeeId)),
     E.apS('candidateId', checkId(CandidateId, 'candidateId', command.candidateId)),
+    E.chainFirst(() => checkRecord('ballot', command.ballot)),
     E.chain((vote): E.Either<ConferenceError, readonly VoteCast[]> => {
       const { ballot } = command;
       for (const field of ['conferenceId', 'ballotId', 'attendeeId'] as const) {
@@ -57,5 +58,8 @@ export const voteDecider: Decider<VoteCommand, VoteState, VoteCast, ConferenceEr
   initialState: { vote: null },
   // The first vote stands: the stream is appended with no_stream, so a second event cannot come from this decider.
   evolve: (state, event) => (state.vote === null ? { vote: event.data } : state),
-  decide: (command, state) => cast(command, state),
+  decide: (command, state) => {
+    const known = checkCommand(command, ['CastVote']);
+    return E.isLeft(known) ? known : cast(command, state);
+  },
 };
