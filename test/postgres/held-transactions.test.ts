@@ -19,7 +19,8 @@ describe.skipIf(!postgresAvailable)('PostgreSQL global order with transactions h
 
   beforeEach(async () => {
     schema = uniqueSchema('held');
-    store = await openStore(schema, { pollIntervalMs: 100 });
+    // These tests hold transactions open on purpose, so reads need not wait long for appends held back behind them.
+    store = await openStore(schema, { pollIntervalMs: 100, orderingWaitMs: 100 });
   });
   afterEach(async () => {
     for (const subscription of subscriptions.splice(0)) await subscription.close();
@@ -128,7 +129,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL global order with transactions h
       for (let h = 0; h < holds; h++) {
         await appendInHeldTransaction(client, schema, `held-${h}`, [newEvent('Held', { h })]);
         // Let the concurrent writers commit a few hundred later positions while this one stays open.
-        await afterMoreAppends(300);
+        await afterMoreAppends(100);
         await client.query(h % 2 === 0 ? 'commit' : 'rollback');
       }
     })();

@@ -27,50 +27,56 @@ const terminate = async (pid: number): Promise<void> => {
 
 describe.skipIf(!postgresAvailable)('PostgreSQL LISTEN/NOTIFY wake-ups', () => {
   let schema: string;
-  let store: PostgresEventStore;
+  let reader: PostgresEventStore;
+  let writer: PostgresEventStore;
+  let readerListener: number;
   let subscription: Subscription | undefined;
 
   beforeEach(async () => {
     schema = uniqueSchema('listen');
-    // A poll interval far beyond the test's timeout: only a notification or a reconnect can wake the subscriber.
-    store = await openStore(schema, { pollIntervalMs: 3_600_000 });
+    // A poll interval far beyond the test's timeout, and appends made through another store (another process, as far
+    // as the reader can tell): only a NOTIFY or a reconnect of the listener can wake the reader's subscribers.
+    reader = await openStore(schema, { pollIntervalMs: 3_600_000 });
+    readerListener = (await listenerPids(schema))[0]!;
+    writer = await openStore(schema);
   });
   afterEach(async () => {
     await subscription?.close();
-    await store.close();
+    await reader.close();
+    await writer.close();
     await dropSchema(schema);
   });
 
-  it('wakes a live subscriber through NOTIFY, with one listening connection shared by all subscriptions', async () => {
-    const subscriptions = [store.subscribe(), store.subscribe(), store.subscribe()];
+  it('wakes live subscribers through NOTIFY, with one listening connection per store shared by its subscriptions', async () => {
+    const subscriptions = [reader.subscribe(), reader.subscribe(), reader.subscribe()];
     try {
       for (const s of subscriptions) await untilCaughtUp(s);
       const pending = subscriptions.map((s) => takeEvents(s, 1));
-      await store.appendToStream('woken', [newEvent('Woken', {})]);
+      await writer.appendToStream('woken', [newEvent('Woken', {})]);
       for (const events of await Promise.all(pending)) expect(events.map((e) => e.type)).toEqual(['Woken']);
-      expect(await listenerPids(schema)).toHaveLength(1);
+      expect(await listenerPids(schema)).toHaveLength(2);
     } finally {
       for (const s of subscriptions) await s.close();
     }
   });
 
   it('after the listening connection is killed, reconnects and the subscriber goes on from its position', async () => {
-    await store.appendToStream('s', [newEvent('A', { i: 0 })]);
-    subscription = store.subscribe();
+    await writer.appendToStream('s', [newEvent('A', { i: 0 })]);
+    subscription = reader.subscribe();
     expect((await untilCaughtUp(subscription)).map((e) => e.data)).toEqual([{ i: 0 }]);
     const pending = takeEvents(subscription, 6);
-    await store.appendToStream('s', [newEvent('A', { i: 1 })]);
-    const [before] = await listenerPids(schema);
-    await terminate(before!);
-    for (let i = 2; i <= 6; i++) await store.appendToStream('s', [newEvent('A', { i })]);
+    await writer.appendToStream('s', [newEvent('A', { i: 1 })]);
+    await terminate(readerListener);
+    for (let i = 2; i <= 6; i++) await writer.appendToStream('s', [newEvent('A', { i })]);
     const received = await pending;
     expect(received.map((e) => (e.data as { i: number }).i)).toEqual([1, 2, 3, 4, 5, 6]);
-    const after = await listenerPids(schema);
-    expect(after).toHaveLength(1);
-    expect(after[0]).not.toBe(before);
-    // Live again through the new connection.
+    // Live again through a new connection: the next append arrives by NOTIFY alone.
+    await untilCaughtUp(subscription);
     const more = takeEvents(subscription, 1);
-    await store.appendToStream('s', [newEvent('A', { i: 7 })]);
+    await writer.appendToStream('s', [newEvent('A', { i: 7 })]);
     expect((await more).map((e) => e.data)).toEqual([{ i: 7 }]);
+    const listeners = await listenerPids(schema);
+    expect(listeners).toHaveLength(2);
+    expect(listeners).not.toContain(readerListener);
   });
 });

@@ -12,10 +12,10 @@ export class SchemaVersionError extends ClusterconfError {
 
 /**
  * The versioned migrations, oldest first. A migration is never edited once released: a change is a new entry.
- * `q` is the validated, quoted schema name; `channel` the NOTIFY channel (the schema name itself).
+ * `q` is the validated, quoted schema name.
  */
-const migrations: readonly ((q: string, channel: string) => string)[] = [
-  (q, channel) => `
+const migrations: readonly ((q: string) => string)[] = [
+  (q) => `
     create table ${q}.streams (
       stream_id text primary key,
       revision bigint not null
@@ -33,7 +33,8 @@ const migrations: readonly ((q: string, channel: string) => string)[] = [
       constraint events_stream_revision_key unique (stream_id, stream_revision),
       constraint events_event_id_key unique (event_id)
     );
-    -- One round trip per append: lock the stream, replay check, expected-revision check, insert, notify.
+    -- One round trip per append: lock the stream, replay check, expected-revision check, insert. NOTIFY is sent
+    -- after commit by the store (see AppendNotifier), never from here.
     -- Returns the stored rows of the given ids ('stored'), the current revision ('conflict'), or the new rows.
     create function ${q}.append_events(
       p_stream text, p_expected text, p_ids uuid[], p_types text[], p_data text[], p_metadata text[]
@@ -66,8 +67,6 @@ const migrations: readonly ((q: string, channel: string) => string)[] = [
         returning 'appended'::text, e.stream_id, e.stream_revision, e.transaction_id::text, e.seq, e.type, e.event_id;
       insert into ${q}.streams as s (stream_id, revision) values (p_stream, coalesce(v_current, -1) + v_count)
         on conflict on constraint streams_pkey do update set revision = excluded.revision;
-      -- Delivered at commit, so a woken subscriber finds the rows committed.
-      perform pg_notify('${channel}', '');
     end
     $fn$;
   `,
@@ -93,7 +92,7 @@ export const migrate = async (client: pg.ClientBase, schema: string, q: string):
     const current = result.rows[0]?.version ?? 0;
     if (current > LATEST_SCHEMA_VERSION) throw new SchemaVersionError(schema, current, LATEST_SCHEMA_VERSION);
     for (let version = current + 1; version <= LATEST_SCHEMA_VERSION; version++) {
-      await client.query(migrations[version - 1]!(q, schema));
+      await client.query(migrations[version - 1]!(q));
       await client.query(`insert into ${q}.schema_migrations (version) values ($1)`, [version]);
     }
     await client.query('commit');

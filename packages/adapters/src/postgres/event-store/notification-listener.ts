@@ -54,6 +54,11 @@ export class NotificationListener {
     });
   }
 
+  /** Wakes this process's waiters at once, without waiting for the notification to come back from the server. */
+  wakeLocal(): void {
+    this.#wakeAll();
+  }
+
   /** Ends the connection and wakes every waiter. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -27,9 +27,10 @@ import {
 import { catchUpSubscription, delay, type LogPage, type LogSource } from '../../shared/catch-up-subscription.js';
 import { readStreamWindow } from '../../shared/read-stream-window.js';
 import { connectionFailure, describeEndpoint, type Endpoint, isConnectionError } from './connection-errors.js';
-import { decodeEventRow, EVENT_COLUMNS, type EventRow, rowPosition } from './event-rows.js';
+import { COLUMN, decodeEventRow, EVENT_COLUMNS, type EventRow, rowPosition } from './event-rows.js';
 import { migrate } from './migrations.js';
 import { NotificationListener } from './notification-listener.js';
+import { AppendNotifier } from './append-notifier.js';
 import { quoteSchema } from './schema-name.js';
 
 /** Options of `PostgresEventStore.open`. */
@@ -50,6 +51,12 @@ export interface PostgresEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** Rows per round trip of `readAll` and `readStream` when the call gives none; default 1000. */
   readonly pageSize?: number;
+  /**
+   * How long `readAll`, `headPosition` and subscription reads wait for events that committed before the call (from
+   * any writer) to enter the global order while an older transaction holds it back; afterwards they return what is
+   * ordered so far, and subscriptions pick up the rest later. Default 5000 ms.
+   */
+  readonly orderingWaitMs?: number;
 }
 
 /** What `append_events` returns per row; see the migration. */
@@ -86,9 +93,11 @@ export class PostgresEventStore implements EventStore, LogSource {
   readonly #ownsPool: boolean;
   readonly #schema: string;
   readonly #listener: NotificationListener;
+  readonly #notifier: AppendNotifier;
   readonly #maxEventBytes: number;
   readonly #pollIntervalMs: number;
   readonly #pageSize: number;
+  readonly #orderingWaitMs: number;
   readonly #sql: ReturnType<typeof statements>;
   readonly #subscriptions = new Set<Subscription>();
   #closed = false;
@@ -104,9 +113,11 @@ export class PostgresEventStore implements EventStore, LogSource {
     this.#ownsPool = fields.ownsPool;
     this.#schema = fields.schema;
     this.#listener = fields.listener;
+    this.#notifier = new AppendNotifier(fields.pool, fields.schema);
     this.#maxEventBytes = fields.options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.#pollIntervalMs = fields.options.pollIntervalMs ?? 500;
     this.#pageSize = fields.options.pageSize ?? 1000;
+    this.#orderingWaitMs = fields.options.orderingWaitMs ?? 5000;
     this.#sql = statements(fields.schema);
   }
 
@@ -169,7 +180,12 @@ export class PostgresEventStore implements EventStore, LogSource {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.#pool.query<AppendRow>({ name: `cc-append:${this.#schema}`, text: this.#sql.append, values });
-        return appendOutcome(streamId, expected, serialized, result.rows);
+        const outcome = appendOutcome(streamId, expected, serialized, result.rows);
+        if (result.rows[0]?.outcome === 'appended') {
+          this.#listener.wakeLocal();
+          this.#notifier.notify();
+        }
+        return outcome;
       } catch (error) {
         // A stream's first appends, and appends racing with the same event ids, meet on a unique key rather than on
         // the stream lock; the retry sees the winner's rows and then checks expectations or replays.
@@ -194,6 +210,7 @@ export class PostgresEventStore implements EventStore, LogSource {
       const to = from + window.step * (pageSize - 1n);
       const [low, high] = window.step === 1n ? [from, to] : [to, from];
       return this.#pool.query<EventRow>({
+        rowMode: 'array',
         name: `cc-stream-${window.step === 1n ? 'fwd' : 'bwd'}:${this.#schema}`,
         text: window.step === 1n ? this.#sql.streamForwards : this.#sql.streamBackwards,
         values: [streamId, low.toString(), high.toString()],
@@ -208,7 +225,7 @@ export class PostgresEventStore implements EventStore, LogSource {
       pending = window.includes(cursor) ? quiet(fetch(cursor)) : undefined;
       for (const row of rows) {
         // Checked before decoding, so a corrupt row outside the requested window is never touched.
-        if (!window.includes(BigInt(row.stream_revision))) return;
+        if (!window.includes(BigInt(row[COLUMN.revision]))) return;
         yield decodeEventRow(row);
       }
     }
@@ -219,12 +236,13 @@ export class PostgresEventStore implements EventStore, LogSource {
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     if (remaining <= 0) return;
     const pageSize = options.pageSize ?? this.#pageSize;
+    await this.#awaitOrdering();
     let pending: Promise<EventRow[]> | undefined = this.#logRows(options.after, pageSize);
     while (pending) {
       const rows: EventRow[] = await pending;
       pending = rows.length === pageSize ? quiet(this.#logRows(rowPosition(rows[rows.length - 1]!), pageSize)) : undefined;
       for (const row of rows) {
-        if (!matchesFilter(options.filter, row.stream_id, row.type)) continue;
+        if (!matchesFilter(options.filter, row[COLUMN.streamId], row[COLUMN.type])) continue;
         yield decodeEventRow(row);
         if (--remaining <= 0) return;
       }
@@ -233,12 +251,13 @@ export class PostgresEventStore implements EventStore, LogSource {
 
   async headPosition(): Promise<Position | undefined> {
     this.#assertOpen();
+    await this.#awaitOrdering();
     const result = await this.#pool.query<{ commit_id: string; seq: string }>({
       name: `cc-head:${this.#schema}`,
       text: this.#sql.head,
     });
     const row = result.rows[0];
-    return row === undefined ? undefined : rowPosition(row);
+    return row === undefined ? undefined : { commit: BigInt(row.commit_id), prepare: BigInt(row.seq) };
   }
 
   subscribe(options: SubscribeOptions = {}): Subscription {
@@ -253,12 +272,14 @@ export class PostgresEventStore implements EventStore, LogSource {
     this.#closed = true;
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
     await this.#listener.close();
+    await this.#notifier.flush();
     if (this.#ownsPool) await this.#pool.end();
   }
 
   async #logRows(after: Position | undefined, limit: number): Promise<EventRow[]> {
     const from = after ?? FROM_START;
     const result = await this.#pool.query<EventRow>({
+      rowMode: 'array',
       name: `cc-log:${this.#schema}`,
       text: this.#sql.log,
       values: [from.commit.toString(), from.prepare.toString(), limit],
@@ -270,10 +291,11 @@ export class PostgresEventStore implements EventStore, LogSource {
   async readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined): Promise<LogPage> {
     for (let attempt = 1; ; attempt++) {
       try {
+        await this.#awaitOrdering();
         const rows = await this.#logRows(after, limit);
         const last = rows[rows.length - 1];
         return {
-          events: rows.filter((row) => matchesFilter(filter, row.stream_id, row.type)).map(decodeEventRow),
+          events: rows.filter((row) => matchesFilter(filter, row[COLUMN.streamId], row[COLUMN.type])).map(decodeEventRow),
           scannedUpTo: last === undefined ? undefined : rowPosition(last),
           full: rows.length === limit,
         };
@@ -298,6 +320,22 @@ export class PostgresEventStore implements EventStore, LogSource {
     await woken;
   }
 
+  /**
+   * Read-your-writes for the global log: rows that committed before this call are ordered once every older
+   * transaction has ended, usually within milliseconds. Waits for that, up to `orderingWaitMs`, before a log read.
+   */
+  async #awaitOrdering(): Promise<void> {
+    let target: bigint | undefined;
+    const deadline = Date.now() + this.#orderingWaitMs;
+    for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+      const result = await this.#pool.query<[string, string]>({ rowMode: 'array', name: `cc-ordering:${this.#schema}`, text: this.#sql.ordering });
+      const [newest, bound] = result.rows[0]!.map(BigInt) as [bigint, bigint];
+      target ??= newest;
+      if (target < bound || this.#closed || Date.now() >= deadline) return;
+      await delay(pause, new AbortController().signal);
+    }
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw new StoreClosedError(`The PostgresEventStore on schema "${this.#schema}"`);
   }
@@ -318,6 +356,8 @@ const statements = (schema: string) => {
     log: `select ${EVENT_COLUMNS} from ${q}.events
       where ${visible} and (transaction_id, seq) > ($1::text::xid8, $2::bigint)
       order by events.transaction_id, events.seq limit $3`,
+    ordering: `select coalesce((select transaction_id from ${q}.events order by transaction_id desc limit 1), '0')::text,
+      pg_snapshot_xmin(pg_current_snapshot())::text`,
     head: `select transaction_id::text as commit_id, seq::text as seq from ${q}.events
       where ${visible} order by events.transaction_id desc, events.seq desc limit 1`,
   };
@@ -336,7 +376,7 @@ const appendOutcome = (
   }
   if (first?.outcome === 'stored') return idempotentReplay(streamId, serialized, rows);
   const last = rows.reduce((a, b) => (BigInt(b.stream_revision!) > BigInt(a.stream_revision!) ? b : a));
-  return { nextExpectedRevision: BigInt(last.stream_revision!), position: rowPosition({ commit_id: last.commit_id!, seq: last.seq! }) };
+  return { nextExpectedRevision: BigInt(last.stream_revision!), position: { commit: BigInt(last.commit_id!), prepare: BigInt(last.seq!) } };
 };
 
 /** When every id is already stored, consecutively at one place in this stream, returns the original result. */
@@ -353,7 +393,7 @@ const idempotentReplay = (streamId: string, serialized: readonly SerializedEvent
       `revision ${clash.stream_revision}, and this append is not a retry of that one; give new events new ids`);
   }
   const last = stored[stored.length - 1]!;
-  return { nextExpectedRevision: BigInt(last.stream_revision!), position: rowPosition({ commit_id: last.commit_id!, seq: last.seq! }) };
+  return { nextExpectedRevision: BigInt(last.stream_revision!), position: { commit: BigInt(last.commit_id!), prepare: BigInt(last.seq!) } };
 };
 
 /** Marks a read-ahead promise as handled, so a consumer that stops early leaves no unhandled rejection behind. */

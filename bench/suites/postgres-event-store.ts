@@ -1,0 +1,205 @@
+/**
+ * The PostgreSQL event store beside bare `pg` code doing the same I/O in the same run, with the same durability
+ * (default synchronous_commit, one transaction per append):
+ * - appends of 1 event and of 100 events each to distinct streams, one connection;
+ * - single-event appends from 8 concurrent connections;
+ * - readAll of 200,000 events (keyset pages of 1,000; peak RSS shows it streams) and readStream of a 10,000-event
+ *   stream. The read floors page over the same table by its primary key and JSON.parse data and metadata.
+ * The floor's table has the same columns, defaults and unique keys as the store's, so the difference is the store's
+ * own work: the stream lock, the expected-revision and idempotency checks, NOTIFY, and the xmin bound on reads.
+ * BENCH_SCALE scales every count. Connects to BENCH_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/test.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { NewEvent } from '@clusterconf/domain';
+import { PostgresEventStore } from '@clusterconf/adapters/postgres';
+import { measure, row, type BenchRow, type BenchSuite } from '../bench-row.js';
+
+const scale = Number(process.env.BENCH_SCALE ?? '1');
+const url = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const count = (n: number) => Math.max(1, Math.round(n * scale));
+
+const singleAppends = count(2_000);
+const batches = count(200);
+const concurrentAppends = count(4_000);
+const readAllEvents = count(200_000);
+const streamEvents = count(10_000);
+const writers = 8;
+
+const vote = (i: number): NewEvent => {
+  const eventId = randomUUID();
+  return {
+    type: 'VoteCast',
+    data: { conferenceId: 'ecc2020', ballotId: 'manager-of-the-year', attendeeId: `attendee-${i}`, candidateId: `candidate-${i % 3}` },
+    metadata: { eventId, occurredAt: '2020-11-10T09:00:00.000Z', correlationId: eventId, causationId: eventId, schemaVersion: 1 },
+  };
+};
+
+/** One row of the bare floor, in the form its INSERT takes. */
+interface FloorRow {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly event: NewEvent;
+}
+
+const floorValues = (rows: readonly FloorRow[]) => [
+  rows.map((r) => r.streamId),
+  rows.map((r) => r.revision),
+  rows.map((r) => r.event.metadata.eventId),
+  rows.map((r) => r.event.type),
+  rows.map((r) => JSON.stringify(r.event.data)),
+  rows.map((r) => JSON.stringify(r.event.metadata)),
+];
+
+const floorTable = (schema: string) => `
+  create schema ${schema};
+  create table ${schema}.events (
+    transaction_id xid8 not null default pg_current_xact_id(),
+    seq bigint generated always as identity,
+    stream_id text not null, stream_revision bigint not null, event_id uuid not null, type text not null,
+    data text not null, metadata text not null,
+    primary key (transaction_id, seq), unique (stream_id, stream_revision), unique (event_id)
+  )`;
+
+const insertOne = (schema: string) =>
+  `insert into ${schema}.events (stream_id, stream_revision, event_id, type, data, metadata) values ($1, $2, $3, $4, $5, $6)`;
+const insertMany = (schema: string) =>
+  `insert into ${schema}.events (stream_id, stream_revision, event_id, type, data, metadata)
+   select * from unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[])`;
+
+const suite: BenchSuite = {
+  name: 'postgres-event-store',
+  async run(): Promise<BenchRow[]> {
+    const tag = `${process.pid}_${Date.now().toString(36)}`;
+    const storeSchema = `bench_store_${tag}`;
+    const floorSchema = `bench_floor_${tag}`;
+    const pool = new pg.Pool({ connectionString: url, max: writers });
+    pool.on('error', () => undefined);
+    await pool.query(floorTable(floorSchema));
+    const store = await PostgresEventStore.open({ connectionString: url, schema: storeSchema, poolSize: writers });
+    const rows: BenchRow[] = [];
+    try {
+      // 1 event per append, distinct streams, one connection.
+      const single = Array.from({ length: singleAppends }, (_, i) => vote(i));
+      const floorSingle = Array.from({ length: singleAppends }, (_, i) => vote(i));
+      const client = await pool.connect();
+      const floor1 = await measure(async () => {
+        for (let i = 0; i < floorSingle.length; i++) {
+          const [s, r, id, t, d, m] = floorValues([{ streamId: `floor-single-${i}`, revision: 0, event: floorSingle[i]! }]).map((v) => v[0]);
+          await client.query(insertOne(floorSchema), [s, r, id, t, d, m]);
+        }
+      });
+      client.release();
+      const lib1 = await measure(async () => {
+        for (let i = 0; i < single.length; i++) await store.appendToStream(`single-${i}`, [single[i]!], { expectedRevision: 'no_stream' });
+      });
+      rows.push(row({ benchmark: 'append 1 event/append', backend: 'postgres', events: singleAppends, seconds: lib1.seconds, floorSeconds: floor1.seconds, peakRssMb: lib1.peakRssMb, target: 0.7 }));
+
+      // 100 events per append, distinct streams, one connection.
+      const batchEvents = Array.from({ length: batches }, (_, b) => Array.from({ length: 100 }, (_, i) => vote(b * 100 + i)));
+      const floorBatches = Array.from({ length: batches }, (_, b) => Array.from({ length: 100 }, (_, i) => vote(b * 100 + i)));
+      const floor100 = await measure(async () => {
+        for (let b = 0; b < batches; b++) {
+          await pool.query(insertMany(floorSchema), floorValues(floorBatches[b]!.map((event, revision) => ({ streamId: `floor-batch-${b}`, revision, event }))));
+        }
+      });
+      const lib100 = await measure(async () => {
+        for (let b = 0; b < batches; b++) await store.appendToStream(`batch-${b}`, batchEvents[b]!, { expectedRevision: 'no_stream' });
+      });
+      rows.push(row({ benchmark: 'append 100 events/append', backend: 'postgres', events: batches * 100, seconds: lib100.seconds, floorSeconds: floor100.seconds, peakRssMb: lib100.peakRssMb, target: 0.8 }));
+
+      // Single-event appends from 8 concurrent connections.
+      const perWriter = Math.ceil(concurrentAppends / writers);
+      const concurrent = Array.from({ length: writers }, (_, w) => Array.from({ length: perWriter }, (_, i) => vote(w * perWriter + i)));
+      const floorConcurrent = Array.from({ length: writers }, (_, w) => Array.from({ length: perWriter }, (_, i) => vote(w * perWriter + i)));
+      const floor8 = await measure(() =>
+        Promise.all(
+          floorConcurrent.map(async (events, w) => {
+            for (let i = 0; i < events.length; i++) {
+              const [s, r, id, t, d, m] = floorValues([{ streamId: `floor-c-${w}-${i}`, revision: 0, event: events[i]! }]).map((v) => v[0]);
+              await pool.query(insertOne(floorSchema), [s, r, id, t, d, m]);
+            }
+          }),
+        ),
+      );
+      const lib8 = await measure(() =>
+        Promise.all(
+          concurrent.map(async (events, w) => {
+            for (let i = 0; i < events.length; i++) await store.appendToStream(`c-${w}-${i}`, [events[i]!], { expectedRevision: 'no_stream' });
+          }),
+        ),
+      );
+      rows.push(row({ benchmark: 'append 1 event/append, 8 connections', backend: 'postgres', events: writers * perWriter, seconds: lib8.seconds, floorSeconds: floor8.seconds, peakRssMb: lib8.peakRssMb, target: 0.7 }));
+
+      // readAll: top the log up to the target size with 1,000-event appends, then read it all.
+      const logged = singleAppends + batches * 100 + writers * perWriter;
+      for (let done = logged, b = 0; done < readAllEvents; b++) {
+        const size = Math.min(1_000, readAllEvents - done);
+        await store.appendToStream(`fill-${b}`, Array.from({ length: size }, (_, i) => vote(done + i)));
+        done += size;
+      }
+      const total = Math.max(readAllEvents, logged);
+      const readAllFloor = await measure(async () => {
+        let after = { commit: '0', seq: '0' };
+        let n = 0;
+        for (;;) {
+          const page = await pool.query<{ commit: string; seq: string; data: string; metadata: string }>(
+            `select stream_id, stream_revision, transaction_id::text as commit, seq, type, data, metadata from ${storeSchema}.events
+             where (transaction_id, seq) > ($1::text::xid8, $2::bigint) order by transaction_id, seq limit 1000`,
+            [after.commit, after.seq],
+          );
+          for (const r of page.rows) {
+            JSON.parse(r.data);
+            JSON.parse(r.metadata);
+            n++;
+          }
+          if (page.rows.length < 1000) return n;
+          const last = page.rows[page.rows.length - 1]!;
+          after = { commit: last.commit, seq: last.seq };
+        }
+      });
+      const readAllLib = await measure(async () => {
+        let n = 0;
+        for await (const event of store.readAll({ pageSize: 1000 })) if (event.streamRevision >= 0n) n++;
+        return n;
+      });
+      if (readAllLib.result !== total || readAllFloor.result !== total) {
+        throw new Error(`readAll read ${readAllLib.result} events and the floor ${readAllFloor.result}; the log holds ${total}`);
+      }
+      rows.push(row({ benchmark: 'readAll', backend: 'postgres', events: total, seconds: readAllLib.seconds, floorSeconds: readAllFloor.seconds, peakRssMb: readAllLib.peakRssMb, target: 0.8, note: `pages of 1,000; floor peak RSS ${readAllFloor.peakRssMb} MB` }));
+
+      // readStream of one long stream.
+      for (let done = 0; done < streamEvents; done += 100) {
+        await store.appendToStream('long', Array.from({ length: Math.min(100, streamEvents - done) }, (_, i) => vote(done + i)));
+      }
+      const streamFloor = await measure(async () => {
+        const result = await pool.query<{ data: string; metadata: string }>(
+          `select stream_id, stream_revision, transaction_id::text as commit, seq, type, data, metadata from ${storeSchema}.events
+           where stream_id = $1 order by stream_revision`,
+          ['long'],
+        );
+        for (const r of result.rows) {
+          JSON.parse(r.data);
+          JSON.parse(r.metadata);
+        }
+        return result.rows.length;
+      });
+      const streamLib = await measure(async () => {
+        let n = 0;
+        for await (const event of store.readStream('long')) if (event.streamRevision >= 0n) n++;
+        return n;
+      });
+      if (streamLib.result !== streamEvents || streamFloor.result !== streamEvents) {
+        throw new Error(`readStream read ${streamLib.result} events and the floor ${streamFloor.result}; the stream holds ${streamEvents}`);
+      }
+      rows.push(row({ benchmark: 'readStream', backend: 'postgres', events: streamEvents, seconds: streamLib.seconds, floorSeconds: streamFloor.seconds, peakRssMb: streamLib.peakRssMb, target: 0.8, note: 'floor reads the stream in one query' }));
+    } finally {
+      await store.close();
+      await pool.query(`drop schema if exists ${storeSchema} cascade; drop schema if exists ${floorSchema} cascade`);
+      await pool.end();
+    }
+    return rows;
+  },
+};
+
+export default suite;

@@ -1,0 +1,46 @@
+import type pg from 'pg';
+
+/**
+ * Tells other processes' subscribers that appends committed, with NOTIFY sent after the append's commit rather than
+ * inside its transaction. PostgreSQL holds one database-wide lock from a notifying transaction's commit until it has
+ * flushed, so NOTIFY inside every append would serialise all appenders' commits and defeat group commit (measured:
+ * 8 concurrent single-event appenders ran at a fifth of the bare rate). Here notifications are coalesced (at most
+ * one in flight; appends during it cause exactly one more) and commit asynchronously: the notification is only a
+ * wake-up hint, the events were made durable by the append itself. Because one is always sent after the last
+ * commit, a woken reader finds every row that committed before it; readers also poll, so a lost one only delays.
+ */
+export class AppendNotifier {
+  readonly #pool: pg.Pool;
+  readonly #statement: string;
+  #inFlight: Promise<void> | undefined;
+  #again = false;
+
+  /** `channel` must already be a validated identifier: it is spliced into the statement as a literal. */
+  constructor(pool: pg.Pool, channel: string) {
+    this.#pool = pool;
+    this.#statement = `begin; set local synchronous_commit = off; select pg_notify('${channel}', ''); commit`;
+  }
+
+  /** Schedules a notification after appends that have already committed. */
+  notify(): void {
+    if (this.#inFlight) {
+      this.#again = true;
+      return;
+    }
+    this.#inFlight = this.#send();
+  }
+
+  /** Waits for the notification in flight, if any. */
+  async flush(): Promise<void> {
+    await this.#inFlight;
+  }
+
+  async #send(): Promise<void> {
+    do {
+      this.#again = false;
+      // A failed notification only delays other processes' subscribers until their next poll.
+      await this.#pool.query(this.#statement).catch(() => undefined);
+    } while (this.#again);
+    this.#inFlight = undefined;
+  }
+}
