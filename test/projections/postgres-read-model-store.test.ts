@@ -52,6 +52,34 @@ describe.skipIf(!postgresAvailable)('PostgreSQL read-model store', () => {
       }
     });
 
+    it('commits batches asynchronously unless synchronousCommit is on', async () => {
+      const own = uniqueSchema('rm_sync');
+      const setting = async (options: { synchronousCommit?: 'on' | 'off' }, namespace: string): Promise<string> => {
+        const store = await PostgresReadModelStore.open({ connectionString: postgresUrl, schema: own, ...options });
+        try {
+          // A queued statement cannot read, but it can store what the batch's transaction sees.
+          await store.commitBatch(batchOf(namespace, {
+            statements: [
+              { text: `create table ${namespace}_settings (k text primary key, n integer not null)`, params: [] },
+              { text: `insert into ${namespace}_settings (k, n) select current_setting('synchronous_commit'), 1`, params: [] },
+            ],
+            checkpoint: { commit: 1n, prepare: 1n },
+          }));
+          const { rows } = await store.pool.query<{ k: string }>(`select k from "${own}".${namespace}_settings`);
+          return rows[0]!.k;
+        } finally {
+          await store.close();
+        }
+      };
+      try {
+        expect(await setting({}, 'a_v1')).toBe('off');
+        expect(await setting({ synchronousCommit: 'on' }, 'b_v1')).toBe('on');
+        await expect(PostgresReadModelStore.open({ connectionString: postgresUrl, schema: own, synchronousCommit: 'sometimes' as 'on' })).rejects.toBeInstanceOf(RangeError);
+      } finally {
+        await dropSchema(own);
+      }
+    });
+
     it('loses a lease whose session is terminated, and frees it for another holder', async () => {
       const own = uniqueSchema('rm_lease');
       const store = await PostgresReadModelStore.open({ connectionString: postgresUrl, schema: own, poolSize: 2, leaseHeartbeatMs: 100 });

@@ -36,6 +36,13 @@ export interface PostgresReadModelStoreOptions {
   readonly connectionTimeoutMillis?: number;
   /** How often a lease checks its connection, and how long a check may take; default 2000 ms. */
   readonly leaseHeartbeatMs?: number;
+  /**
+   * `synchronous_commit` of batch transactions; default `'off'`. A read model is derived data and each batch carries
+   * its checkpoint, so a server crash can only lose the last few batches whole, documents and checkpoint together,
+   * and the runner applies their events again: still exactly once, and several times faster, since a batch no longer
+   * waits for its WAL flush. Use `'on'` when a position `waitFor` confirmed must survive a server crash.
+   */
+  readonly synchronousCommit?: 'on' | 'off';
 }
 
 /** A short stable tag of the schema, so named prepared statements of two schemas on one connection never clash. */
@@ -106,7 +113,8 @@ class ConflictDetected extends Error {
 /**
  * Read models in PostgreSQL (node-postgres), in their own schema or beside the event store's tables.
  *
- * Every `commitBatch` is one transaction on one pooled connection: the checkpoint row first (a compare-and-set
+ * Every `commitBatch` is one transaction on one pooled connection (asynchronous commit unless `synchronousCommit` is
+ * `'on'`, see the option): the checkpoint row first (a compare-and-set
  * against the checkpoint this store last loaded or wrote, which also serialises two writers of one namespace on
  * its row lock), then every upsert in one `insert … select from jsonb_to_recordset(…)`, every delete in one
  * statement, the handlers' queued SQL (with `search_path` set to the schema), and the dead letters. After a crash
@@ -124,19 +132,21 @@ export class PostgresReadModelStore implements ReadModelStore {
   readonly #sql: ReturnType<typeof statementsFor>;
   readonly #leases: PostgresLeases;
   readonly #endpoint: Endpoint;
+  readonly #begin: string;
   /** Per namespace, the checkpoint text this store last loaded or committed (`undefined`: the start). */
   readonly #expected = new Map<string, string | undefined>();
   /** Bumped by every commit and drop, so a load that raced one does not overwrite what it learnt. */
   readonly #generation = new Map<string, number>();
   #closed = false;
 
-  private constructor(pool: pg.Pool, ownsPool: boolean, schema: string, endpoint: Endpoint, heartbeatMs: number) {
+  private constructor(pool: pg.Pool, ownsPool: boolean, schema: string, endpoint: Endpoint, heartbeatMs: number, synchronousCommit: 'on' | 'off') {
     this.#pool = pool;
     this.#ownsPool = ownsPool;
     this.#schema = schema;
     this.#q = quoteSchema(schema);
     this.#sql = statementsFor(this.#q, schemaTag(schema));
     this.#endpoint = endpoint;
+    this.#begin = `begin; set local synchronous_commit to ${synchronousCommit === 'on' ? 'on' : 'off'}`;
     this.#leases = new PostgresLeases({ clientConfig: pool.options, schema, heartbeatMs });
   }
 
@@ -151,6 +161,10 @@ export class PostgresReadModelStore implements ReadModelStore {
     const heartbeatMs = options.leaseHeartbeatMs ?? 2000;
     if (!Number.isFinite(heartbeatMs) || heartbeatMs <= 0) {
       throw new RangeError(`leaseHeartbeatMs ${heartbeatMs} is not a positive number of milliseconds; the default is 2000`);
+    }
+    const synchronousCommit = options.synchronousCommit ?? 'off';
+    if (synchronousCommit !== 'on' && synchronousCommit !== 'off') {
+      throw new RangeError(`synchronousCommit ${JSON.stringify(synchronousCommit)} is not 'on' or 'off'; the default is 'off'`);
     }
     const ownsPool = options.pool === undefined;
     const pool =
@@ -174,7 +188,7 @@ export class PostgresReadModelStore implements ReadModelStore {
       if (ownsPool) await pool.end().catch(() => undefined);
       throw connectionFailure(error, endpoint);
     }
-    return new PostgresReadModelStore(pool, ownsPool, schema, endpoint, heartbeatMs);
+    return new PostgresReadModelStore(pool, ownsPool, schema, endpoint, heartbeatMs, synchronousCommit);
   }
 
   /** The schema holding the read-model tables. */
@@ -344,7 +358,7 @@ export class PostgresReadModelStore implements ReadModelStore {
     }
     let broken: unknown;
     try {
-      await client.query('begin');
+      await client.query(this.#begin);
       await work(client);
       await client.query('commit');
     } catch (error) {
