@@ -28,6 +28,8 @@ export interface Entry<Event extends DomainEvent> {
   deadLettersRecorded: number;
   readonly rate: RateMeter;
   caughtUpOnce: boolean;
+  /** `Date.now()` of the last commit, to bound how stale a checkpoint-only commit may get. */
+  lastCommitAt: number;
 }
 
 /** What a lane needs from its runner. */
@@ -37,6 +39,8 @@ export interface LaneContext<Event extends DomainEvent> {
   readonly batchSize: number;
   readonly pageSize: number;
   readonly deadLetters: 'stop' | 'record';
+  /** While catching up, a projection whose batch changed nothing commits its checkpoint at most this often. */
+  readonly checkpointIntervalMs: number;
   readonly clock: () => Date;
   /** Called after every commit and state change, so waiters can re-check. */
   readonly changed: () => void;
@@ -111,21 +115,21 @@ export class Lane<Event extends DomainEvent> {
         switch (message.kind) {
           case 'event':
             await this.#apply(message.event);
-            if (++this.#sinceCommit >= this.#context.batchSize) await this.#commit();
+            if (++this.#sinceCommit >= this.#context.batchSize) await this.#commit(false);
             break;
           case 'checkpoint':
             for (const entry of this.#running()) entry.reached = furthest(entry.reached ?? entry.committed, message.position);
             break;
           case 'caughtUp':
             for (const entry of this.#running()) entry.reached = furthest(entry.reached ?? entry.committed, message.position);
-            await this.#commit();
+            await this.#commit(true);
             await this.#caughtUp();
             break;
         }
         if (this.#stopping || this.#running().length === 0) break;
       }
       this.#release ??= await this.lock.acquire();
-      await this.#commit();
+      await this.#commit(true);
     } catch (error) {
       for (const entry of this.#running()) this.#fail(entry, error instanceof Error ? error : new Error(String(error)));
     } finally {
@@ -181,8 +185,18 @@ export class Lane<Event extends DomainEvent> {
     }
   }
 
-  async #commit(): Promise<void> {
-    for (const entry of this.#running()) await this.#commitEntry(entry);
+  /**
+   * Ends the batch. Unless `complete`, a projection whose batch changed nothing keeps its checkpoint in memory until
+   * `checkpointIntervalMs` has passed: re-applying those events after a crash changes nothing either, and each
+   * skipped commit saves a durable transaction.
+   */
+  async #commit(complete: boolean): Promise<void> {
+    const now = Date.now();
+    for (const entry of this.#running()) {
+      if (complete || entry.unitOfWork.hasChanges || now - entry.lastCommitAt >= this.#context.checkpointIntervalMs) {
+        await this.#commitEntry(entry);
+      }
+    }
     this.#sinceCommit = 0;
     this.#releaseLock();
     this.#context.changed();
@@ -199,7 +213,8 @@ export class Lane<Event extends DomainEvent> {
     if (!moved && !entry.unitOfWork.hasChanges) return;
     await entry.unitOfWork.commit(moved ? entry.reached : undefined);
     if (moved) entry.committed = entry.reached;
-    entry.rate.sample(Date.now(), entry.applied);
+    entry.lastCommitAt = Date.now();
+    entry.rate.sample(entry.lastCommitAt, entry.applied);
   }
 
   async #caughtUp(): Promise<void> {

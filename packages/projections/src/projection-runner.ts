@@ -25,6 +25,11 @@ export interface ProjectionRunnerOptions<Event extends DomainEvent> {
   readonly pageSize?: number;
   /** Poison events stop the projection (`stop`, the default) or are recorded as dead letters (`record`). */
   readonly deadLetters?: 'stop' | 'record';
+  /**
+   * While catching up, a projection whose batch changed no document commits only its checkpoint, at most this
+   * often (default 1000 ms); it always commits when caught up and on stop.
+   */
+  readonly checkpointIntervalMs?: number;
   /** Identifies this runner in leases; default `<host>:<pid>:<random>`. */
   readonly owner?: string;
   /** How often a standby projection tries to take over the lease. Default 1000 ms. */
@@ -111,6 +116,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
       batchSize,
       pageSize: options.pageSize ?? batchSize,
       deadLetters: options.deadLetters ?? 'stop',
+      checkpointIntervalMs: options.checkpointIntervalMs ?? 1000,
       clock: options.clock ?? (() => new Date()),
       changed: () => this.#changed(),
       firstCaughtUp: (entry) => this.#firstCaughtUp(entry),
@@ -292,6 +298,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
       deadLettersRecorded: 0,
       rate: new RateMeter(),
       caughtUpOnce: false,
+      lastCommitAt: 0,
     };
     this.#entries.push(entry);
     return entry;
