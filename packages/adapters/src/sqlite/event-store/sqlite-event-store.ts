@@ -29,6 +29,7 @@ import {
   WrongExpectedRevisionError,
 } from '@clusterconf/domain';
 import { catchUpSubscription, type LogPage, type LogSource } from '../../shared/catch-up-subscription.js';
+import { pagedAsyncIterable } from '../../shared/paged-async-iterable.js';
 import { readStreamWindow } from '../../shared/read-stream-window.js';
 import { EVENT_COLUMNS, eventFromRow, type EventRow } from './event-row.js';
 import { migrateSqliteEventStore } from './schema-migrations.js';
@@ -180,43 +181,52 @@ export class SqliteEventStore implements EventStore, LogSource {
     return { nextExpectedRevision: BigInt(last.streamRevision), position: sequencePosition(BigInt(last.position)) };
   }
 
-  async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
-    this.#assertOpen();
-    const last = this.#run(() => this.#statements.currentRevision.get(streamId) as number | null);
-    if (last === null) throw new StreamNotFoundError(streamId);
-    const window = readStreamWindow(BigInt(last), options);
-    if (!window.includes(window.from)) return;
-    const page = window.step === 1n ? this.#statements.streamForwards : this.#statements.streamBackwards;
-    // The query bounds the direction and the limit bounds the count, so rows need no per-row window check; events
-    // appended while a long forwards read pages on are included, as if the read had started a little later.
-    let remaining = Math.floor(options.maxCount ?? Number.POSITIVE_INFINITY);
-    let next = window.from;
-    while (remaining > 0) {
-      const limit = Math.min(this.#readPageSize, remaining);
+  readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    return pagedAsyncIterable(() => {
       this.#assertOpen();
-      const rows = this.#run(() => page.all(streamId, next, limit) as EventRow[]);
-      for (const row of rows) yield eventFromRow(row);
-      remaining -= rows.length;
-      if (rows.length < limit) return;
-      next = BigInt(rows[rows.length - 1]![2]) + window.step;
-    }
+      const last = this.#run(() => this.#statements.currentRevision.get(streamId) as number | null);
+      if (last === null) throw new StreamNotFoundError(streamId);
+      const window = readStreamWindow(BigInt(last), options);
+      const page = window.step === 1n ? this.#statements.streamForwards : this.#statements.streamBackwards;
+      // The query bounds the direction and the limit bounds the count, so rows need no per-row window check; events
+      // appended while a long forwards read pages on are included, as if the read had started a little later.
+      let remaining = window.includes(window.from) ? Math.floor(options.maxCount ?? Number.POSITIVE_INFINITY) : 0;
+      let next = window.from;
+      return () => {
+        if (remaining <= 0) return undefined;
+        const limit = Math.min(this.#readPageSize, remaining);
+        this.#assertOpen();
+        const rows = this.#run(() => page.all(streamId, next, limit) as EventRow[]);
+        remaining = rows.length < limit ? 0 : remaining - rows.length;
+        if (rows.length > 0) next = BigInt(rows[rows.length - 1]![2]) + window.step;
+        return rows;
+      };
+    }, eventFromRow);
   }
 
-  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
-    this.#assertOpen();
-    const pageSize = positiveInteger('pageSize', options.pageSize ?? this.#readPageSize);
-    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
-    let after = options.after?.commit ?? 0n;
-    while (remaining > 0) {
-      const rows = this.#rowsAfter(after, pageSize);
-      for (const row of rows) {
-        if (options.filter !== undefined && !matchesFilter(options.filter, row[1], row[3])) continue;
-        yield eventFromRow(row);
-        if (--remaining === 0) return;
-      }
-      if (rows.length < pageSize) return;
-      after = BigInt(rows[rows.length - 1]![0]);
-    }
+  readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    return pagedAsyncIterable(() => {
+      this.#assertOpen();
+      const pageSize = positiveInteger('pageSize', options.pageSize ?? this.#readPageSize);
+      const filter = options.filter;
+      let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+      let after = options.after?.commit ?? 0n;
+      let more = true;
+      return () => {
+        // A filtered scan keeps reading pages until one has a match, so empty pages never reach the consumer.
+        while (more && remaining > 0) {
+          const rows = this.#rowsAfter(after, pageSize);
+          if (rows.length < pageSize) more = false;
+          else after = BigInt(rows[rows.length - 1]![0]);
+          const matching = filter === undefined ? rows : rows.filter((row) => matchesFilter(filter, row[1], row[3]));
+          if (matching.length === 0) continue;
+          const page = matching.length > remaining ? matching.slice(0, remaining) : matching;
+          remaining -= page.length;
+          return page;
+        }
+        return undefined;
+      };
+    }, eventFromRow);
   }
 
   async headPosition(): Promise<Position | undefined> {
