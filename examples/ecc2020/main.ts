@@ -16,6 +16,12 @@ const dataDir = resolve(process.env.CLUSTERCONF_DATA_DIR ?? resolve(repoRoot, 'd
 const storeUrl = parseStoreUrl(process.env.CLUSTERCONF_STORE ?? `sqlite:${resolve(dataDir, 'ecc2020.sqlite')}`);
 const seed = process.env.CLUSTERCONF_SEED === undefined ? undefined : Number(process.env.CLUSTERCONF_SEED);
 
+// A reader that stops early (`npm start | head`) closes the pipe: that ends the output, it is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const secondsSince = (start: number) => `${((performance.now() - start) / 1000).toFixed(1)} s`;
 

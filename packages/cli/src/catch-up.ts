@@ -1,5 +1,5 @@
 import { conferenceEvents, type ConferenceEvent, type Position } from '@clusterconf/domain';
-import { createProjectionRunner, type Projection, type ProjectionStatus } from '@clusterconf/projections';
+import { createProjectionRunner, ProjectionRunnerStateError, type Projection, type ProjectionStatus } from '@clusterconf/projections';
 import type { OpenedStores } from './open-store.js';
 
 /** Options of `catchUpProjections`. */
@@ -26,39 +26,47 @@ export interface CatchUpResult {
 export const catchUpProjections = async (stores: OpenedStores, options: CatchUpOptions): Promise<CatchUpResult> => {
   const head = await stores.events.headPosition();
   const rebuild = new Set(options.rebuild ?? []);
-  const total = head === undefined ? 0 : Number(head.prepare) * (rebuild.size + 1);
-  let finished = 0;
-  // Each rebuild runs in a runner of its own: rebuilding one projection inside a runner that also serves others
-  // applied part of the log to it twice (seen with the runner of this commit), and alone it is exact.
+  // Rebuilt projections are emptied before their runner starts, under their lease, rather than with the runner's
+  // own rebuild(): emptying while a first batch is in flight made that batch's checkpoint clash (seen on PostgreSQL).
   for (const projection of options.projections.filter((p) => rebuild.has(p.name))) {
-    await runUntilHead(stores, [projection], head, [projection.name], options, (done) => options.onProgress?.(finished + done, total));
-    finished += head === undefined ? 0 : Number(head.prepare);
+    await emptyUnderLease(stores, projection);
   }
-  const statuses = await runUntilHead(stores, options.projections, head, [], options, (done) => options.onProgress?.(finished + done, total));
+  const statuses = await runUntilHead(stores, options.projections, head, options);
   return { head, statuses };
+};
+
+const emptyUnderLease = async (stores: OpenedStores, projection: Projection<ConferenceEvent>): Promise<void> => {
+  const { readModels } = stores;
+  const lease = await readModels.acquireLease?.(projection.namespace, `clusterconf-rebuild:${process.pid}`);
+  if (readModels.acquireLease !== undefined && lease === undefined) {
+    throw new ProjectionRunnerStateError(`rebuild ${projection.name}`, `another runner is serving ${projection.namespace}; stop it, then rebuild`);
+  }
+  try {
+    await readModels.dropNamespace(projection.namespace);
+  } finally {
+    await lease?.release();
+  }
 };
 
 const runUntilHead = async (
   stores: OpenedStores,
   projections: readonly Projection<ConferenceEvent>[],
   head: Position | undefined,
-  rebuild: readonly string[],
   options: CatchUpOptions,
-  onProgress: (done: number) => void,
 ): Promise<ProjectionStatus[]> => {
   const runner = createProjectionRunner({ eventStore: stores.events, readModelStore: stores.readModels, registry: conferenceEvents, projections });
   await runner.start();
   let timer: NodeJS.Timeout | undefined;
   try {
-    for (const name of rebuild) await runner.rebuild(name);
     if (head !== undefined) {
+      const total = Number(head.prepare);
       const report = async () => {
         const statuses = await runner.status();
-        onProgress(statuses.reduce((min, s) => Math.min(min, Number(s.position?.prepare ?? 0n)), Number(head.prepare)));
+        options.onProgress?.(statuses.reduce((min, s) => Math.min(min, Number(s.position?.prepare ?? 0n)), total), total);
       };
       timer = setInterval(() => void report().catch(() => undefined), 100);
       await runner.waitFor(head, { timeoutMs: options.timeoutMs ?? 600_000 });
-      onProgress(Number(head.prepare));
+      options.onProgress?.(total, total);
     }
     return await runner.status();
   } finally {

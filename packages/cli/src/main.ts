@@ -1,5 +1,11 @@
 import { runCli } from './program.js';
 
+// A reader that stops early (`clusterconf export | head`) closes the pipe: that is the end of the output, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 // The process entry: run, then exit with the code once output is flushed (a subscription or pool may linger).
 const code = await runCli(process.argv, { out: process.stdout, err: process.stderr, cwd: process.cwd(), env: process.env });
 process.exitCode = code;

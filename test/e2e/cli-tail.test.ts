@@ -1,0 +1,51 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteEventStore } from '@clusterconf/adapters/sqlite';
+import { newEventId } from '@clusterconf/domain';
+import { repoRoot, runCli } from './spawn-tsx.js';
+
+describe('clusterconf tail', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clusterconf-tail-'));
+  const file = join(dir, 'live.sqlite');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints events another process appends after it started, and stops after --limit', async () => {
+    const seeded = await runCli(['seed', 'ecc2020', '--store', `sqlite:${file}`]);
+    expect(seeded.code, seeded.stderr).toBe(0);
+
+    const child = spawn(process.execPath, [
+      '--conditions=@clusterconf/source', '--import', 'tsx', 'packages/cli/src/main.ts',
+      'tail', '--store', `sqlite:${file}`, '--limit', '2', '--stream', 'live-',
+    ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const following = new Promise<void>((resolve) => {
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        if (stderr.includes('following')) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await following;
+    expect(stderr).toMatch(/following sqlite:.*live\.sqlite after position \d+/);
+
+    const store = await SqliteEventStore.open({ path: file });
+    try {
+      const metadata = () => ({ eventId: newEventId(), occurredAt: '2020-11-11T18:00:00.000Z', correlationId: 'c', causationId: 'c', schemaVersion: 1 });
+      await store.appendToStream('other-1', [{ type: 'Ignored', data: {}, metadata: metadata() }]);
+      await store.appendToStream('live-1', [{ type: 'Noted', data: { n: 1 }, metadata: metadata() }]);
+      await store.appendToStream('live-1', [{ type: 'Noted', data: { n: 2 }, metadata: metadata() }]);
+    } finally {
+      await store.close();
+    }
+    expect(await exited).toBe(0);
+    expect(stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^\d+ live-1@0 Noted \{"n":1\}$/),
+      expect.stringMatching(/^\d+ live-1@1 Noted \{"n":2\}$/),
+    ]);
+  });
+});
