@@ -2,6 +2,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PostgresReadModelStore } from '@clusterconf/adapters/postgres';
 import { dropSchema, postgresAvailable, postgresConfig, postgresUrl, uniqueSchema } from '../support/postgres.js';
+import { blueGreenWithoutHalfBuiltReads } from './fixtures/blue-green-scenario.js';
 import { batchOf, readModelStoreContract } from './fixtures/read-model-store-contract.js';
 
 const withClient = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
@@ -48,6 +49,15 @@ describe.skipIf(!postgresAvailable)('PostgreSQL read-model store', () => {
         await expect(PostgresReadModelStore.open({ pool, schema: 'x"; drop schema public' })).rejects.toMatchObject({ code: 'INVALID_SCHEMA_NAME' });
       } finally {
         await pool.end();
+        await dropSchema(own);
+      }
+    });
+
+    it('builds a new version blue/green beside the live one; readers never see it half built', async () => {
+      const own = uniqueSchema('rm_bluegreen');
+      try {
+        await blueGreenWithoutHalfBuiltReads({ backend: 'postgres', connectionString: postgresUrl, schema: own });
+      } finally {
         await dropSchema(own);
       }
     });

@@ -3,8 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { SqliteReadModelStore, leaseFilePath } from '@clusterconf/adapters/sqlite';
+import { SqliteEventStore, SqliteReadModelStore, leaseFilePath } from '@clusterconf/adapters/sqlite';
+import { createProjectionRunner } from '@clusterconf/projections';
+import { blueGreenWithoutHalfBuiltReads } from './fixtures/blue-green-scenario.js';
 import { batchOf, readModelStoreContract } from './fixtures/read-model-store-contract.js';
+import { seedTally, tallyEvents, tallyProjection } from './fixtures/tally-projection.js';
 
 let dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clusterconf-rm-sqlite-'));
 const file = () => path.join(dir, 'read-models.db');
@@ -50,6 +53,51 @@ describe('SqliteReadModelStore specifics', () => {
       const reopened = await SqliteReadModelStore.open({ path: path.join(where, 'shared.db') });
       expect(await reopened.readDocument('votes_v1', 'tally', 'b1')).toEqual({ votes: 3 });
       await reopened.close();
+    } finally {
+      fs.rmSync(where, { recursive: true, force: true });
+    }
+  });
+
+  it('projects into the event store\'s own file through its connection, and resumes from there', async () => {
+    const where = tempDir();
+    const file = path.join(where, 'conference.db');
+    try {
+      const events = await SqliteEventStore.open({ path: file });
+      const readModels = await SqliteReadModelStore.open({ database: events.database });
+      const head = await seedTally(events, 50);
+      const runner = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: tallyEvents, projections: [tallyProjection(1)], batchSize: 7 });
+      await runner.start();
+      await runner.waitFor(head);
+      await runner.stop();
+      await readModels.close();
+      await events.close();
+
+      // One file holds both; a new process (here: new connections) resumes from the checkpoint stored beside the log.
+      const db = new Database(file, { readonly: true });
+      expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(50);
+      expect(db.prepare("SELECT position FROM read_model_checkpoints WHERE namespace = 'tally_v1'").pluck().get()).toBe(head.prepare.toString());
+      db.close();
+      const reopenedEvents = await SqliteEventStore.open({ path: file });
+      const reopened = await SqliteReadModelStore.open({ database: reopenedEvents.database });
+      const later = await seedTally(reopenedEvents, 10, 'later');
+      const again = createProjectionRunner({ eventStore: reopenedEvents, readModelStore: reopened, registry: tallyEvents, projections: [tallyProjection(1)] });
+      await again.start();
+      await again.waitFor(later);
+      await again.stop();
+      const applied = await reopened.listDocuments('tally_v1', 'applied');
+      expect(applied).toHaveLength(60);
+      expect(applied.every((d) => d.document.count === 1)).toBe(true);
+      await reopened.close();
+      await reopenedEvents.close();
+    } finally {
+      fs.rmSync(where, { recursive: true, force: true });
+    }
+  });
+
+  it('builds a new version blue/green beside the live one; readers never see it half built', async () => {
+    const where = tempDir();
+    try {
+      await blueGreenWithoutHalfBuiltReads({ backend: 'sqlite', eventsPath: path.join(where, 'events.db'), readModelsPath: path.join(where, 'read-models.db') });
     } finally {
       fs.rmSync(where, { recursive: true, force: true });
     }
