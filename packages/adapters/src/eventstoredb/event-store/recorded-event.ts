@@ -15,18 +15,14 @@ const STRING_DATA = '$clusterconfStringData';
 export const isSystemEvent = (event: ClientRecordedEvent): boolean => event.type.startsWith('$');
 
 /** A kernel event as the client's JSON event: eventId becomes the EventStoreDB event id, metadata its custom metadata. */
-export const toEventData = (event: NewEvent): ClientEventData => ({
-  id: event.metadata.eventId,
-  type: event.type,
-  contentType: 'application/json',
-  data: event.data,
-  metadata: {
-    ...event.metadata,
-    [ESDB_CORRELATION]: event.metadata.correlationId,
-    [ESDB_CAUSATION]: event.metadata.causationId,
-    ...(typeof event.data === 'string' ? { [STRING_DATA]: true } : {}),
-  },
-});
+export const toEventData = (event: NewEvent): ClientEventData => {
+  // Copy-then-set: object spread with extra keys measured several times slower here, on the append hot path.
+  const metadata = Object.assign({} as Record<string, unknown>, event.metadata);
+  metadata[ESDB_CORRELATION] = event.metadata.correlationId;
+  metadata[ESDB_CAUSATION] = event.metadata.causationId;
+  if (typeof event.data === 'string') metadata[STRING_DATA] = true;
+  return { id: event.metadata.eventId, type: event.type, contentType: 'application/json', data: event.data, metadata };
+};
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
@@ -46,17 +42,19 @@ export const toRecordedEvent = (event: ClientRecordedEvent): RecordedEvent => {
     throw corrupt('has custom metadata that is not a JSON object');
   }
   const stored = (event.metadata ?? {}) as Record<string, unknown>;
-  const { [ESDB_CORRELATION]: correlation, [ESDB_CAUSATION]: causation, [STRING_DATA]: stringData, ...rest } = stored;
-  if (typeof event.data === 'string' && stringData !== true) {
+  if (typeof event.data === 'string' && stored[STRING_DATA] !== true) {
     throw corrupt(`has data that is not valid JSON (it begins ${JSON.stringify(event.data.slice(0, 40))})`);
   }
-  const metadata: EventMetadata = {
+  const correlation = stored[ESDB_CORRELATION];
+  const causation = stored[ESDB_CAUSATION];
+  const metadata: Record<string, unknown> = {
     eventId: event.id,
-    occurredAt: event.created.toISOString(),
+    occurredAt: typeof stored.occurredAt === 'string' ? stored.occurredAt : event.created.toISOString(),
     correlationId: typeof correlation === 'string' ? correlation : event.id,
     causationId: typeof causation === 'string' ? causation : event.id,
     schemaVersion: 1,
-    ...rest,
-  } as EventMetadata;
-  return { streamId: event.streamId, streamRevision: event.revision, position, type: event.type, data: event.data, metadata };
+  };
+  // A key loop rather than rest destructuring: the read path runs this per event.
+  for (const key in stored) if (key !== ESDB_CORRELATION && key !== ESDB_CAUSATION && key !== STRING_DATA) metadata[key] = stored[key];
+  return { streamId: event.streamId, streamRevision: event.revision, position, type: event.type, data: event.data, metadata: metadata as unknown as EventMetadata };
 };
