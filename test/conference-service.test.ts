@@ -85,6 +85,18 @@ describe('conference service on the in-memory store', () => {
     expect(await store.headPosition()).toEqual(before);
   });
 
+  it('never registers past the capacity, even with 30 concurrent registrations on one conference stream', async () => {
+    const { store, service } = await setUp(0, 5);
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => service.registerAttendee({ conferenceId: 'ecc2020', attendeeId: `r-${i}`, name: `R ${i}`, country: 'AT', stakeholderGroup: 'research' }, at)),
+    );
+    expect(results.filter(E.isRight)).toHaveLength(5);
+    expect(results.filter(E.isLeft).map((r) => E.isLeft(r) && r.left.code)).toEqual(Array.from({ length: 25 }, () => 'CapacityReached'));
+    let registered = 0;
+    for await (const event of store.readStream(conferenceStream('ecc2020'))) if (event.type === 'AttendeeRegistered') registered++;
+    expect(registered).toBe(5);
+  });
+
   it('never registers past the capacity', async () => {
     const { service } = await setUp(3, 3);
     expect(await service.registerAttendee({ conferenceId: 'ecc2020', attendeeId: 'late', name: 'Late', country: 'FR', stakeholderGroup: 'research' }, at))

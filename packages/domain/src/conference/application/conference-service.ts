@@ -23,7 +23,10 @@ import { voteDecider, type VoteState } from '../vote-decider.js';
 /** Options of `createConferenceService`. */
 export interface ConferenceServiceOptions {
   readonly store: EventStore;
-  /** How many conference (and alliance, award) streams to keep folded in memory, so a command reads only the tail. */
+  /**
+   * How many conference (and alliance, award) streams to keep folded in memory, so a command reads only the tail;
+   * default 16. Every vote reads its conference stream, so without a cache each vote would refold all registrations.
+   */
   readonly cacheSize?: number;
   /** How event ids are made; see `CommandHandlerOptions.newEventId`. */
   readonly newEventId?: (occurredAt: Date) => string;
@@ -77,12 +80,13 @@ export interface ConferenceService {
 /** Builds the conference application over an event store. */
 export const createConferenceService = (options: ConferenceServiceOptions): ConferenceService => {
   const { store } = options;
+  const cacheSize = options.cacheSize ?? 16;
   const shared = { store, maxAttempts: options.maxAttempts, newEventId: options.newEventId };
-  const conferences = createCommandHandler({ ...shared, registry: conferenceStreamEvents, decider: conferenceDecider, cacheSize: options.cacheSize });
+  const conferences = createCommandHandler({ ...shared, registry: conferenceStreamEvents, decider: conferenceDecider, cacheSize });
   // Vote streams are written once each: caching them would only hold memory.
   const votes = createCommandHandler({ ...shared, registry: voteStreamEvents, decider: voteDecider });
-  const awards = createCommandHandler({ ...shared, registry: awardStreamEvents, decider: awardDecider, cacheSize: options.cacheSize });
-  const alliances = createCommandHandler({ ...shared, registry: allianceStreamEvents, decider: allianceDecider, cacheSize: options.cacheSize });
+  const awards = createCommandHandler({ ...shared, registry: awardStreamEvents, decider: awardDecider, cacheSize });
+  const alliances = createCommandHandler({ ...shared, registry: allianceStreamEvents, decider: allianceDecider, cacheSize });
 
   // Ids become stream ids, so they are checked before any read: a bad id is a Left, never a store error.
   const conferenceIdOf = (id: string) => checkId(ConferenceId, 'conferenceId', id);
