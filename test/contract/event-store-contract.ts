@@ -540,6 +540,11 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
 
     if (options.corruptRows) {
       describe('backend-specific cases', () => {
+        let subscription: Subscription | undefined;
+        afterEach(async () => {
+          await subscription?.close();
+          subscription = undefined;
+        });
         it('a stored row whose JSON is malformed fails only when reached, naming stream, revision and position', async () => {
           const corruptEvent = handle.corruptEvent;
           if (!corruptEvent) throw new Error('options.corruptRows is set but the factory returned no corruptEvent hook');
@@ -558,6 +563,14 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
           expect((await collect(store.readStream(stream('healthy'))))[0]!.type).toBe('H');
           const after = await ours({ after: bad.position });
           expect(after.map((e) => e.streamId)).toEqual([s, stream('healthy')]);
+          const failing = store.subscribe({ filter: { streamPrefixes: [s] } });
+          const subscribed: SubscriptionMessage[] = [];
+          const subscribeError = await rejection((async () => { for await (const m of failing) subscribed.push(m); })());
+          expect(subscribeError).toMatchObject({ code: 'CORRUPT_EVENT', streamRevision: 1n });
+          expect(eventsOf(subscribed).map((e) => e.streamRevision)).toEqual([0n]);
+          subscription = store.subscribe({ after: bad.position, filter: { streamPrefixes: [s] } });
+          const resumed = await pullUntil(subscription[Symbol.asyncIterator](), (m) => m.kind === 'caughtUp');
+          expect(eventsOf(resumed).map((e) => e.streamRevision)).toEqual([2n]);
           await store.appendToStream(s, [newEvent('A', { i: 3 })], { expectedRevision: 2n });
         });
       });

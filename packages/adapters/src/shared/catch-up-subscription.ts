@@ -9,6 +9,11 @@ export interface LogPage {
   readonly scannedUpTo: Position | undefined;
   /** True when the scan hit the page limit, so more rows may follow at once. */
   readonly full: boolean;
+  /**
+   * A row the store could not decode (a `CorruptEventError`): the subscription delivers `events`, which precede it,
+   * then throws this, so a consumer gets everything up to the bad row and an error naming it.
+   */
+  readonly failure?: unknown;
 }
 
 /** What a store offers for the generic catch-up subscription. */
@@ -34,6 +39,18 @@ export const catchUpSubscription = (
   const abort = new AbortController();
 
   async function* messages(): AsyncGenerator<SubscriptionMessage> {
+    try {
+      yield* follow();
+    } finally {
+      // Ended by an error (a corrupt row, a closed store): release the store's hold on it as close() would.
+      if (!abort.signal.aborted) {
+        abort.abort(new StoreClosedError('The subscription'));
+        onClose(subscription);
+      }
+    }
+  }
+
+  async function* follow(): AsyncGenerator<SubscriptionMessage> {
     let after = options.after;
     let caughtUpAt: Position | undefined | null = null;
     while (!abort.signal.aborted) {
@@ -43,6 +60,7 @@ export const catchUpSubscription = (
         after = event.position;
         yield { kind: 'event', event };
       }
+      if (page.failure !== undefined) throw page.failure;
       if (page.scannedUpTo !== undefined && isAfter(page.scannedUpTo, after)) {
         after = page.scannedUpTo;
         yield { kind: 'checkpoint', position: after };

@@ -247,7 +247,16 @@ export class SqliteEventStore implements EventStore, LogSource {
     this.#assertOpen();
     const rows = this.#rowsAfter(after?.commit ?? 0n, limit);
     const events: RecordedEvent[] = [];
-    for (const row of rows) if (matchesFilter(filter, row[1], row[3])) events.push(eventFromRow(row));
+    for (const [index, row] of rows.entries()) {
+      if (!matchesFilter(filter, row[1], row[3])) continue;
+      try {
+        events.push(eventFromRow(row));
+      } catch (failure) {
+        // Deliver what precedes the bad row, then fail naming it; scannedUpTo stops just before it.
+        const before = rows[index - 1];
+        return { events, scannedUpTo: before && sequencePosition(BigInt(before[0])), full: false, failure };
+      }
+    }
     const lastRow = rows[rows.length - 1];
     return { events, scannedUpTo: lastRow && sequencePosition(BigInt(lastRow[0])), full: rows.length === limit };
   }

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { CorruptEventError, sequencePosition, type RecordedEvent, type Subscription } from '@clusterconf/domain';
+import { catchUpSubscription, type LogSource } from './catch-up-subscription.js';
+
+const recorded = (n: number): RecordedEvent => ({
+  streamId: 'conference-a',
+  streamRevision: BigInt(n - 1),
+  position: sequencePosition(BigInt(n)),
+  type: 'A',
+  data: {},
+  metadata: { eventId: `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`, occurredAt: '2020-11-10T09:00:00Z', correlationId: 'c', causationId: 'c', schemaVersion: 1 },
+});
+
+describe('catchUpSubscription', () => {
+  it('ends and releases itself when the store fails to read a page, after delivering what came before', async () => {
+    let reads = 0;
+    const source: LogSource = {
+      readPage: async () => {
+        if (reads++ === 0) return { events: [recorded(1)], scannedUpTo: sequencePosition(1n), full: true };
+        throw new CorruptEventError('conference-a', 1n, '2', 'its data column is not valid JSON');
+      },
+      waitForEventsAfter: async () => undefined,
+    };
+    const released: Subscription[] = [];
+    const subscription = catchUpSubscription(source, { pageSize: 1 }, (s) => released.push(s));
+    const iterator = subscription[Symbol.asyncIterator]();
+    expect(await iterator.next()).toMatchObject({ done: false, value: { kind: 'event', event: { position: { commit: 1n } } } });
+    await expect(iterator.next()).rejects.toBeInstanceOf(CorruptEventError);
+    expect(released).toEqual([subscription]);
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    await subscription.close();
+    expect(released).toHaveLength(1);
+  });
+
+  it('reads the next page only after the consumer has taken the previous one', async () => {
+    const asked: bigint[] = [];
+    const source: LogSource = {
+      readPage: async (after, limit) => {
+        const from = after?.commit ?? 0n;
+        asked.push(from);
+        const events = Array.from({ length: limit }, (_, i) => recorded(Number(from) + i + 1));
+        return { events, scannedUpTo: events.at(-1)!.position, full: true };
+      },
+      waitForEventsAfter: async () => undefined,
+    };
+    const subscription = catchUpSubscription(source, { pageSize: 3 });
+    const iterator = subscription[Symbol.asyncIterator]();
+    for (let i = 0; i < 4; i++) await iterator.next();
+    expect(asked).toEqual([0n, 3n]);
+    await subscription.close();
+    expect(asked).toEqual([0n, 3n]);
+  });
+});
