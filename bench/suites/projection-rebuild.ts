@@ -9,10 +9,12 @@
  * PostgreSQL connects to BENCH_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/test; when it is unreachable its
  * row is left out and the suite says so.
  */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { conferenceEvents, type EventStore, type NewEvent } from '@clusterconf/domain';
@@ -78,6 +80,29 @@ const writeHistory = async (store: EventStore): Promise<void> => {
     event('AllianceFounded', { allianceId: 'eca', name: 'European Cluster Alliance' }),
     ...['DE', 'FR', 'ES', 'IT', 'PL'].map((nation, i) => event('NationJoinedAlliance', { allianceId: 'eca', nation, programme: 'Programme', memberNumber: i + 1 })),
   ]);
+};
+
+/** Writes the history into a new SQLite event store file; exported for the child process `run` starts. */
+export const writeHistoryFile = async (path: string): Promise<void> => {
+  const store = await SqliteEventStore.open({ path });
+  try {
+    await writeHistory(store);
+  } finally {
+    await store.close();
+  }
+};
+
+/**
+ * Writes the history in a child process, so the garbage of a million appends does not count in this process's
+ * peak RSS, which the rows report for the rebuild alone.
+ */
+const writeHistoryInChild = (path: string): void => {
+  const self = fileURLToPath(import.meta.url);
+  const script = `const { writeHistoryFile } = await import(${JSON.stringify(self)}); await writeHistoryFile(${JSON.stringify(path)});`;
+  execFileSync(process.execPath, ['--conditions=@clusterconf/source', '--import', 'tsx', '--input-type=module', '--eval', script], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_SCALE: String(scale) },
+  });
 };
 
 /** The (collection, id) keys the conference projections write for an event, as the floor writes them. */
@@ -152,12 +177,12 @@ const suite: BenchSuite = {
     const dir = mkdtempSync(join(tmpdir(), 'clusterconf-bench-rebuild-'));
     const eventFile = join(dir, 'events.sqlite');
     const rows: BenchRow[] = [];
+    writeHistoryInChild(eventFile);
     const events = await SqliteEventStore.open({ path: eventFile });
     const tag = `${process.pid}_${Date.now().toString(36)}`;
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     pool.on('error', () => undefined);
     try {
-      await writeHistory(events);
       const note = (floor: string) => `5 read models, batches of ${batchSize}; floor: bare better-sqlite3 reads + ${floor}`;
 
       // Warm both paths once, so the first backend measured does not pay for the JIT alone.
