@@ -68,6 +68,11 @@ describe('conference service on the in-memory store', () => {
     const { store, service } = await setUp(2);
     expect(await vote(service, 9, 'uwe-pfeil')).toMatchObject({ left: { code: 'NotRegistered' } });
     expect(await vote(service, 0, 'nobody')).toMatchObject({ left: { code: 'UnknownCandidate' } });
+    expect(await service.castVote({ conferenceId: 'ecc2020', ballotId: 'no-such-ballot', attendeeId: 'a-0', candidateId: 'uwe-pfeil' }, at))
+      .toMatchObject({ left: { code: 'BallotNotOpen', status: 'not-opened' } });
+    right(await service.openSession({ conferenceId: 'ecc2020', sessionId: 'opening', title: 'Opening', day: '2020-11-10', openers: [{ name: 'Peter Altmaier', role: 'Minister' }], ballot: null }, at));
+    expect(await service.castVote({ conferenceId: 'ecc2020', ballotId: 'opening', attendeeId: 'a-0', candidateId: 'uwe-pfeil' }, at))
+      .toMatchObject({ left: { code: 'NotABallot', sessionId: 'opening' } });
     right(await service.closeBallot({ conferenceId: 'ecc2020', sessionId: 'ecmy-vote' }, at));
     expect(await vote(service, 1, 'uwe-pfeil')).toMatchObject({ left: { code: 'BallotNotOpen', status: 'closed' } });
     let votes = 0;

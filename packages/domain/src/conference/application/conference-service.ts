@@ -10,7 +10,7 @@ import { AllianceId, AttendeeId, AwardId, ConferenceId, SessionId } from '../cod
 import {
   conferenceDecider, type CloseBallot, type ConferenceState, type OpenSession, type RegisterAttendee, type ScheduleConference,
 } from '../conference-decider.js';
-import type { ConferenceError } from '../errors.js';
+import { ConferenceErrors, type ConferenceError } from '../errors.js';
 import {
   allianceStreamEvents, awardStreamEvents, conferenceEvents, conferenceStreamEvents, voteStreamEvents,
   type AllianceStreamEvent, type AwardGranted, type ConferenceStreamEvent, type VoteCast,
@@ -60,16 +60,23 @@ type Result<State, Event extends DomainEvent> = Promise<E.Either<ConferenceError
 
 /** The conference application: each method loads its stream, decides, and appends, or returns a typed refusal. */
 export interface ConferenceService {
+  /** Schedules a conference on `conference-<id>`. */
   scheduleConference(command: CommandInput<ScheduleConference>, context: CommandContext): Result<ConferenceState, ConferenceStreamEvent>;
+  /** Registers an attendee once, within the conference's capacity. */
   registerAttendee(command: CommandInput<RegisterAttendee>, context: CommandContext): Result<ConferenceState, ConferenceStreamEvent>;
+  /** Opens a session, and with it its ballot if it has one. */
   openSession(command: CommandInput<OpenSession>, context: CommandContext): Result<ConferenceState, ConferenceStreamEvent>;
+  /** Closes a ballot: later votes in the log are late and do not count. */
   closeBallot(command: CommandInput<CloseBallot>, context: CommandContext): Result<ConferenceState, ConferenceStreamEvent>;
   /** Appends the vote to its own stream with `no_stream`; a repeated identical vote succeeds with no events. */
   castVote(command: CastVoteInput, context: CommandContext): Result<VoteState, VoteCast>;
+  /** Grants an award edition by jury decision. */
   grantJuryAward(command: CommandInput<GrantJuryAward>, context: CommandContext): Result<AwardState, AwardGranted>;
   /** Grants the award to the leader of the closed ballot, by the tally of the log. */
   grantVotedAward(command: GrantVotedAwardInput, context: CommandContext): Result<AwardState, AwardGranted>;
+  /** Founds an alliance on `alliance-<id>`. */
   foundAlliance(command: CommandInput<FoundAlliance>, context: CommandContext): Result<AllianceState, AllianceStreamEvent>;
+  /** Adds a nation to an alliance with the next member number. */
   joinAlliance(command: CommandInput<JoinAlliance>, context: CommandContext): Result<AllianceState, AllianceStreamEvent>;
   /** The folded conference stream. */
   loadConference(conferenceId: string): Promise<E.Either<ConferenceError, ConferenceState>>;
@@ -126,6 +133,9 @@ export const createConferenceService = (options: ConferenceServiceOptions): Conf
       if (E.isLeft(attendeeId)) return attendeeId;
       const { state } = await conferences.load(conferenceStream(conferenceId.right));
       const ballot = ballotView(state, command.conferenceId, command.ballotId, command.attendeeId);
+      // The view cannot tell "no such session" from "a session without a ballot"; the state can, and says which.
+      const sessions: ReadonlyMap<string, { readonly ballot: unknown }> | undefined = state.status === 'scheduled' ? state.sessions : undefined;
+      if (sessions?.get(command.ballotId)?.ballot === null) return E.left(ConferenceErrors.notABallot(command.ballotId));
       // A concurrent duplicate loses the no_stream race, is retried by the handler, and then decides against the
       // vote that won: the same candidate is an idempotent success, another one is AlreadyVoted.
       return votes.handle(voteStream(conferenceId.right, ballotId.right, attendeeId.right), { ...command, type: 'CastVote', ballot }, context);
