@@ -36,7 +36,10 @@ export interface ConferenceHttpService {
   readonly runner: ProjectionRunner<ConferenceEvent>;
   /** Starts the runner, then listens; resolves with the base URL (port 0 picks a free port). */
   listen(port?: number, host?: string): Promise<string>;
-  /** Stops accepting connections, finishes requests in flight, then stops the runner. Leaves the stores open. */
+  /**
+   * Stops accepting connections, stops the runner (GETs still waiting for a position get 503), and resolves once the
+   * requests in flight are answered. Leaves the stores open: they belong to the caller.
+   */
   close(): Promise<void>;
 }
 
@@ -171,12 +174,14 @@ export const createConferenceHttpService = (options: ConferenceHttpServiceOption
       return `http://${shownHost}:${address.port}`;
     },
     close: async () => {
-      if (server.listening) {
-        const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-        server.closeIdleConnections();
-        await closed;
-      }
+      const closed = server.listening
+        ? new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())))
+        : Promise.resolve();
+      server.closeIdleConnections();
+      // Stopping the runner first answers GETs still waiting for a position (503) instead of holding the close
+      // for up to waitTimeoutMs; commands in flight finish, as they do not depend on the runner.
       await runner.stop();
+      await closed;
     },
   };
 };

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteEventStore, SqliteReadModelStore } from '@clusterconf/adapters/sqlite';
 import { MemoryEventStore } from '@clusterconf/adapters/memory';
-import { MemoryReadModelStore } from '@clusterconf/projections';
+import { comparePositions, parsePosition } from '@clusterconf/domain';
+import { MemoryReadModelStore, type ReadModelStore } from '@clusterconf/projections';
 import { createConferenceHttpService, type ConferenceHttpService } from '../../examples/http-service/index.js';
 import { repoRoot } from './spawn-tsx.js';
 
@@ -205,11 +206,87 @@ describe('the HTTP service example over loopback HTTP, on a SQLite file', () => 
     expect(badLimit.status).toBe(400);
   });
 
+  it('takes concurrent votes, each on its own stream, and the GET after the last position sees every one', async () => {
+    await post(base, 'schedule-conference', { ...schedule, conferenceId: 'ecc2021' });
+    await post(base, 'open-session', { ...ballotSession, conferenceId: 'ecc2021' });
+    const voters = Array.from({ length: 40 }, (_, i) => `v${i}`);
+    for (const voter of voters) expect((await post(base, 'register-attendee', { ...attendee(voter, 'NL'), conferenceId: 'ecc2021' })).status).toBe(201);
+    const casts = await Promise.all(voters.map((voter, i) => post(base, 'cast-vote', { ...vote(voter, i % 3 === 0 ? 'beta' : 'alpha'), conferenceId: 'ecc2021' })));
+    expect(casts.map((cast) => cast.status)).toEqual(voters.map(() => 201));
+    const latest = casts.map((cast) => cast.body['position'] as string).sort((a, b) => comparePositions(parsePosition(a), parsePosition(b))).at(-1)!;
+    const tally = await call(`${base}/read-models/ballot-tallies/ecc2021.award-vote?after=${latest}`);
+    expect(tally.body).toMatchObject({ counted: 40, tally: [{ candidateId: 'alpha', votes: 26 }, { candidateId: 'beta', votes: 14 }] });
+  });
+
   it('reports the projections in /status', async () => {
     const status = await call(`${base}/status`);
     expect(status.status).toBe(200);
     const names = (status.body['projections'] as { name: string }[]).map((entry) => entry.name);
     expect(names).toEqual(['attendance', 'agenda', 'ballot_tallies', 'award_roll', 'alliance_roster']);
+  });
+});
+
+/** A read-model store whose batches wait at a gate the test opens, so "the projection has not caught up yet" is a state, not a race. */
+const gatedStore = (inner: ReadModelStore) => {
+  let open: () => void = () => undefined;
+  let gate: Promise<void> = Promise.resolve();
+  const store: ReadModelStore = {
+    kind: inner.kind,
+    guarantee: inner.guarantee,
+    loadCheckpoint: (namespace) => inner.loadCheckpoint(namespace),
+    commitBatch: async (batch) => {
+      await gate;
+      return inner.commitBatch(batch);
+    },
+    readDocument: (namespace, collection, id) => inner.readDocument(namespace, collection, id),
+    listDocuments: (namespace, collection, options) => inner.listDocuments(namespace, collection, options),
+    listDeadLetters: (namespace) => inner.listDeadLetters(namespace),
+    activate: (name, version) => inner.activate(name, version),
+    activeVersion: (name) => inner.activeVersion(name),
+    dropNamespace: (namespace) => inner.dropNamespace(namespace),
+    close: () => inner.close(),
+  };
+  return {
+    store,
+    hold: (): void => {
+      gate = new Promise<void>((resolve) => (open = resolve));
+    },
+    release: () => open(),
+  };
+};
+
+describe('the HTTP service example while the read models lag behind', () => {
+  it('answers a GET with ?after= only once the projections reach the position, while a GET without it sees the old state', async () => {
+    const eventStore = new MemoryEventStore();
+    const gated = gatedStore(new MemoryReadModelStore());
+    const service = createConferenceHttpService({ eventStore, readModelStore: gated.store });
+    try {
+      const base = await service.listen(0);
+      const scheduled = await post(base, 'schedule-conference', schedule);
+      await post(base, 'register-attendee', attendee('ana', 'DE'));
+      const first = await post(base, 'register-attendee', attendee('bo', 'FR'));
+      expect((await call(`${base}/read-models/attendance/ecc2020?after=${first.body['position'] as string}`)).body['total']).toBe(2);
+      expect(scheduled.status).toBe(201);
+
+      gated.hold();
+      const second = await post(base, 'register-attendee', attendee('cy', 'IT'));
+      let answered = false;
+      const waiting = call(`${base}/read-models/attendance/ecc2020?after=${second.body['position'] as string}`).then((answer) => {
+        answered = true;
+        return answer;
+      });
+      const stale = await call(`${base}/read-models/attendance/ecc2020`);
+      expect(stale.body['total']).toBe(2);
+      expect(answered).toBe(false);
+
+      gated.release();
+      const fresh = await waiting;
+      expect(fresh.status).toBe(200);
+      expect(fresh.body).toMatchObject({ total: 3, byCountry: { DE: 1, FR: 1, IT: 1 } });
+    } finally {
+      gated.release();
+      await service.close();
+    }
   });
 });
 
@@ -227,6 +304,22 @@ describe('the HTTP service example when the read models cannot reach a position'
     } finally {
       await service.close();
     }
+  });
+});
+
+describe('closing the HTTP service example', () => {
+  it('answers a GET still waiting for a position with 503 instead of holding the close until the wait times out', async () => {
+    const service = createConferenceHttpService({ eventStore: new MemoryEventStore(), readModelStore: new MemoryReadModelStore(), waitTimeoutMs: 600_000 });
+    const base = await service.listen(0);
+    // The service's own listener runs first and calls waitFor synchronously, so once this fires the GET is waiting.
+    const received = new Promise((resolve) => service.server.once('request', resolve));
+    const waiting = call(`${base}/read-models/attendance/ecc2020?after=1000`);
+    await received;
+    await service.close();
+    const answer = await waiting;
+    expect(answer.status).toBe(503);
+    expect(answer.body).toMatchObject({ error: 'WAIT_FOR_POSITION_FAILED', message: expect.stringContaining('stopped') });
+    await expect(fetch(`${base}/status`)).rejects.toThrow();
   });
 });
 
