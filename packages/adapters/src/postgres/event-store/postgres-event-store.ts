@@ -25,12 +25,13 @@ import {
   WrongExpectedRevisionError,
 } from '@clusterconf/domain';
 import { catchUpSubscription, delay, type LogPage, type LogSource } from '../../shared/catch-up-subscription.js';
-import { readStreamWindow } from '../../shared/read-stream-window.js';
+import { readStreamWindow, type StreamWindow } from '../../shared/read-stream-window.js';
 import { connectionFailure, describeEndpoint, type Endpoint, isConnectionError } from './connection-errors.js';
 import { COLUMN, decodeEventRow, EVENT_COLUMNS, type EventRow, rowPosition } from './event-rows.js';
 import { migrate } from './migrations.js';
 import { NotificationListener } from './notification-listener.js';
 import { AppendNotifier } from './append-notifier.js';
+import { pagedEvents, STOP } from './paged-events.js';
 import { quoteSchema } from './schema-name.js';
 
 /** Options of `PostgresEventStore.open`. */
@@ -195,58 +196,61 @@ export class PostgresEventStore implements EventStore, LogSource {
     }
   }
 
-  async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
-    this.#assertOpen();
-    const head = await this.#pool.query<{ revision: string }>({
-      name: `cc-stream-head:${this.#schema}`,
-      text: this.#sql.streamHead,
-      values: [streamId],
-    });
-    const last = head.rows[0]?.revision;
-    if (last === undefined) throw new StreamNotFoundError(streamId);
-    const window = readStreamWindow(BigInt(last), options);
-    const pageSize = BigInt(Math.max(1, Math.min(this.#pageSize, Math.floor(options.maxCount ?? Number.POSITIVE_INFINITY))));
-    const fetch = (from: bigint) => {
-      const to = from + window.step * (pageSize - 1n);
-      const [low, high] = window.step === 1n ? [from, to] : [to, from];
-      return this.#pool.query<EventRow>({
+  readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    let window: StreamWindow;
+    let pageSize: bigint;
+    let cursor: bigint;
+    const fetch = async (): Promise<EventRow[]> => {
+      const to = cursor + window.step * (pageSize - 1n);
+      const [low, high] = window.step === 1n ? [cursor, to] : [to, cursor];
+      cursor += window.step * pageSize;
+      const result = await this.#pool.query<EventRow>({
         rowMode: 'array',
         name: `cc-stream-${window.step === 1n ? 'fwd' : 'bwd'}:${this.#schema}`,
         text: window.step === 1n ? this.#sql.streamForwards : this.#sql.streamBackwards,
         values: [streamId, low.toString(), high.toString()],
       });
+      return result.rows;
     };
-    let cursor = window.from;
-    let pending = window.includes(cursor) ? fetch(cursor) : undefined;
-    while (pending) {
-      const rows = (await pending).rows;
-      cursor += window.step * pageSize;
-      // Fetch the next page while this one is decoded and consumed; at most two pages are in memory.
-      pending = window.includes(cursor) ? quiet(fetch(cursor)) : undefined;
-      for (const row of rows) {
-        // Checked before decoding, so a corrupt row outside the requested window is never touched.
-        if (!window.includes(BigInt(row[COLUMN.revision]))) return;
-        yield decodeEventRow(row);
-      }
-    }
+    return pagedEvents<EventRow>({
+      first: async () => {
+        this.#assertOpen();
+        const head = await this.#pool.query<{ revision: string }>({
+          name: `cc-stream-head:${this.#schema}`,
+          text: this.#sql.streamHead,
+          values: [streamId],
+        });
+        const last = head.rows[0]?.revision;
+        if (last === undefined) throw new StreamNotFoundError(streamId);
+        window = readStreamWindow(BigInt(last), options);
+        pageSize = BigInt(Math.max(1, Math.min(this.#pageSize, Math.floor(options.maxCount ?? Number.POSITIVE_INFINITY))));
+        cursor = window.from;
+        return window.includes(cursor) ? fetch() : [];
+      },
+      next: () => (window.includes(cursor) ? fetch() : undefined),
+      // Checked before decoding, so a corrupt row outside the requested window is never touched.
+      take: (row) => (window.includes(BigInt(row[COLUMN.revision])) ? decodeEventRow(row) : STOP),
+    });
   }
 
-  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
-    this.#assertOpen();
+  readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
-    if (remaining <= 0) return;
     const pageSize = options.pageSize ?? this.#pageSize;
-    await this.#awaitOrdering();
-    let pending: Promise<EventRow[]> | undefined = this.#logRows(options.after, pageSize);
-    while (pending) {
-      const rows: EventRow[] = await pending;
-      pending = rows.length === pageSize ? quiet(this.#logRows(rowPosition(rows[rows.length - 1]!), pageSize)) : undefined;
-      for (const row of rows) {
-        if (!matchesFilter(options.filter, row[COLUMN.streamId], row[COLUMN.type])) continue;
-        yield decodeEventRow(row);
-        if (--remaining <= 0) return;
-      }
-    }
+    return pagedEvents<EventRow>({
+      first: async () => {
+        this.#assertOpen();
+        if (remaining <= 0) return [];
+        await this.#awaitOrdering();
+        return this.#logRows(options.after, pageSize);
+      },
+      next: (page) => (page.length === pageSize && remaining > 0 ? this.#logRows(rowPosition(page[page.length - 1]!), pageSize) : undefined),
+      take: (row) => {
+        if (remaining <= 0) return STOP;
+        if (!matchesFilter(options.filter, row[COLUMN.streamId], row[COLUMN.type])) return undefined;
+        remaining--;
+        return decodeEventRow(row);
+      },
+    });
   }
 
   async headPosition(): Promise<Position | undefined> {
@@ -293,12 +297,20 @@ export class PostgresEventStore implements EventStore, LogSource {
       try {
         await this.#awaitOrdering();
         const rows = await this.#logRows(after, limit);
+        const events: RecordedEvent[] = [];
+        for (let index = 0; index < rows.length; index++) {
+          const row = rows[index]!;
+          if (!matchesFilter(filter, row[COLUMN.streamId], row[COLUMN.type])) continue;
+          try {
+            events.push(decodeEventRow(row));
+          } catch (error) {
+            // Deliver what precedes a corrupt row first; the next page starts at it and fails there.
+            if (index === 0) throw error;
+            return { events, scannedUpTo: rowPosition(rows[index - 1]!), full: true };
+          }
+        }
         const last = rows[rows.length - 1];
-        return {
-          events: rows.filter((row) => matchesFilter(filter, row[COLUMN.streamId], row[COLUMN.type])).map(decodeEventRow),
-          scannedUpTo: last === undefined ? undefined : rowPosition(last),
-          full: rows.length === limit,
-        };
+        return { events, scannedUpTo: last === undefined ? undefined : rowPosition(last), full: rows.length === limit };
       } catch (error) {
         if (this.#closed || attempt >= READ_RETRIES || !isConnectionError(error)) throw error;
         await delay(100 * 2 ** attempt, new AbortController().signal);
@@ -394,10 +406,4 @@ const idempotentReplay = (streamId: string, serialized: readonly SerializedEvent
   }
   const last = stored[stored.length - 1]!;
   return { nextExpectedRevision: BigInt(last.stream_revision!), position: { commit: BigInt(last.commit_id!), prepare: BigInt(last.seq!) } };
-};
-
-/** Marks a read-ahead promise as handled, so a consumer that stops early leaves no unhandled rejection behind. */
-const quiet = <T>(promise: Promise<T>): Promise<T> => {
-  promise.catch(() => undefined);
-  return promise;
 };
