@@ -4,9 +4,9 @@
  * creates it from the store's own migration DDL, so indexes and unique keys match):
  * - appends of 1 event each and of 100 events each, to distinct streams; the floor inserts the JSON-stringified rows
  *   with known revisions, so the difference is the store's validation, revision lookup and idempotency handling;
- * - readAll of 1,000,000 events, twice, alternating with the floor (after an untimed warm-up of both); the floor pages through the same file by primary key (1,000 rows a query, the
- *   fastest bare way that still streams) and JSON.parses data and metadata; the peak RSS column shows the store
- *   streams rather than loading the log;
+ * - readAll of 1,000,000 events, twice, alternating with the floor (after an untimed warm-up of both); the floor
+ *   pages through the same file by primary key (1,000 rows a query, the fastest bare way that still streams) and
+ *   JSON.parses data and metadata; the peak RSS column shows the store streams rather than loading the log;
  * - readStream of one 10,000-event stream, read 10 times alternating with the floor, which fetches the stream in one
  *   query and parses it the same way.
  * BENCH_SCALE scales every count.

@@ -38,7 +38,7 @@ describe('SQLite event store shared by two processes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a live subscriber in this process sees every event another process appends, while this one appends too', async () => {
+  it('a live subscriber here sees every event another process appends to the same stream as this one, revisions unbroken', async () => {
     const path = join(dir, 'events.sqlite');
     const subscription = store.subscribe({ pageSize: 50 });
     const iterator = subscription[Symbol.asyncIterator]();
@@ -46,7 +46,7 @@ describe('SQLite event store shared by two processes', () => {
 
     const fromChild = 300;
     const fromParent = 100;
-    const childDone = appendFromChild(path, 'child-stream', fromChild);
+    const childDone = appendFromChild(path, 'shared-stream', fromChild);
     const received: RecordedEvent[] = [];
     const consuming = (async () => {
       while (received.length < fromChild + fromParent) {
@@ -56,7 +56,7 @@ describe('SQLite event store shared by two processes', () => {
       }
     })();
     for (let i = 0; i < fromParent; i++) {
-      await store.appendToStream('parent-stream', [newEvent('FromParent', { i })]);
+      await store.appendToStream('shared-stream', [newEvent('FromParent', { i })]);
       // Yield to the event loop so the child's commits interleave with ours.
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -64,9 +64,10 @@ describe('SQLite event store shared by two processes', () => {
     await consuming;
     await subscription.close();
 
-    const fromOther = received.filter((e) => e.streamId === 'child-stream');
+    const fromOther = received.filter((e) => e.type === 'FromChild');
     expect(fromOther.map((e) => (e.data as { i: number }).i)).toEqual(Array.from({ length: fromChild }, (_, i) => i));
-    expect(fromOther.map((e) => e.streamRevision)).toEqual(Array.from({ length: fromChild }, (_, i) => BigInt(i)));
+    // Both processes appended to one stream with BEGIN IMMEDIATE: every revision is taken exactly once.
+    expect(received.map((e) => e.streamRevision)).toEqual(Array.from({ length: fromChild + fromParent }, (_, i) => BigInt(i)));
     for (let i = 1; i < received.length; i++) expect(comparePositions(received[i - 1]!.position, received[i]!.position)).toBeLessThan(0);
     const log: RecordedEvent[] = [];
     for await (const event of store.readAll()) log.push(event);

@@ -85,6 +85,17 @@ describe('SqliteEventStore on a file', () => {
     }
   });
 
+  it('refuses an event over its own maxEventBytes before writing anything', async () => {
+    const store = await SqliteEventStore.open({ path, maxEventBytes: 400 });
+    try {
+      await expect(store.appendToStream('conference-a', [event('A', { text: 'x'.repeat(10) }), event('A', { text: 'x'.repeat(400) })]))
+        .rejects.toMatchObject({ code: 'INVALID_EVENT', message: expect.stringMatching(/limit is 400/) });
+      expect(await store.headPosition()).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses every operation after close with StoreClosedError', async () => {
     const store = await SqliteEventStore.open({ path });
     await store.close();
