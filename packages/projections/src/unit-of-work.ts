@@ -11,14 +11,20 @@ const keyOf = (collection: string, id: string): string => `${collection}\u0000${
 const deepFreeze = <T>(value: T): T => {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
+    for (const key in value) deepFreeze(value[key]);
   }
   return value;
 };
 
+/** Shared by the synchronous operations, which have nothing to wait for. */
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/** Marks, in the undo log, a key that had no pending change before the current event. */
+const NONE = Symbol('none');
+
 /**
- * The write-behind unit of work behind a handler's `DocumentOperations`. Writes of the event being applied go to
- * a scratch layer that is merged into the batch only when its handler succeeds, so a handler that throws leaves no
+ * The write-behind unit of work behind a handler's `DocumentOperations`. Writes of the event being applied are
+ * undone when its handler throws (an undo log of the pending changes they replaced), so a failed event leaves no
  * partial change behind; the batch reaches the store in one `commitBatch`.
  */
 export class UnitOfWork {
@@ -26,8 +32,8 @@ export class UnitOfWork {
   readonly #namespace: string;
   /** Changes of the batch, last one per key. */
   readonly #pending = new Map<string, DocumentChange>();
-  /** Changes of the event in hand. */
-  readonly #scratch = new Map<string, DocumentChange>();
+  /** For each key the event in hand changed, the pending change it replaced. */
+  readonly #undo = new Map<string, DocumentChange | typeof NONE>();
   /**
    * Committed documents known to this unit of work (`undefined`: known to be missing), kept across batches because
    * the runner is the namespace's only writer; `reset()` forgets them whenever that may no longer hold.
@@ -47,17 +53,17 @@ export class UnitOfWork {
       namespace,
       get: <T extends Document = Document>(collection: string, id: string) => this.#get(collection, id) as Promise<T | undefined>,
       upsert: (collection, id, document) => {
-        this.#scratch.set(keyOf(collection, id), { kind: 'upsert', collection, id, document: deepFreeze(document) });
-        return Promise.resolve();
+        this.#stage(keyOf(collection, id), { kind: 'upsert', collection, id, document: deepFreeze(document) });
+        return RESOLVED;
       },
       patch: async (collection, id, partial) => {
         const current = await this.#get(collection, id);
         if (current === undefined) throw new DocumentNotFoundError(namespace, collection, id);
-        this.#scratch.set(keyOf(collection, id), { kind: 'upsert', collection, id, document: deepFreeze({ ...current, ...partial }) });
+        this.#stage(keyOf(collection, id), { kind: 'upsert', collection, id, document: deepFreeze({ ...current, ...partial }) });
       },
       delete: (collection, id) => {
-        this.#scratch.set(keyOf(collection, id), { kind: 'delete', collection, id });
-        return Promise.resolve();
+        this.#stage(keyOf(collection, id), { kind: 'delete', collection, id });
+        return RESOLVED;
       },
     };
     this.operations = store.sqlDialect
@@ -72,8 +78,7 @@ export class UnitOfWork {
 
   /** Keeps the changes the current event made. */
   keepEvent(): void {
-    for (const [key, change] of this.#scratch) this.#pending.set(key, change);
-    this.#scratch.clear();
+    if (this.#undo.size > 0) this.#undo.clear();
     if (this.#scratchStatements.length > 0) {
       this.#statements.push(...this.#scratchStatements);
       this.#scratchStatements = [];
@@ -82,7 +87,11 @@ export class UnitOfWork {
 
   /** Forgets the changes the current event made (its handler threw). */
   discardEvent(): void {
-    this.#scratch.clear();
+    for (const [key, previous] of this.#undo) {
+      if (previous === NONE) this.#pending.delete(key);
+      else this.#pending.set(key, previous);
+    }
+    this.#undo.clear();
     this.#scratchStatements = [];
   }
 
@@ -110,7 +119,7 @@ export class UnitOfWork {
     if (this.#read.size + this.#pending.size > READ_CACHE_LIMIT) this.#read.clear();
     for (const [key, change] of this.#pending) this.#read.set(key, change.kind === 'upsert' ? change.document : undefined);
     this.#pending.clear();
-    this.#scratch.clear();
+    this.#undo.clear();
     this.#statements = [];
     this.#scratchStatements = [];
     this.#deadLetters = [];
@@ -120,7 +129,7 @@ export class UnitOfWork {
   /** Drops everything not yet committed and every cached document. */
   reset(): void {
     this.#pending.clear();
-    this.#scratch.clear();
+    this.#undo.clear();
     this.#read.clear();
     this.#statements = [];
     this.#scratchStatements = [];
@@ -128,9 +137,14 @@ export class UnitOfWork {
     this.#removeDeadLetters = [];
   }
 
+  #stage(key: string, change: DocumentChange): void {
+    if (!this.#undo.has(key)) this.#undo.set(key, this.#pending.get(key) ?? NONE);
+    this.#pending.set(key, change);
+  }
+
   async #get(collection: string, id: string): Promise<Document | undefined> {
     const key = keyOf(collection, id);
-    const change = this.#scratch.get(key) ?? this.#pending.get(key);
+    const change = this.#pending.get(key);
     if (change !== undefined) return change.kind === 'upsert' ? change.document : undefined;
     if (this.#read.has(key)) return this.#read.get(key);
     const document = deepFreeze(await this.#store.readDocument(this.#namespace, collection, id));
