@@ -75,6 +75,7 @@ export const createConferenceHttpService = (options: ConferenceHttpServiceOption
     if (body.kind === 'too-large') {
       return errorReply(413, { error: 'BodyTooLarge', message: `The body is larger than ${body.limit} bytes; a command is a small JSON object` }, { connection: 'close' });
     }
+    if (body.kind === 'aborted') return errorReply(400, { error: 'RequestAborted', message: 'The client closed the request before sending its whole body' });
     if (body.kind === 'not-utf8') return errorReply(400, { error: 'InvalidJson', message: 'The body is not UTF-8 text; send JSON encoded as UTF-8' });
     const bound = decodeCommandBody(command, body.text);
     if (E.isLeft(bound)) return bound.left;

@@ -4,7 +4,9 @@ import type { IncomingMessage } from 'node:http';
 export type RequestBody =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'too-large'; readonly limit: number }
-  | { readonly kind: 'not-utf8' };
+  | { readonly kind: 'not-utf8' }
+  /** The client went away before sending the whole body: there is no one left to answer. */
+  | { readonly kind: 'aborted' };
 
 /** Past this many bytes over the limit, a too-large body is no longer drained: the connection is dropped instead. */
 const DRAIN_CAP = 1024 * 1024;
@@ -29,9 +31,8 @@ export const readRequestBody = (request: IncomingMessage, limit: number): Promis
       chunks.push(chunk);
     });
     request.on('error', reject);
-    request.on('close', () => {
-      if (tooLarge) resolve({ kind: 'too-large', limit });
-    });
+    // After 'end' this resolves nothing new: a promise settles once.
+    request.on('close', () => resolve(tooLarge ? { kind: 'too-large', limit } : { kind: 'aborted' }));
     request.on('end', () => {
       if (tooLarge) return resolve({ kind: 'too-large', limit });
       try {

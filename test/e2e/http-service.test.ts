@@ -163,6 +163,10 @@ describe('the HTTP service example over loopback HTTP, on a SQLite file', () => 
     expect(empty.status).toBe(400);
     expect(empty.body['error']).toBe('InvalidJson');
 
+    const notUtf8 = await call(`${base}/commands/found-alliance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Uint8Array([0x7b, 0xff, 0x7d]) });
+    expect(notUtf8.status).toBe(400);
+    expect(notUtf8.body['message']).toContain('not UTF-8');
+
     const notAnObject = await post(base, 'found-alliance', '[1, 2]');
     expect(notAnObject.status).toBe(400);
     expect(notAnObject.body['problems']).toEqual(['(root): expected a JSON object with allianceId, name, got [1,2]']);
