@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -94,6 +94,13 @@ describe('SqliteEventStore on a file', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('refuses nonsensical options with a RangeError naming the option, before creating the file', async () => {
+    await expect(SqliteEventStore.open({ path, pollIntervalMs: 0 })).rejects.toThrow(/pollIntervalMs 0/);
+    await expect(SqliteEventStore.open({ path, readPageSize: 2.5 })).rejects.toThrow(/readPageSize 2.5/);
+    await expect(SqliteEventStore.open({ path, busyTimeoutMs: -1 })).rejects.toThrow(RangeError);
+    expect(existsSync(path)).toBe(false);
   });
 
   it('refuses every operation after close with StoreClosedError', async () => {

@@ -89,7 +89,7 @@ export class SqliteEventStore implements EventStore, LogSource {
     this.#path = options.path;
     this.#maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.#pollIntervalMs = options.pollIntervalMs ?? 50;
-    this.#readPageSize = positiveInteger('readPageSize', options.readPageSize ?? 1000);
+    this.#readPageSize = options.readPageSize ?? 1000;
     this.#statements = prepareStatements(db);
     const transaction = db.transaction((streamId: string, events: readonly SerializedEvent[], expected: ExpectedRevision) =>
       this.#appendInTransaction(streamId, events, expected),
@@ -103,12 +103,17 @@ export class SqliteEventStore implements EventStore, LogSource {
    */
   static async open(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+      throw new RangeError(`busyTimeoutMs ${busyTimeoutMs} must be a whole number of milliseconds, 0 or more`);
+    }
+    if (options.pollIntervalMs !== undefined) positiveInteger('pollIntervalMs', options.pollIntervalMs);
+    if (options.readPageSize !== undefined) positiveInteger('readPageSize', options.readPageSize);
     let db: SqliteDatabase | undefined;
     try {
+      // better-sqlite3 applies `timeout` as SQLite's busy timeout, before the pragmas below can meet a lock.
       db = new Database(options.path, { timeout: busyTimeoutMs });
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
       migrateSqliteEventStore(db, options.path);
       return new SqliteEventStore(db, options);
     } catch (error) {
