@@ -1,8 +1,9 @@
 /**
  * The storage model of the EventStoreDB TEST SERVER (not a product, not EventStoreDB): one in-memory log with
  * EventStoreDB's semantics for what the adapter relies on. Positions are byte-ish offsets that grow with each
- * record, as EventStoreDB's transaction-file positions do; every event's commit and prepare positions are equal,
- * as they are for EventStoreDB's single-append writes.
+ * record, as EventStoreDB's transaction-file positions do. Each append is written as a transaction: every event
+ * gets its own prepare position, and all share the commit position of the commit record written after them, so
+ * commit and prepare differ and `$all` order is (commit, prepare), as in EventStoreDB's log.
  */
 
 /** A position in the test server's `$all`. */
@@ -56,6 +57,7 @@ interface StreamState {
 
 const TICKS_AT_UNIX_EPOCH = 621_355_968_000_000_000n;
 const RECORD_OVERHEAD = 88n;
+const COMMIT_RECORD_SIZE = 37n;
 
 /** Compares two log positions. */
 export const compareLogPositions = (a: LogPosition, b: LogPosition): number =>
@@ -103,10 +105,10 @@ export class InMemoryLog {
     }
     const target = stream ?? { records: [], truncateBefore: 0n, tombstoned: false };
     this.#streams.set(streamId, target);
-    let last: StoredRecord | undefined;
-    for (const record of proposed) last = this.#write(target, streamId, record);
+    const written = this.#write(target, streamId, proposed);
     this.#notify();
-    return { ok: true, revision: last!.revision, position: last!.position };
+    const last = written[written.length - 1]!;
+    return { ok: true, revision: last.revision, position: last.position };
   }
 
   /**
@@ -145,20 +147,29 @@ export class InMemoryLog {
     this.all[inAll] = replaced;
   }
 
-  #write(stream: StreamState, streamId: string, record: ProposedRecord): StoredRecord {
-    const previous = stream.records[stream.records.length - 1];
-    const offset = this.#nextOffset;
-    this.#nextOffset += RECORD_OVERHEAD + BigInt(record.data.length + record.customMetadata.length + streamId.length + record.type.length);
-    const stored: StoredRecord = {
-      ...record,
-      streamId,
-      revision: previous === undefined ? 0n : previous.revision + 1n,
-      position: { commit: offset, prepare: offset },
-      created: BigInt(Date.now()) * 10_000n + TICKS_AT_UNIX_EPOCH,
-    };
-    stream.records.push(stored);
-    this.all.push(stored);
-    return stored;
+  /** Writes one transaction: a prepare record per event, then a commit record whose offset every event carries. */
+  #write(stream: StreamState, streamId: string, proposed: readonly ProposedRecord[]): StoredRecord[] {
+    const prepares = proposed.map((record) => {
+      const offset = this.#nextOffset;
+      this.#nextOffset += RECORD_OVERHEAD + BigInt(record.data.length + record.customMetadata.length + streamId.length + record.type.length);
+      return offset;
+    });
+    const commit = this.#nextOffset;
+    this.#nextOffset += COMMIT_RECORD_SIZE;
+    const created = BigInt(Date.now()) * 10_000n + TICKS_AT_UNIX_EPOCH;
+    return proposed.map((record, index) => {
+      const previous = stream.records[stream.records.length - 1];
+      const stored: StoredRecord = {
+        ...record,
+        streamId,
+        revision: previous === undefined ? 0n : previous.revision + 1n,
+        position: { commit, prepare: prepares[index]! },
+        created,
+      };
+      stream.records.push(stored);
+      this.all.push(stored);
+      return stored;
+    });
   }
 
   /** Soft delete: the stream reads as not found until written again; its events stay in `$all`, as before a scavenge. */
@@ -194,15 +205,17 @@ export class InMemoryLog {
   #systemRecord(streamId: string, type: string, body: object, into?: StreamState): AppendOutcome {
     const target = into ?? this.#streams.get(streamId) ?? { records: [], truncateBefore: 0n, tombstoned: false };
     this.#streams.set(streamId, target);
-    const stored = this.#write(target, streamId, {
-      id: crypto.randomUUID(),
-      type,
-      contentType: 'application/json',
-      data: Buffer.from(JSON.stringify(body)),
-      customMetadata: new Uint8Array(),
-    });
+    const [stored] = this.#write(target, streamId, [
+      {
+        id: crypto.randomUUID(),
+        type,
+        contentType: 'application/json',
+        data: Buffer.from(JSON.stringify(body)),
+        customMetadata: new Uint8Array(),
+      },
+    ]);
     this.#notify();
-    return { ok: true, revision: stored.revision, position: stored.position };
+    return { ok: true, revision: stored!.revision, position: stored!.position };
   }
 
   /** What reading a stream finds: its visible records, or why there are none. */

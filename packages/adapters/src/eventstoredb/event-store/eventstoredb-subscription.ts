@@ -24,7 +24,9 @@ export interface EventStoreDBSubscriptionContext {
 
 /**
  * A port subscription over the client's `subscribeToAll`: server-side filtering, EventStoreDB's checkpoints as
- * `checkpoint` messages and its caught-up signal as `caughtUp`. Pull-based with a bounded buffer: when `pageSize`
+ * `checkpoint` messages and its caught-up signal as `caughtUp`. The server says caught-up only once, when it goes
+ * live; from then on the subscription also says `caughtUp` whenever it has handed over everything the client has
+ * received (the port's consumers, such as the projection runner, close a batch on it). Pull-based with a bounded buffer: when `pageSize`
  * messages wait for the consumer, the client stream is paused, so gRPC flow control holds the server back. When the
  * connection drops it re-subscribes from the last position it queued (an event's or a checkpoint's), so nothing is
  * lost or repeated.
@@ -42,6 +44,10 @@ export class EventStoreDBSubscription implements Subscription {
   /** The last event dropped by the adapter's own filter, and how many were dropped since the last event queued. */
   #lastDropped: Position | undefined;
   #droppedSince = 0;
+  /** True once the current server subscription said caught-up: every later lull is a caught-up moment too. */
+  #live = false;
+  #idleCheck: NodeJS.Immediate | undefined;
+  #lastCaughtUp: Position | undefined | null = null;
   #failure: unknown;
   #closed = false;
   #attempts = 0;
@@ -63,6 +69,7 @@ export class EventStoreDBSubscription implements Subscription {
     this.#paused = false;
     this.#deferredCheckpoint = undefined;
     this.#deferredCaughtUp = false;
+    this.#live = false;
     subscription.on('data', (resolved: ClientResolvedEvent) => {
       if (subscription !== this.#current) return;
       this.#attempts = 0;
@@ -84,6 +91,7 @@ export class EventStoreDBSubscription implements Subscription {
         }
       }
       this.#flushDeferred();
+      if (this.#live) this.#scheduleIdleCaughtUp();
     });
     subscription.on('caughtUp', () => {
       if (subscription !== this.#current) return;
@@ -125,9 +133,31 @@ export class EventStoreDBSubscription implements Subscription {
     }
     if (this.#deferredCaughtUp) {
       this.#deferredCaughtUp = false;
-      this.#checkpointDropped();
-      this.#enqueue({ kind: 'caughtUp', position: this.#resumeAfter });
+      this.#live = true;
+      this.#caughtUp();
     }
+  }
+
+  #caughtUp(): void {
+    this.#checkpointDropped();
+    // One caughtUp per position: a lull without new events says nothing new.
+    if (this.#lastCaughtUp !== null && this.#lastCaughtUp === this.#resumeAfter) return;
+    this.#lastCaughtUp = this.#resumeAfter;
+    this.#enqueue({ kind: 'caughtUp', position: this.#resumeAfter });
+  }
+
+  /**
+   * While live, gRPC hands over each message in its own turn of the event loop; when a turn passes with nothing
+   * buffered in the client, everything received has been queued, and that is a caught-up moment.
+   */
+  #scheduleIdleCaughtUp(): void {
+    if (this.#idleCheck) return;
+    this.#idleCheck = setImmediate(() => {
+      this.#idleCheck = undefined;
+      const current = this.#current;
+      if (this.#closed || !this.#live || !current || current.readableLength > 0 || this.#deferredCheckpoint) return;
+      this.#caughtUp();
+    });
   }
 
   #enqueue(message: SubscriptionMessage): void {
@@ -209,6 +239,7 @@ export class EventStoreDBSubscription implements Subscription {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    if (this.#idleCheck) clearImmediate(this.#idleCheck);
     const current = this.#current;
     this.#current = undefined;
     this.#queue.length = 0;
