@@ -59,6 +59,14 @@ export class NotificationListener {
     this.#wakeAll();
   }
 
+  /**
+   * Runs a statement on the listening connection, which is otherwise idle; does nothing while it is reconnecting.
+   * Sending NOTIFY here keeps it off the pool that appends use.
+   */
+  async run(statement: string): Promise<void> {
+    await this.#client?.query(statement);
+  }
+
   /** Ends the connection and wakes every waiter. */
   async close(): Promise<void> {
     this.#closed = true;

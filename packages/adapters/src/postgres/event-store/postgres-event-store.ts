@@ -114,7 +114,7 @@ export class PostgresEventStore implements EventStore, LogSource {
     this.#ownsPool = fields.ownsPool;
     this.#schema = fields.schema;
     this.#listener = fields.listener;
-    this.#notifier = new AppendNotifier(fields.pool, fields.schema);
+    this.#notifier = new AppendNotifier(fields.listener, fields.schema);
     this.#maxEventBytes = fields.options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.#pollIntervalMs = fields.options.pollIntervalMs ?? 500;
     this.#pageSize = fields.options.pageSize ?? 1000;
@@ -275,8 +275,8 @@ export class PostgresEventStore implements EventStore, LogSource {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
-    await this.#listener.close();
     await this.#notifier.flush();
+    await this.#listener.close();
     if (this.#ownsPool) await this.#pool.end();
   }
 
