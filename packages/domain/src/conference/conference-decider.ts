@@ -4,6 +4,7 @@ import type { Decider } from '../kernel/decider.js';
 import { AttendeeId, AwardId, CandidateId, ConferenceId, SessionId, type CountryCode, type IsoDate, type StakeholderGroup } from './codecs.js';
 import { ConferenceErrors, type ConferenceError } from './errors.js';
 import type { Candidate, ConferenceStreamEvent, Opener } from './events.js';
+import { GrowingMap } from './growing-map.js';
 import { checkCommand, checkCountry, checkDate, checkEach, checkGroup, checkId, checkPositiveInteger, checkRecord, checkText } from './validation.js';
 
 /** Schedules a conference on its days, with an optional capacity (`null`: unlimited). */
@@ -70,7 +71,8 @@ export type ConferenceState =
       readonly conferenceId: ConferenceId;
       readonly days: readonly IsoDate[];
       readonly capacity: number | null;
-      readonly attendees: ReadonlyMap<AttendeeId, RegisteredAttendee>;
+      /** Grows by one per registration in O(1), so folding a large conference stays linear. */
+      readonly attendees: GrowingMap<AttendeeId, RegisteredAttendee>;
       readonly sessions: ReadonlyMap<SessionId, OpenedSession>;
     };
 
@@ -217,7 +219,8 @@ const evolveScheduled = (state: Scheduled, event: Exclude<ConferenceStreamEvent,
   switch (event.type) {
     case 'AttendeeRegistered': {
       const { attendeeId, country, stakeholderGroup } = event.data;
-      return { ...state, attendees: new Map(state.attendees).set(attendeeId, { country, stakeholderGroup }) };
+      const attendees = state.attendees.add(attendeeId, { country, stakeholderGroup });
+      return attendees === state.attendees ? state : { ...state, attendees };
     }
     case 'SessionOpened': {
       const { sessionId, day, ballot } = event.data;
@@ -239,7 +242,7 @@ export const conferenceDecider: Decider<ConferenceCommand, ConferenceState, Conf
   evolve: (state, event) => {
     if (event.type === 'ConferenceScheduled') {
       const { conferenceId, days, capacity } = event.data;
-      return { status: 'scheduled', conferenceId, days, capacity, attendees: new Map(), sessions: new Map() };
+      return { status: 'scheduled', conferenceId, days, capacity, attendees: GrowingMap.empty(), sessions: new Map() };
     }
     // Events of a stream that was never scheduled cannot come from this decider; folding ignores them.
     return state.status === 'scheduled' ? evolveScheduled(state, event) : state;

@@ -7,6 +7,7 @@ export * from './countries.js';
 export * from './errors.js';
 export * from './event-of.js';
 export * from './events.js';
+export * from './growing-map.js';
 export * from './streams.js';
 export * from './tally.js';
 export * from './vote-decider.js';
