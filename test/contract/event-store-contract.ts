@@ -19,6 +19,8 @@
  *   stays readable); without the option the case is not registered;
  * - `reopen()`: a second store over the same storage (another connection); when given, a case checks that events
  *   written through one store are read, and followed live, through the other;
+ * - `options.eventIdScope: 'stream'`: for stores whose eventIds are unique per stream only (EventStoreDB); the
+ *   cross-stream id cases then assert that rule instead of the log-wide one;
  * - `fetchedEvents()`: how many events the store has read for subscriptions so far. Needed only by stores that do
  *   not implement `LogSource.readPage` (the suite counts `readPage` results itself otherwise); it is the honest
  *   observable of backpressure: a subscriber that stops pulling must stop the store from reading.
