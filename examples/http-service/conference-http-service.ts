@@ -26,6 +26,11 @@ export interface ConferenceHttpServiceOptions {
   readonly waitTimeoutMs?: number;
   /** The time commands record as `occurredAt`. Default: the system clock. */
   readonly clock?: () => Date;
+  /**
+   * More read models to run and serve beside the built-in ones, by URL name, e.g. your own projection:
+   * `{ 'votes-per-country': { projection: votesPerCountryProjection, collection: 'ballots', idHint: '<conferenceId>.<ballotId>' } }`.
+   */
+  readonly readModels?: Readonly<Record<string, ReadModelEntry>>;
   /** Where unexpected errors are reported. Default: `console.error`. */
   readonly logError?: (error: unknown) => void;
 }
@@ -59,10 +64,14 @@ export const createConferenceHttpService = (options: ConferenceHttpServiceOption
   const clock = options.clock ?? (() => new Date());
   const logError = options.logError ?? ((error: unknown) => console.error(error));
   const service: ConferenceService = createConferenceService({ store: eventStore, cacheSize: 64 });
+  const readModels: Readonly<Record<string, ReadModelEntry>> = { ...builtInReadModels, ...options.readModels };
+  // One runner for all: a projection served under several names (or collections) still runs once.
+  const projections = new Map<string, Projection<ConferenceEvent>>(conferenceProjections.map((projection) => [projection.name, projection]));
+  for (const { projection } of Object.values(readModels)) projections.set(projection.name, projection);
   const runner = createProjectionRunner<ConferenceEvent>({
-    eventStore, readModelStore, registry: conferenceEvents, projections: conferenceProjections,
+    eventStore, readModelStore, registry: conferenceEvents, projections: [...projections.values()],
   });
-  const names = { commands: commandNames, readModels: Object.keys(builtInReadModels) };
+  const names = { commands: commandNames, readModels: Object.keys(readModels) };
 
   const namespaceFor = async (projection: Projection<ConferenceEvent>): Promise<string> =>
     namespaceOf(projection.name, (await readModelStore.activeVersion(projection.name)) ?? projection.version);
@@ -85,7 +94,7 @@ export const createConferenceHttpService = (options: ConferenceHttpServiceOption
   };
 
   const readModel = async (route: Extract<Route, { kind: 'read-document' | 'list-documents' }>): Promise<HttpReply> => {
-    const entry = builtInReadModels[route.readModel] as ReadModelEntry;
+    const entry = readModels[route.readModel] as ReadModelEntry;
     if (route.after !== undefined) await runner.waitFor(route.after, { timeoutMs: waitTimeoutMs });
     const namespace = await namespaceFor(entry.projection);
     if (route.kind === 'read-document') {

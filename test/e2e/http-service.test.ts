@@ -7,6 +7,7 @@ import { SqliteEventStore, SqliteReadModelStore } from '@clusterconf/adapters/sq
 import { MemoryEventStore } from '@clusterconf/adapters/memory';
 import { comparePositions, parsePosition } from '@clusterconf/domain';
 import { MemoryReadModelStore, type ReadModelStore } from '@clusterconf/projections';
+import { votesPerCountryProjection } from '../../examples/custom-projection/votes-per-country.js';
 import { createConferenceHttpService, type ConferenceHttpService } from '../../examples/http-service/index.js';
 import { repoRoot } from './spawn-tsx.js';
 
@@ -55,7 +56,10 @@ describe('the HTTP service example over loopback HTTP, on a SQLite file', () => 
     dir = mkdtempSync(join(tmpdir(), 'clusterconf-http-'));
     eventStore = await SqliteEventStore.open({ path: join(dir, 'service.sqlite') });
     readModelStore = await SqliteReadModelStore.open({ database: eventStore.database });
-    service = createConferenceHttpService({ eventStore, readModelStore, maxBodyBytes: 2048 });
+    service = createConferenceHttpService({
+      eventStore, readModelStore, maxBodyBytes: 2048,
+      readModels: { 'votes-per-country': { projection: votesPerCountryProjection, collection: 'ballots', idHint: '<conferenceId>.<ballotId>' } },
+    });
     base = await service.listen(0, '127.0.0.1');
   });
 
@@ -107,6 +111,10 @@ describe('the HTTP service example over loopback HTTP, on a SQLite file', () => 
     const roll = await call(`${base}/read-models/award-roll/cluster-award?after=${granted.body['position'] as string}`);
     expect(roll.status).toBe(200);
     expect(JSON.stringify(roll.body)).toContain('Alpha Cluster');
+
+    // A user's own projection, served beside the built-in ones (examples/custom-projection).
+    const split = await call(`${base}/read-models/votes-per-country/ecc2020.award-vote?after=${closed.body['position'] as string}`);
+    expect(split.body).toMatchObject({ countries: { DE: { alpha: 2 }, FR: { beta: 1 }, ES: { alpha: 1 } }, counted: 4 });
 
     const listed = await call(`${base}/read-models/attendance?after=${granted.body['position'] as string}`);
     expect(listed.body).toMatchObject({ documents: [{ id: 'ecc2020', document: { total: 4, byCountry: { DE: 2, FR: 1, ES: 1 } } }], nextAfterId: null });
@@ -226,7 +234,7 @@ describe('the HTTP service example over loopback HTTP, on a SQLite file', () => 
     const status = await call(`${base}/status`);
     expect(status.status).toBe(200);
     const names = (status.body['projections'] as { name: string }[]).map((entry) => entry.name);
-    expect(names).toEqual(['attendance', 'agenda', 'ballot_tallies', 'award_roll', 'alliance_roster']);
+    expect(names).toEqual(['attendance', 'agenda', 'ballot_tallies', 'award_roll', 'alliance_roster', 'votes_per_country']);
   });
 });
 
