@@ -256,6 +256,11 @@ export class PostgresEventStore implements EventStore, LogSource {
   async headPosition(): Promise<Position | undefined> {
     this.#assertOpen();
     await this.#awaitOrdering();
+    return this.#orderedHead();
+  }
+
+  /** The last ordered position as it stands, without waiting for rows still held back. */
+  async #orderedHead(): Promise<Position | undefined> {
     const result = await this.#pool.query<{ commit_id: string; seq: string }>({
       name: `cc-head:${this.#schema}`,
       text: this.#sql.head,
@@ -324,7 +329,7 @@ export class PostgresEventStore implements EventStore, LogSource {
     const stop = new AbortController();
     const woken = this.#listener.wait(AbortSignal.any([signal, stop.signal]), this.#pollIntervalMs);
     try {
-      const head = await this.headPosition();
+      const head = await this.#orderedHead();
       if (head !== undefined && isAfter(head, after)) stop.abort();
     } catch {
       // The next poll tries again; a failing read surfaces from readPage, where it carries its own message.
