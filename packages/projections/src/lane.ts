@@ -7,7 +7,7 @@ import { Mutex } from './mutex.js';
 import type { Projection, ProjectionHandler } from './projection.js';
 import type { ProjectionState } from './projection-status.js';
 import type { RateMeter } from './rate-meter.js';
-import type { Lease } from './read-model-store.js';
+import { CHECKPOINT_CONFLICT_CODE, type Lease } from './read-model-store.js';
 import type { UnitOfWork } from './unit-of-work.js';
 
 /** One projection version inside a runner: its progress, its open batch and its lease. */
@@ -28,6 +28,8 @@ export interface Entry<Event extends DomainEvent> {
   deadLettersRecorded: number;
   readonly rate: RateMeter;
   caughtUpOnce: boolean;
+  /** Checkpoint conflicts in a row; reset by a successful commit. */
+  conflicts: number;
   /** `Date.now()` of the last commit, to bound how stale a checkpoint-only commit may get. */
   lastCommitAt: number;
 }
@@ -44,9 +46,17 @@ export interface LaneContext<Event extends DomainEvent> {
   readonly clock: () => Date;
   /** Called after every commit and state change, so waiters can re-check. */
   readonly changed: () => void;
+  /** Called when the lane ended on a checkpoint conflict: start these entries again from their stored checkpoints. */
+  readonly restart: (entries: Entry<Event>[]) => void;
   /** Called once per entry, the first time it is caught up, outside the lane's lock. */
   readonly firstCaughtUp: (entry: Entry<Event>) => Promise<void>;
 }
+
+/** Checkpoint conflicts in a row after which a projection fails instead of resuming again. */
+const MAX_CONFLICTS = 5;
+
+const isCheckpointConflict = (error: unknown): boolean =>
+  error instanceof Error && (error as { code?: unknown }).code === CHECKPOINT_CONFLICT_CODE;
 
 const furthest = (a: Position | undefined, b: Position | undefined): Position | undefined =>
   a === undefined ? b : b === undefined ? a : comparePositions(a, b) >= 0 ? a : b;
@@ -107,6 +117,7 @@ export class Lane<Event extends DomainEvent> {
       ? undefined
       : entries.map((e) => e.committed!).reduce((a, b) => (comparePositions(a, b) <= 0 ? a : b));
     const eventTypes = [...new Set(entries.flatMap((e) => e.projection.eventTypes as readonly string[]))];
+    let restart: Entry<Event>[] = [];
     try {
       if (this.#stopping || entries.length === 0) return;
       this.#subscription = this.#context.eventStore.subscribe({ after, filter: { eventTypes }, pageSize: this.#context.pageSize });
@@ -131,15 +142,27 @@ export class Lane<Event extends DomainEvent> {
       this.#release ??= await this.lock.acquire();
       await this.#commit(true);
     } catch (error) {
-      for (const entry of this.#running()) this.#fail(entry, error instanceof Error ? error : new Error(String(error)));
+      const running = this.#running();
+      if (isCheckpointConflict(error) && running.every((entry) => ++entry.conflicts <= MAX_CONFLICTS)) {
+        // Another writer (a runner whose lease lapsed) committed after our checkpoint was loaded: nothing of ours was
+        // written, so drop the open batches and resume every entry from what the store now holds.
+        for (const entry of running) {
+          entry.unitOfWork.reset();
+          entry.reached = entry.committed;
+        }
+        restart = running;
+      } else {
+        for (const entry of running) this.#fail(entry, error instanceof Error ? error : new Error(String(error)));
+      }
     } finally {
       this.#releaseLock();
       await this.#subscription?.close();
       for (const entry of this.#entries) {
-        if (entry.state === 'catching-up' || entry.state === 'live') entry.state = 'stopped';
+        if (!restart.includes(entry) && (entry.state === 'catching-up' || entry.state === 'live')) entry.state = 'stopped';
       }
       this.#context.changed();
     }
+    if (restart.length > 0 && !this.#stopping) this.#context.restart(restart);
   }
 
   #running(): Entry<Event>[] {
@@ -213,6 +236,7 @@ export class Lane<Event extends DomainEvent> {
     if (!moved && !entry.unitOfWork.hasChanges) return;
     await entry.unitOfWork.commit(moved ? entry.reached : undefined);
     if (moved) entry.committed = entry.reached;
+    entry.conflicts = 0;
     entry.lastCommitAt = Date.now();
     entry.rate.sample(entry.lastCommitAt, entry.applied);
   }

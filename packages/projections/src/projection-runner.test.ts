@@ -221,6 +221,31 @@ describe('the projection runner', () => {
     await two.stop();
   });
 
+  it('resumes from the stored checkpoint when a fencing store reports that another writer moved it', async () => {
+    const events = new MemoryEventStore();
+    const readModels = new MemoryReadModelStore();
+    for (let i = 0; i < 6; i++) await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 1 });
+    const head = (await events.headPosition())!;
+    const original = readModels.commitBatch.bind(readModels);
+    let conflicts = 0;
+    readModels.commitBatch = async (batch) => {
+      if (batch.checkpoint !== undefined && batch.checkpoint.prepare === 4n && conflicts === 0) {
+        conflicts++;
+        // A writer whose lease lapsed committed the same events first; this batch is refused and writes nothing.
+        await original({ ...batch, changes: [{ kind: 'upsert', collection: 'accounts', id: 'a', document: { balance: 4 } }] });
+        throw Object.assign(new Error('checkpoint moved'), { code: 'CHECKPOINT_CONFLICT' });
+      }
+      return original(batch);
+    };
+    const runner = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [balances()], batchSize: 2 });
+    await runner.start();
+    await runner.waitFor(head);
+    expect(conflicts).toBe(1);
+    await expect.poll(async () => (await runner.status())[0]!.state).toBe('live');
+    expect(await readModels.readDocument('balances_v1', 'accounts', 'a')).toEqual({ balance: 6 });
+    await runner.stop();
+  });
+
   it('rejects waitFor on timeout, naming the projections behind', async () => {
     const events = new MemoryEventStore();
     const runner = createProjectionRunner({ eventStore: events, readModelStore: new MemoryReadModelStore(), registry: ledger, projections: [notes] });

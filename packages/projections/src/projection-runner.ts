@@ -119,6 +119,9 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
       checkpointIntervalMs: options.checkpointIntervalMs ?? 1000,
       clock: options.clock ?? (() => new Date()),
       changed: () => this.#changed(),
+      restart: (entries) => {
+        if (this.#phase === 'running') this.#startLane(entries.filter((entry) => this.#entries.includes(entry)));
+      },
       firstCaughtUp: (entry) => this.#firstCaughtUp(entry),
     };
   }
@@ -298,6 +301,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
       deadLettersRecorded: 0,
       rate: new RateMeter(),
       caughtUpOnce: false,
+      conflicts: 0,
       lastCommitAt: 0,
     };
     this.#entries.push(entry);

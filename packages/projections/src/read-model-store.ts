@@ -106,6 +106,9 @@ export interface Lease {
   release(): Promise<void>;
 }
 
+/** The `code` of the error a fencing store rejects a batch with when another writer moved the checkpoint. */
+export const CHECKPOINT_CONFLICT_CODE = 'CHECKPOINT_CONFLICT';
+
 /**
  * What a store promises about a batch:
  * - `exactly-once-durable`: documents, dead letters and the checkpoint commit in one durable transaction, so after
@@ -129,7 +132,11 @@ export interface ReadModelStore {
 
   /** The namespace's last committed checkpoint, or `undefined` when nothing was committed yet. */
   loadCheckpoint(namespace: string): Promise<Position | undefined>;
-  /** Commits a batch atomically (see `BatchCommit`). */
+  /**
+   * Commits a batch atomically (see `BatchCommit`). A store that fences writers rejects a batch whose namespace's
+   * checkpoint moved since this store last loaded or wrote it with an error whose `code` is `CHECKPOINT_CONFLICT`
+   * (`CHECKPOINT_CONFLICT_CODE`); the runner then reloads the checkpoint and resumes from it.
+   */
   commitBatch(batch: BatchCommit): Promise<void>;
 
   /** Reads one committed document. */
