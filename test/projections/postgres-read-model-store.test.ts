@@ -1,9 +1,11 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { PostgresReadModelStore } from '@clusterconf/adapters/postgres';
+import { PostgresEventStore, PostgresReadModelStore } from '@clusterconf/adapters/postgres';
+import { createProjectionRunner } from '@clusterconf/projections';
 import { dropSchema, postgresAvailable, postgresConfig, postgresUrl, uniqueSchema } from '../support/postgres.js';
 import { blueGreenWithoutHalfBuiltReads } from './fixtures/blue-green-scenario.js';
 import { batchOf, readModelStoreContract } from './fixtures/read-model-store-contract.js';
+import { seedTally, tallyEvents, tallyProjection } from './fixtures/tally-projection.js';
 
 const withClient = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
   const client = new pg.Client(postgresConfig);
@@ -90,7 +92,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL read-model store', () => {
       }
     });
 
-    it('loses a lease whose session is terminated, and frees it for another holder', async () => {
+    it('loses a lease whose session is terminated, refuses that namespace\'s batches, and frees the lease for another holder', async () => {
       const own = uniqueSchema('rm_lease');
       const store = await PostgresReadModelStore.open({ connectionString: postgresUrl, schema: own, poolSize: 2, leaseHeartbeatMs: 100 });
       const peer = await PostgresReadModelStore.open({ connectionString: postgresUrl, schema: own, poolSize: 2, leaseHeartbeatMs: 100 });
@@ -102,12 +104,70 @@ describe.skipIf(!postgresAvailable)('PostgreSQL read-model store', () => {
           client.query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'clusterconf-lease:talks_v1' and pid <> pg_backend_pid()"),
         );
         expect(await lost).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+        // Having lost the lease, the store refuses to commit the namespace through any other connection.
+        const late = batchOf('talks_v1', { changes: [{ kind: 'upsert', collection: 'talks', id: 'late', document: { late: true } }], checkpoint: { commit: 1n, prepare: 1n } });
+        await expect(store.commitBatch(late)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+        expect(await peer.readDocument('talks_v1', 'talks', 'late')).toBeUndefined();
         const taken = await peer.acquireLease('talks_v1', 'b');
         expect(taken?.owner).toBe('b');
+        // While the peer holds the lease, its batches commit on the lease's session.
+        await peer.commitBatch(late);
+        expect(await store.readDocument('talks_v1', 'talks', 'late')).toEqual({ late: true });
         await taken!.release();
+        // A holder that acknowledges the loss by releasing may write again (here: without a lease).
+        await lease!.release();
+        await store.loadCheckpoint('talks_v1');
+        await store.commitBatch(batchOf('talks_v1', { checkpoint: { commit: 2n, prepare: 2n } }));
+        expect(await peer.loadCheckpoint('talks_v1')).toEqual({ commit: 2n, prepare: 2n });
       } finally {
         await store.close();
         await peer.close();
+        await dropSchema(own);
+      }
+    });
+
+    it('stops a runner whose lease session dies from committing, and lets another take over without applying anything twice', async () => {
+      const own = uniqueSchema('rm_failover');
+      const events = await PostgresEventStore.open({ connectionString: postgresUrl, schema: own, poolSize: 2 });
+      const storeA = await PostgresReadModelStore.open({ connectionString: postgresUrl, schema: own, poolSize: 2, leaseHeartbeatMs: 100 });
+      const storeB = await PostgresReadModelStore.open({ connectionString: postgresUrl, schema: own, poolSize: 2, leaseHeartbeatMs: 100 });
+      const common = { eventStore: events, registry: tallyEvents, batchSize: 10 };
+      // A retries its lease rarely, so once it has lost it, B is the one to take it.
+      const runnerA = createProjectionRunner({ ...common, readModelStore: storeA, projections: [tallyProjection(1, { delayMs: 2 })], owner: 'a', leaseRetryMs: 600_000 });
+      const runnerB = createProjectionRunner({ ...common, readModelStore: storeB, projections: [tallyProjection(1, { delayMs: 2 })], owner: 'b', leaseRetryMs: 50 });
+      const stateOf = async (runner: typeof runnerA) => (await runner.status())[0]!.state;
+      const until = async (condition: () => Promise<boolean>, what: string) => {
+        for (let tries = 0; !(await condition()); tries++) {
+          if (tries > 3000) {
+            const states = [...(await runnerA.status()), ...(await runnerB.status())].map((st) => `${st.state} at ${st.position?.prepare} ${st.error?.message ?? ''}`);
+            throw new Error(`gave up waiting for ${what}: ${states.join('; ')}`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      };
+      try {
+        const head = await seedTally(events, 200);
+        await runnerA.start();
+        await runnerB.start();
+        expect([await stateOf(runnerA), await stateOf(runnerB)]).toEqual(['catching-up', 'standby']);
+        await until(async () => (await storeB.loadCheckpoint('tally_v1')) !== undefined, 'a first commit by A');
+        await withClient((client) =>
+          client.query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'clusterconf-lease:tally_v1' and pid <> pg_backend_pid()"),
+        );
+        // A steps down between batches (standby), or fails the batch it was committing on its dead lease session.
+        await until(async () => ['standby', 'failed'].includes(await stateOf(runnerA)), 'A to step down');
+        await until(async () => (await stateOf(runnerB)) === 'live', 'B to take over and catch up');
+        await runnerB.waitFor(head);
+        const applied = await storeB.listDocuments('tally_v1', 'applied');
+        expect(applied).toHaveLength(200);
+        expect(applied.filter((d) => d.document.count !== 1)).toEqual([]);
+        expect(['standby', 'failed']).toContain(await stateOf(runnerA));
+      } finally {
+        await runnerA.stop();
+        await runnerB.stop();
+        await storeA.close();
+        await storeB.close();
+        await events.close();
         await dropSchema(own);
       }
     });

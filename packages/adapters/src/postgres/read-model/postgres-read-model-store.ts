@@ -113,8 +113,9 @@ class ConflictDetected extends Error {
 /**
  * Read models in PostgreSQL (node-postgres), in their own schema or beside the event store's tables.
  *
- * Every `commitBatch` is one transaction on one pooled connection (asynchronous commit unless `synchronousCommit` is
- * `'on'`, see the option): the checkpoint row first (a compare-and-set
+ * Every `commitBatch` is one transaction (asynchronous commit unless `synchronousCommit` is `'on'`, see the option)
+ * on a pooled connection, or on the lease's own session while this store holds the namespace's lease, so a holder
+ * that lost its lease cannot commit (see `PostgresLeases`): the checkpoint row first (a compare-and-set
  * against the checkpoint this store last loaded or wrote, which also serialises two writers of one namespace on
  * its row lock), then every upsert in one `insert … select from jsonb_to_recordset(…)`, every delete in one
  * statement, the handlers' queued SQL (with `search_path` set to the schema), and the dead letters. After a crash
@@ -218,12 +219,12 @@ export class PostgresReadModelStore implements ReadModelStore {
     await this.#transaction(async (client) => {
       if (checkpoint !== undefined) await this.#moveCheckpoint(client, batch.namespace, checkpoint);
       await this.#writeBatch(client, batch, rows);
-    });
+    }, batch.namespace);
     this.#bump(batch.namespace);
     if (checkpoint !== undefined) this.#expected.set(batch.namespace, checkpoint);
   }
 
-  async #moveCheckpoint(client: pg.PoolClient, namespace: string, checkpoint: string): Promise<void> {
+  async #moveCheckpoint(client: pg.ClientBase, namespace: string, checkpoint: string): Promise<void> {
     if (!this.#expected.has(namespace)) {
       await client.query(this.#sql.saveCheckpoint, [namespace, checkpoint]);
       return;
@@ -238,7 +239,7 @@ export class PostgresReadModelStore implements ReadModelStore {
     throw new ConflictDetected(new CheckpointConflictError(namespace, expected, rows[0]?.position));
   }
 
-  async #writeBatch(client: pg.PoolClient, batch: BatchCommit, rows: BatchRows): Promise<void> {
+  async #writeBatch(client: pg.ClientBase, batch: BatchCommit, rows: BatchRows): Promise<void> {
     const sql = this.#sql;
     const namespace = batch.namespace;
     if (rows.upserts.length > 0) await client.query({ ...sql.upsert, values: [namespace, upsertPayload(rows.upserts)] });
@@ -349,26 +350,39 @@ export class PostgresReadModelStore implements ReadModelStore {
     }
   }
 
-  async #transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  /** Runs `work` in a transaction on the namespace's lease session when this store holds its lease, else pooled. */
+  async #transaction(work: (client: pg.ClientBase) => Promise<void>, leasedNamespace?: string): Promise<void> {
+    const session = leasedNamespace === undefined ? undefined : this.#leases.sessionFor(leasedNamespace);
+    if (session !== undefined) {
+      await session.run((client) => this.#inTransaction(client, work));
+      return;
+    }
     let client: pg.PoolClient;
     try {
       client = await this.#pool.connect();
     } catch (error) {
       throw connectionFailure(error, this.#endpoint);
     }
-    let broken: unknown;
+    let broken: Error | undefined;
+    try {
+      await this.#inTransaction(client, work, (error) => (broken = error));
+    } finally {
+      // A connection that failed mid-transaction is destroyed rather than handed to the next batch.
+      client.release(broken);
+    }
+  }
+
+  async #inTransaction(client: pg.ClientBase, work: (client: pg.ClientBase) => Promise<void>, broke?: (error: Error) => void): Promise<void> {
     try {
       await client.query(this.#begin);
       await work(client);
       await client.query('commit');
     } catch (error) {
-      await client.query('rollback').catch((rollbackError: unknown) => (broken = rollbackError));
-      if (isConnectionError(error)) broken = error;
+      await client.query('rollback').catch((rollbackError: unknown) => broke?.(rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))));
       if (error instanceof ConflictDetected) throw error.conflict;
-      throw isConnectionError(error) ? connectionFailure(error, this.#endpoint) : error;
-    } finally {
-      // A connection that failed mid-transaction is destroyed rather than handed to the next batch.
-      client.release(broken instanceof Error ? broken : undefined);
+      if (!isConnectionError(error)) throw error;
+      broke?.(error as Error);
+      throw connectionFailure(error, this.#endpoint);
     }
   }
 
