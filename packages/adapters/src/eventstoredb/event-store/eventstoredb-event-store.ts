@@ -187,8 +187,15 @@ export class EventStoreDBEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
-    if (this.#ownsClient) await this.#client.dispose();
+    // grpc-js unrefs its sockets, so while the client waits for cancelled calls to finish nothing else may keep the
+    // process alive: a top-level `await store.close()` would then never settle (Node exits with code 13).
+    const keepAlive = setInterval(() => undefined, 1_000);
+    try {
+      await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+      if (this.#ownsClient) await this.#client.dispose();
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   #mapped(error: unknown, context: Omit<ClientCallContext, 'endpoint'>): unknown {

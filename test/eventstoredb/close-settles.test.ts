@@ -1,0 +1,34 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { seedTally } from '../projections/fixtures/tally-projection.js';
+import { startTestServerStore, type TestServerStore } from './test-server-store.js';
+
+const fixture = fileURLToPath(new URL('./fixtures/close-at-top-level.ts', import.meta.url));
+
+const run = (connectionString: string): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=@clusterconf/source', '--import', 'tsx', fixture, connectionString], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+
+// The TEST SERVER runs in this process; the store under test runs in a child that has nothing else to keep it alive.
+describe('EventStoreDB adapter: close() in a script', () => {
+  let running: TestServerStore | undefined;
+  afterEach(async () => {
+    await running?.cleanup();
+  });
+
+  it('settles a top-level await store.close() after reads and a projection runner that caught up and stopped', async () => {
+    running = await startTestServerStore();
+    await seedTally(running.store, 2000);
+    const result = await run(running.server.connectionString);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('closed after reading 2000 events');
+  });
+});
