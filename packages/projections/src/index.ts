@@ -5,5 +5,6 @@ export * from './namespace.js';
 export * from './projection.js';
 export * from './projection-runner.js';
 export * from './projection-status.js';
+export * from './read-model-reader.js';
 export * from './read-model-store.js';
 export * from './testing/index.js';
