@@ -48,12 +48,12 @@ export class ImportVerificationError extends ClusterconfError {
 const firstLine = (text: string): string => text.split('\n', 1)[0] ?? text;
 
 /** Turns any error into the one line the CLI prints, with a fix where the error carries one. */
-export const describeError = (error: unknown): string => {
+export const describeError = (error: unknown, options: { verbose?: boolean } = {}): string => {
   if (error instanceof ClusterconfError) return firstLine(error.message);
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return firstLine(`${typeof code === 'string' ? `${code}: ` : ''}${error.message}`) +
-      ' (run again with --verbose for the stack trace)';
+    const prefix = typeof code === 'string' && !error.message.startsWith(code) ? `${code}: ` : '';
+    return firstLine(`${prefix}${error.message}`) + (options.verbose ? '' : ' (run again with --verbose for the stack trace)');
   }
   return firstLine(String(error));
 };

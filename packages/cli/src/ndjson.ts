@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { EventStore, NewEvent, RecordedEvent } from '@clusterconf/domain';
 import { ClusterconfError, WrongExpectedRevisionError } from '@clusterconf/domain';
@@ -99,6 +99,7 @@ type ExportLine = { readonly kind: 'event'; readonly event: ExportedEvent; reado
 
 async function* readExportLines(path: string): AsyncGenerator<ExportLine> {
   if (!existsSync(path)) throw new MissingFileError(path, 'check the path, or create it with `clusterconf export --out FILE`');
+  if (!statSync(path).isFile()) throw new ExportFileError(path, undefined, 'not a file; give the path of a file written by `clusterconf export --out FILE`');
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
   let lineNumber = 0;
   let trailerSeen = false;

@@ -44,10 +44,11 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
       // Commander has already printed its message (or the help / version text).
       return error.exitCode === 0 ? 0 : 2;
     }
+    const verbose = program.opts<{ verbose?: boolean }>().verbose === true;
     // A store URL error masks its own input and shows the accepted forms verbatim; everything else is masked here.
-    const message = error instanceof InvalidStoreUrlError ? describeError(error) : maskPassword(describeError(error));
+    const message = error instanceof InvalidStoreUrlError ? describeError(error) : maskPassword(describeError(error, { verbose }));
     println(io.err, `clusterconf: ${message}`);
-    if (program.opts<{ verbose?: boolean }>().verbose && error instanceof Error && error.stack) println(io.err, maskPassword(error.stack));
+    if (verbose && error instanceof Error && error.stack) println(io.err, maskPassword(error.stack));
     return exitCodeFor(error);
   }
 };
