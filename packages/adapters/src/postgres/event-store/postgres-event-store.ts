@@ -72,6 +72,7 @@ interface AppendRow {
 }
 
 const FROM_START = { commit: 0n, prepare: 0n };
+const MAX_REVISION = 2n ** 63n - 1n;
 const MAX_APPEND_ATTEMPTS = 3;
 const READ_RETRIES = 6;
 
@@ -201,7 +202,8 @@ export class PostgresEventStore implements EventStore, LogSource {
     let pageSize: bigint;
     let cursor: bigint;
     const fetch = async (): Promise<EventRow[]> => {
-      const to = cursor + window.step * (pageSize - 1n);
+      const end = cursor + window.step * (pageSize - 1n);
+      const to = end > MAX_REVISION ? MAX_REVISION : end;
       const [low, high] = window.step === 1n ? [cursor, to] : [to, cursor];
       cursor += window.step * pageSize;
       const result = await this.#pool.query<EventRow>({
@@ -212,22 +214,36 @@ export class PostgresEventStore implements EventStore, LogSource {
       });
       return result.rows;
     };
+    const streamHead = async (): Promise<bigint | undefined> => {
+      const head = await this.#pool.query<{ revision: string }>({
+        name: `cc-stream-head:${this.#schema}`,
+        text: this.#sql.streamHead,
+        values: [streamId],
+      });
+      const last = head.rows[0]?.revision;
+      return last === undefined ? undefined : BigInt(last);
+    };
     return pagedEvents<EventRow>({
       first: async () => {
         this.#assertOpen();
-        const head = await this.#pool.query<{ revision: string }>({
-          name: `cc-stream-head:${this.#schema}`,
-          text: this.#sql.streamHead,
-          values: [streamId],
-        });
-        const last = head.rows[0]?.revision;
-        if (last === undefined) throw new StreamNotFoundError(streamId);
-        window = readStreamWindow(BigInt(last), options);
         pageSize = BigInt(Math.max(1, Math.min(this.#pageSize, Math.floor(options.maxCount ?? Number.POSITIVE_INFINITY))));
+        // Reading forwards from a known revision needs no head: the first short page is the end. That saves a round
+        // trip on the common rehydration read; the head is asked only to tell a missing stream from an empty window.
+        if (options.direction !== 'backwards' && options.fromRevision !== 'end') {
+          window = readStreamWindow(MAX_REVISION, options);
+          cursor = window.from;
+          const rows = window.includes(cursor) ? await fetch() : [];
+          if (rows.length === 0 && (await streamHead()) === undefined) throw new StreamNotFoundError(streamId);
+          return rows;
+        }
+        const last = await streamHead();
+        if (last === undefined) throw new StreamNotFoundError(streamId);
+        window = readStreamWindow(last, options);
         cursor = window.from;
         return window.includes(cursor) ? fetch() : [];
       },
-      next: () => (window.includes(cursor) ? fetch() : undefined),
+      // Revisions have no gaps, so a page shorter than its range is the end of the stream.
+      next: (page) => (BigInt(page.length) === pageSize && window.includes(cursor) ? fetch() : undefined),
       // Checked before decoding, so a corrupt row outside the requested window is never touched.
       take: (row) => (window.includes(BigInt(row[COLUMN.revision])) ? decodeEventRow(row) : STOP),
     });
