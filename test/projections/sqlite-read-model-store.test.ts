@@ -9,8 +9,8 @@ import { blueGreenWithoutHalfBuiltReads } from './fixtures/blue-green-scenario.j
 import { batchOf, readModelStoreContract } from './fixtures/read-model-store-contract.js';
 import { seedTally, tallyEvents, tallyProjection } from './fixtures/tally-projection.js';
 
-let dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clusterconf-rm-sqlite-'));
-const file = () => path.join(dir, 'read-models.db');
+let dir: string | undefined;
+const file = () => path.join((dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'clusterconf-rm-sqlite-'))), 'read-models.db');
 
 readModelStoreContract('SQLite', {
   open: () => SqliteReadModelStore.open({ path: file() }),
@@ -27,8 +27,8 @@ readModelStoreContract('SQLite', {
     }
   },
   cleanUp: async () => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clusterconf-rm-sqlite-'));
+    if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
   },
 });
 
