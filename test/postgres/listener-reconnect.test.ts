@@ -3,7 +3,7 @@ import type { Subscription } from '@clusterconf/domain';
 import type { PostgresEventStore } from '@clusterconf/adapters/postgres';
 import { newEvent } from '../contract/event-store-contract.js';
 import { dropSchema, postgresAvailable, uniqueSchema } from '../support/postgres.js';
-import { openStore, rawClient, takeEvents, untilCaughtUp } from './fixtures.js';
+import { collect, openStore, rawClient, takeEvents, untilCaughtUp } from './fixtures.js';
 
 /** The backends of a store's LISTEN connection, found by the application name the store gives it. */
 const listenerPids = async (schema: string): Promise<number[]> => {
@@ -78,5 +78,41 @@ describe.skipIf(!postgresAvailable)('PostgreSQL LISTEN/NOTIFY wake-ups', () => {
     const listeners = await listenerPids(schema);
     expect(listeners).toHaveLength(2);
     expect(listeners).not.toContain(readerListener);
+  });
+});
+
+describe.skipIf(!postgresAvailable)('PostgreSQL appends when the connection breaks', () => {
+  it('an append whose connection is killed fails with StoreUnavailableError, and its retry stores the events once', async () => {
+    const schema = uniqueSchema('broken');
+    const store = await openStore(schema, { poolSize: 1 });
+    try {
+      await store.appendToStream('s', [newEvent('A', { i: 0 })]);
+      const client = await rawClient();
+      try {
+        // Lock the stream so the next append waits inside the server, then kill that append's backend.
+        await client.query('begin');
+        await client.query(`select * from "${schema}".streams where stream_id = 's' for update`);
+        const event = newEvent('A', { i: 1 });
+        const append = store.appendToStream('s', [event]).then(() => undefined, (e: unknown) => e);
+        let victim: number | undefined;
+        while (victim === undefined) {
+          const waiting = await client.query<{ pid: number }>(
+            "select pid from pg_stat_activity where wait_event_type = 'Lock' and query like '%append_events%' and pid <> pg_backend_pid()",
+          );
+          victim = waiting.rows[0]?.pid;
+        }
+        await client.query('select pg_terminate_backend($1)', [victim]);
+        expect(await append).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+        await client.query('rollback');
+        await store.appendToStream('s', [event]);
+        await store.appendToStream('s', [event]);
+      } finally {
+        await client.end();
+      }
+      expect((await collect(store.readStream('s'))).map((e) => e.data)).toEqual([{ i: 0 }, { i: 1 }]);
+    } finally {
+      await store.close();
+      await dropSchema(schema);
+    }
   });
 });

@@ -192,7 +192,8 @@ export class PostgresEventStore implements EventStore, LogSource {
         // A stream's first appends, and appends racing with the same event ids, meet on a unique key rather than on
         // the stream lock; the retry sees the winner's rows and then checks expectations or replays.
         if ((error as { code?: string }).code === '23505' && attempt < MAX_APPEND_ATTEMPTS) continue;
-        throw error;
+        // Whether a commit whose connection broke went through is unknown; retrying with the same eventIds is safe.
+        throw isConnectionError(error) ? connectionFailure(error, this.#pool.options) : error;
       }
     }
   }
