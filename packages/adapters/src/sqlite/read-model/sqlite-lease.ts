@@ -5,6 +5,14 @@ import type { Lease } from '@clusterconf/projections';
 /** The file whose lock is a namespace's lease: `<database file>.lease-<namespace>`, beside the database. */
 export const leaseFilePath = (databasePath: string, namespace: string): string => `${databasePath}.lease-${namespace}`;
 
+/**
+ * How long one attempt waits for the lock. Not zero: `BEGIN EXCLUSIVE` passes through a SHARED lock, so two
+ * contenders starting at the same instant could each see the other's SHARED lock and both give up, leaving the
+ * lease unheld until their next retry. A few milliseconds let one of them through; it is also how long a standby's
+ * attempt blocks its (synchronous) connection while the lease is held elsewhere.
+ */
+const ATTEMPT_TIMEOUT_MS = 20;
+
 const isBusy = (error: unknown): boolean => {
   const code = (error as { code?: unknown } | undefined)?.code;
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
@@ -21,7 +29,7 @@ export class SqliteLeases {
   readonly #local = new Map<string, object>();
 
   /**
-   * Tries the sidecar file's exclusive lock without waiting (busy_timeout 0). `databasePath` undefined means an
+   * Tries the sidecar file's exclusive lock, waiting at most `ATTEMPT_TIMEOUT_MS`. `databasePath` undefined means an
    * in-memory database, which no other process can open: the lease is then process-local.
    */
   acquire(databasePath: string | undefined, namespace: string, owner: string): Lease | undefined {
@@ -35,7 +43,7 @@ export class SqliteLeases {
         if (this.#local.get(namespace) === token) this.#local.delete(namespace);
       };
     } else {
-      const connection = new Database(leaseFilePath(databasePath, namespace), { timeout: 0 });
+      const connection = new Database(leaseFilePath(databasePath, namespace), { timeout: ATTEMPT_TIMEOUT_MS });
       try {
         connection.exec('BEGIN EXCLUSIVE');
       } catch (error) {
