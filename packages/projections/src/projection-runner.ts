@@ -34,6 +34,12 @@ export interface ProjectionRunnerOptions<Event extends DomainEvent> {
   readonly owner?: string;
   /** How often a standby projection tries to take over the lease. Default 1000 ms. */
   readonly leaseRetryMs?: number;
+  /**
+   * Deep-freeze every document handlers read or write (default true), so a handler that mutates one fails with a
+   * poison event instead of corrupting the batch. Turning it off saves about a third of the runner's own time per
+   * event; do it only for handlers known to build new objects (the built-in read models do).
+   */
+  readonly freezeDocuments?: boolean;
   /** The clock for dead letters' `recordedAt`. */
   readonly clock?: () => Date;
 }
@@ -260,7 +266,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
     }
     const replay = async (): Promise<ReplayResult> => {
       const { namespace, handlers } = entry.projection;
-      const unitOfWork = new UnitOfWork(this.#store, namespace);
+      const unitOfWork = new UnitOfWork(this.#store, namespace, { freezeDocuments: this.#options.freezeDocuments });
       let replayed = 0;
       let remaining = 0;
       for (const deadLetter of await this.#store.listDeadLetters(namespace)) {
@@ -294,7 +300,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
       error: undefined,
       committed: undefined,
       reached: undefined,
-      unitOfWork: new UnitOfWork(this.#store, projection.namespace),
+      unitOfWork: new UnitOfWork(this.#store, projection.namespace, { freezeDocuments: this.#options.freezeDocuments }),
       lease: undefined,
       lane: undefined,
       applied: 0,

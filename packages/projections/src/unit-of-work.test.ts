@@ -38,4 +38,10 @@ describe('the unit of work', () => {
     const document = (await work.operations.get<{ list: number[] }>('things', 'a'))!;
     expect(() => document.list.push(2)).toThrow(TypeError);
   });
+
+  it('leaves documents mutable when freezing is turned off', async () => {
+    const work = new UnitOfWork(new MemoryReadModelStore(), 'demo_v1', { freezeDocuments: false });
+    await work.operations.upsert('things', 'a', { list: [1] });
+    expect(Object.isFrozen(await work.operations.get('things', 'a'))).toBe(false);
+  });
 });

@@ -8,10 +8,10 @@ const READ_CACHE_LIMIT = 10_000;
 const keyOf = (collection: string, id: string): string => `${collection}\u0000${id}`;
 
 /** Freezes a document and everything inside it, so a handler that mutates a read document fails loudly. */
-const deepFreeze = <T>(value: T): T => {
+const freezeDeeply = <T>(value: T): T => {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const key in value) deepFreeze(value[key]);
+    for (const key in value) freezeDeeply(value[key]);
   }
   return value;
 };
@@ -46,9 +46,14 @@ export class UnitOfWork {
   /** The operations object handed to handlers. */
   readonly operations: DocumentOperations;
 
-  constructor(store: ReadModelStore, namespace: string) {
+  readonly #freeze: <T>(value: T) => T;
+
+  /** `freezeDocuments` (default true) deep-freezes every document handlers read or write. */
+  constructor(store: ReadModelStore, namespace: string, { freezeDocuments = true }: { readonly freezeDocuments?: boolean } = {}) {
     this.#store = store;
     this.#namespace = namespace;
+    const deepFreeze = freezeDocuments ? freezeDeeply : <T>(value: T): T => value;
+    this.#freeze = deepFreeze;
     const operations: DocumentOperations = {
       namespace,
       get: <T extends Document = Document>(collection: string, id: string) => this.#get(collection, id) as Promise<T | undefined>,
@@ -147,7 +152,7 @@ export class UnitOfWork {
     const change = this.#pending.get(key);
     if (change !== undefined) return change.kind === 'upsert' ? change.document : undefined;
     if (this.#read.has(key)) return this.#read.get(key);
-    const document = deepFreeze(await this.#store.readDocument(this.#namespace, collection, id));
+    const document = this.#freeze(await this.#store.readDocument(this.#namespace, collection, id));
     this.#read.set(key, document);
     return document;
   }
