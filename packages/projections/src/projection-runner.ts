@@ -415,7 +415,10 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
 
   async #refreshStandby(): Promise<void> {
     for (const entry of this.#entries) {
-      if (entry.state === 'standby') entry.committed = await this.#store.loadCheckpoint(entry.projection.namespace);
+      if (entry.state !== 'standby') continue;
+      const committed = await this.#store.loadCheckpoint(entry.projection.namespace);
+      // It may have taken over meanwhile; then its own commits are newer than what was read.
+      if (entry.state === 'standby') entry.committed = committed;
     }
   }
 
