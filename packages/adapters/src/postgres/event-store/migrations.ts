@@ -36,12 +36,12 @@ const migrations: readonly ((q: string) => string)[] = [
       constraint events_stream_revision_key unique (stream_id, stream_revision),
       constraint events_event_id_key unique (event_id)
     );
-    -- One round trip per append: lock the stream, replay check, expected-revision check, insert. NOTIFY is sent
-    -- after commit by the store (see AppendNotifier), never from here.
-    -- Returns the stored rows of the given ids ('stored'), the current revision ('conflict'), or the new rows.
+    -- One round trip per append: lock the stream, check the expected revision, insert. NOTIFY is sent after
+    -- commit by the store (see AppendNotifier), never from here. Returns the current revision ('conflict') or the
+    -- last new row ('appended').
     create function ${q}.append_events(
       p_stream text, p_expected text, p_ids uuid[], p_types text[], p_data text[], p_metadata text[]
-    ) returns table (outcome text, stream_id text, stream_revision bigint, commit_id text, seq bigint, type text, event_id uuid)
+    ) returns table (outcome text, stream_id text, stream_revision bigint, commit_id text, seq bigint)
     language plpgsql as $fn$
     #variable_conflict use_column
     declare
@@ -49,25 +49,26 @@ const migrations: readonly ((q: string) => string)[] = [
       v_count int := cardinality(p_ids);
     begin
       -- The row lock serialises appends to one stream; a stream's first appends race on the unique
-      -- (stream_id, stream_revision) key instead, and the loser retries.
+      -- (stream_id, stream_revision) key instead, and the loser retries. Event ids already stored hit the unique
+      -- event_id key (or, on a retry whose expectation no longer holds, the conflict below); the store then looks
+      -- them up to answer an idempotent retry, so the common path pays no lookup.
       select s.revision into v_current from ${q}.streams s where s.stream_id = p_stream for update;
-      if exists (select 1 from ${q}.events e where e.event_id = any(p_ids)) then
-        return query select 'stored', e.stream_id, e.stream_revision, e.transaction_id::text, e.seq, e.type, e.event_id
-          from ${q}.events e where e.event_id = any(p_ids);
-        return;
-      end if;
       if not (p_expected = 'any'
           or (p_expected = 'no_stream' and v_current is null)
           or (p_expected = 'stream_exists' and v_current is not null)
           or (p_expected ~ '^[0-9]+$' and v_current is not distinct from p_expected::bigint)) then
-        return query select 'conflict', p_stream, v_current, null::text, null::bigint, null::text, null::uuid;
+        return query select 'conflict', p_stream, v_current, null::text, null::bigint;
         return;
       end if;
-      return query insert into ${q}.events as e (stream_id, stream_revision, event_id, type, data, metadata)
-        select p_stream, coalesce(v_current, -1) + u.ord, u.id, u.t, u.d, u.m
-          from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as u(id, t, d, m, ord)
-          order by u.ord
-        returning 'appended'::text, e.stream_id, e.stream_revision, e.transaction_id::text, e.seq, e.type, e.event_id;
+      -- Only the last row goes back to the client: it carries the next expected revision and the position.
+      return query with inserted as (
+          insert into ${q}.events as e (stream_id, stream_revision, event_id, type, data, metadata)
+          select p_stream, coalesce(v_current, -1) + u.ord, u.id, u.t, u.d, u.m
+            from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as u(id, t, d, m, ord)
+            order by u.ord
+          returning e.stream_revision, e.transaction_id, e.seq)
+        select 'appended'::text, p_stream, i.stream_revision, i.transaction_id::text, i.seq
+          from inserted i order by i.stream_revision desc limit 1;
       insert into ${q}.streams as s (stream_id, revision) values (p_stream, coalesce(v_current, -1) + v_count)
         on conflict on constraint streams_pkey do update set revision = excluded.revision;
     end

@@ -4,7 +4,6 @@ import type {
   AppendResult,
   EventFilter,
   EventStore,
-  ExpectedRevision,
   NewEvent,
   Position,
   ReadAllOptions,
@@ -60,15 +59,22 @@ export interface PostgresEventStoreOptions {
   readonly orderingWaitMs?: number;
 }
 
-/** What `append_events` returns per row; see the migration. */
+/** What `append_events` returns; see the migration. */
 interface AppendRow {
-  readonly outcome: 'appended' | 'stored' | 'conflict';
-  readonly stream_id: string;
+  readonly outcome: 'appended' | 'conflict';
   readonly stream_revision: string | null;
   readonly commit_id: string | null;
   readonly seq: string | null;
-  readonly type: string | null;
-  readonly event_id: string | null;
+}
+
+/** An already stored event, as the idempotency lookup returns it. */
+interface StoredRow {
+  readonly stream_id: string;
+  readonly stream_revision: string;
+  readonly commit_id: string;
+  readonly seq: string;
+  readonly type: string;
+  readonly event_id: string;
 }
 
 const FROM_START = { commit: 0n, prepare: 0n };
@@ -182,20 +188,41 @@ export class PostgresEventStore implements EventStore, LogSource {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.#pool.query<AppendRow>({ name: `cc-append:${this.#schema}`, text: this.#sql.append, values });
-        const outcome = appendOutcome(streamId, expected, serialized, result.rows);
-        if (result.rows[0]?.outcome === 'appended') {
-          this.#listener.wakeLocal();
-          this.#notifier.notify();
+        const row = result.rows[0]!;
+        if (row.outcome === 'conflict') {
+          // Replay comes before the expectation, as in MemoryEventStore: a retry of a stored append succeeds.
+          const replay = await this.#replayOf(streamId, serialized);
+          if (replay) return replay;
+          throw new WrongExpectedRevisionError(streamId, expected, row.stream_revision === null ? undefined : BigInt(row.stream_revision));
         }
-        return outcome;
+        this.#listener.wakeLocal();
+        this.#notifier.notify();
+        return { nextExpectedRevision: BigInt(row.stream_revision!), position: { commit: BigInt(row.commit_id!), prepare: BigInt(row.seq!) } };
       } catch (error) {
-        // A stream's first appends, and appends racing with the same event ids, meet on a unique key rather than on
-        // the stream lock; the retry sees the winner's rows and then checks expectations or replays.
-        if ((error as { code?: string }).code === '23505' && attempt < MAX_APPEND_ATTEMPTS) continue;
+        const { code, constraint } = error as { code?: string; constraint?: string };
+        if (code === '23505') {
+          if (constraint === 'events_event_id_key') {
+            const replay = await this.#replayOf(streamId, serialized);
+            if (replay) return replay;
+          }
+          // A stream's first appends meet on the (stream_id, stream_revision) key rather than on the stream lock;
+          // the retry sees the winner's row and checks the expectation against it.
+          if (attempt < MAX_APPEND_ATTEMPTS) continue;
+        }
         // Whether a commit whose connection broke went through is unknown; retrying with the same eventIds is safe.
         throw isConnectionError(error) ? connectionFailure(error, this.#pool.options) : error;
       }
     }
+  }
+
+  /** The original result when these events are already stored; throws when their ids are stored elsewhere. */
+  async #replayOf(streamId: string, serialized: readonly SerializedEvent[]): Promise<AppendResult | undefined> {
+    const result = await this.#pool.query<StoredRow>({
+      name: `cc-stored:${this.#schema}`,
+      text: this.#sql.stored,
+      values: [serialized.map((e) => e.eventId)],
+    });
+    return result.rows.length === 0 ? undefined : idempotentReplay(streamId, serialized, result.rows);
   }
 
   readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
@@ -380,8 +407,10 @@ const statements = (schema: string) => {
   const q = quoteSchema(schema);
   const visible = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
   return {
-    append: `select outcome, stream_id, stream_revision::text as stream_revision, commit_id, seq::text as seq, type, event_id::text as event_id
+    append: `select outcome, stream_revision::text as stream_revision, commit_id, seq::text as seq
       from ${q}.append_events($1, $2, $3::uuid[], $4::text[], $5::text[], $6::text[])`,
+    stored: `select stream_id, stream_revision::text as stream_revision, transaction_id::text as commit_id, seq::text as seq,
+      type, event_id::text as event_id from ${q}.events where event_id = any($1::uuid[])`,
     streamHead: `select revision::text as revision from ${q}.streams where stream_id = $1`,
     streamForwards: `select ${EVENT_COLUMNS} from ${q}.events
       where stream_id = $1 and stream_revision between $2::bigint and $3::bigint order by events.stream_revision`,
@@ -397,35 +426,19 @@ const statements = (schema: string) => {
   };
 };
 
-/** Reads the append function's answer exactly as `MemoryEventStore` decides the same cases. */
-const appendOutcome = (
-  streamId: string,
-  expected: ExpectedRevision,
-  serialized: readonly SerializedEvent[],
-  rows: readonly AppendRow[],
-): AppendResult => {
-  const first = rows[0];
-  if (first?.outcome === 'conflict') {
-    throw new WrongExpectedRevisionError(streamId, expected, first.stream_revision === null ? undefined : BigInt(first.stream_revision));
-  }
-  if (first?.outcome === 'stored') return idempotentReplay(streamId, serialized, rows);
-  const last = rows.reduce((a, b) => (BigInt(b.stream_revision!) > BigInt(a.stream_revision!) ? b : a));
-  return { nextExpectedRevision: BigInt(last.stream_revision!), position: { commit: BigInt(last.commit_id!), prepare: BigInt(last.seq!) } };
-};
-
 /** When every id is already stored, consecutively at one place in this stream, returns the original result. */
-const idempotentReplay = (streamId: string, serialized: readonly SerializedEvent[], rows: readonly AppendRow[]): AppendResult => {
-  const byId = new Map(rows.map((row) => [row.event_id!, row]));
+const idempotentReplay = (streamId: string, serialized: readonly SerializedEvent[], rows: readonly StoredRow[]): AppendResult => {
+  const byId = new Map(rows.map((row) => [row.event_id, row]));
   const stored = serialized.map((event) => byId.get(event.eventId.toLowerCase()));
-  const start = stored[0] === undefined ? undefined : BigInt(stored[0].stream_revision!);
+  const start = stored[0] === undefined ? undefined : BigInt(stored[0].stream_revision);
   const consecutive =
     start !== undefined &&
-    stored.every((row, index) => row?.stream_id === streamId && BigInt(row.stream_revision!) === start + BigInt(index));
+    stored.every((row, index) => row?.stream_id === streamId && BigInt(row.stream_revision) === start + BigInt(index));
   if (!consecutive) {
     const clash = stored.find((row) => row !== undefined)!;
-    throw new InvalidEventError(streamId, clash.type!, `eventId ${clash.event_id} is already stored at stream "${clash.stream_id}" ` +
+    throw new InvalidEventError(streamId, clash.type, `eventId ${clash.event_id} is already stored at stream "${clash.stream_id}" ` +
       `revision ${clash.stream_revision}, and this append is not a retry of that one; give new events new ids`);
   }
   const last = stored[stored.length - 1]!;
-  return { nextExpectedRevision: BigInt(last.stream_revision!), position: { commit: BigInt(last.commit_id!), prepare: BigInt(last.seq!) } };
+  return { nextExpectedRevision: BigInt(last.stream_revision), position: { commit: BigInt(last.commit_id), prepare: BigInt(last.seq) } };
 };
