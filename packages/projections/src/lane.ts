@@ -223,6 +223,9 @@ export class Lane<Event extends DomainEvent> {
     this.#sinceCommit = 0;
     this.#releaseLock();
     this.#context.changed();
+    // A catch-up over a synchronous store never leaves the microtask queue; give timers and I/O a turn per batch,
+    // so a process serving requests stays responsive while a projection rebuilds.
+    if (!complete) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   async #commitEntry(entry: Entry<Event>): Promise<void> {
