@@ -14,7 +14,18 @@ export type EventRow = [string, string, string, string, string, string, string];
 export const COLUMN = { streamId: 0, revision: 1, commit: 2, seq: 3, type: 4, data: 5, metadata: 6 } as const;
 
 /** The log position of a row: the appending transaction's id, then the row's sequence number. */
-export const rowPosition = (row: EventRow): Position => ({ commit: BigInt(row[COLUMN.commit]), prepare: BigInt(row[COLUMN.seq]) });
+export const rowPosition = (row: EventRow): Position => ({ commit: commitOf(row[COLUMN.commit]), prepare: BigInt(row[COLUMN.seq]) });
+
+// Consecutive rows mostly come from one transaction, so the last conversion is usually the next one too.
+let lastCommitText = '';
+let lastCommit = 0n;
+const commitOf = (text: string): bigint => {
+  if (text !== lastCommitText) {
+    lastCommit = BigInt(text);
+    lastCommitText = text;
+  }
+  return lastCommit;
+};
 
 const isMetadata = (value: unknown): value is EventMetadata => {
   const m = value as Record<string, unknown> | null;
