@@ -94,7 +94,13 @@ const READ_RETRIES = 6;
  * can later appear before it: nothing is skipped, and keyset paging `(transaction_id, seq) > checkpoint` repeats
  * nothing. The trade-off: any long transaction in the cluster that holds an id (even one unrelated to this store)
  * holds the bound back, which delays delivery to readers until it ends; it never reorders or drops events.
- * `readStream` is not bounded this way, so a writer always reads its own writes.
+ * `readStream` is not bounded this way, so a writer always reads its own writes; `readAll`, `headPosition` and
+ * subscription pages first wait (up to `orderingWaitMs`) for rows committed before the call to become ordered.
+ *
+ * Wake-ups. Subscribers of this store are woken in process right after an append; other processes learn of appends
+ * through LISTEN on one connection per store (see `AppendNotifier` for why NOTIFY is sent after commit), with a poll
+ * every `pollIntervalMs` for rows released when an unrelated transaction ends. A dropped listening connection is
+ * reconnected with backoff; subscribers re-read from their own positions, so nothing is lost or repeated.
  */
 export class PostgresEventStore implements EventStore, LogSource {
   readonly #pool: pg.Pool;
