@@ -28,6 +28,8 @@ export interface Entry<Event extends DomainEvent> {
   deadLettersRecorded: number;
   readonly rate: RateMeter;
   caughtUpOnce: boolean;
+  /** Caught up once and, for a first version, activated: from then on `waitFor` may count its checkpoint. */
+  ready: boolean;
   /** Checkpoint conflicts in a row; reset by a successful commit. */
   conflicts: number;
   /** `Date.now()` of the last commit, to bound how stale a checkpoint-only commit may get. */
@@ -222,10 +224,11 @@ export class Lane<Event extends DomainEvent> {
     }
     this.#sinceCommit = 0;
     this.#releaseLock();
+    if (complete) return; // the caller notifies, after activating versions that just caught up
     this.#context.changed();
     // A catch-up over a synchronous store never leaves the microtask queue; give timers and I/O a turn per batch,
     // so a process serving requests stays responsive while a projection rebuilds.
-    if (!complete) await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   async #commitEntry(entry: Entry<Event>): Promise<void> {
@@ -253,8 +256,11 @@ export class Lane<Event extends DomainEvent> {
         first.push(entry);
       }
     }
-    for (const entry of first) await this.#context.firstCaughtUp(entry);
-    if (first.length > 0) this.#context.changed();
+    for (const entry of first) {
+      await this.#context.firstCaughtUp(entry);
+      entry.ready = true;
+    }
+    this.#context.changed();
   }
 
   #fail(entry: Entry<Event>, error: Error): void {

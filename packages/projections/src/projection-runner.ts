@@ -66,7 +66,7 @@ export interface ProjectionRunner<Event extends DomainEvent = DomainEvent> {
   stop(): Promise<void>;
   /** A snapshot of every projection version in this runner. */
   status(): Promise<ProjectionStatus[]>;
-  /** Resolves when every serving projection has committed a checkpoint at or past `position`. */
+  /** Resolves when every serving projection has been caught up once and committed a checkpoint at or past `position`. */
   waitFor(position: Position, options?: WaitForOptions): Promise<void>;
   /** Empties the projection's current version and replays it from position zero (readers see it rebuilt). */
   rebuild(projectionName: string): Promise<void>;
@@ -198,7 +198,9 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
         check: () => {
           const serving = this.#entries.filter((e) => e.role === 'serving');
           for (const entry of serving) {
-            const reached = entry.committed !== undefined && !isAfter(position, entry.committed);
+            // A version still on its first catch-up is not yet what readers see (it may not be activated yet).
+            const ready = entry.ready || entry.state === 'standby';
+            const reached = ready && entry.committed !== undefined && !isAfter(position, entry.committed);
             if (reached) continue;
             if (entry.state === 'failed') {
               return finish(new WaitForPositionError(position, `projection ${entry.projection.namespace} failed: ${entry.error?.message}`, { cause: entry.error }));
@@ -231,7 +233,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
     }
     await entry.lane?.remove(entry);
     await this.#store.dropNamespace(entry.projection.namespace);
-    Object.assign(entry, { committed: undefined, reached: undefined, state: 'catching-up', error: undefined, caughtUpOnce: false });
+    Object.assign(entry, { committed: undefined, reached: undefined, state: 'catching-up', error: undefined, caughtUpOnce: false, ready: false });
     this.#startLane([entry]);
   }
 
@@ -307,6 +309,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
       deadLettersRecorded: 0,
       rate: new RateMeter(),
       caughtUpOnce: false,
+      ready: false,
       conflicts: 0,
       lastCommitAt: 0,
     };
@@ -348,6 +351,8 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
             entry.committed = await this.#store.loadCheckpoint(entry.projection.namespace);
             entry.reached = entry.committed;
             entry.state = 'catching-up';
+            entry.caughtUpOnce = false;
+            entry.ready = false;
             this.#startLane([entry]);
             return;
           }
