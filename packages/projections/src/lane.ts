@@ -139,7 +139,7 @@ export class Lane<Event extends DomainEvent> {
             await this.#caughtUp();
             break;
         }
-        if (this.#stopping || this.#running().length === 0) break;
+        if (this.#stopping || !this.#anyRunning()) break;
       }
       this.#release ??= await this.lock.acquire();
       await this.#commit(true);
@@ -165,6 +165,11 @@ export class Lane<Event extends DomainEvent> {
       this.#context.changed();
     }
     if (restart.length > 0 && !this.#stopping) this.#context.restart(restart);
+  }
+
+  #anyRunning(): boolean {
+    for (const entry of this.#entries) if (entry.state === 'catching-up' || entry.state === 'live') return true;
+    return false;
   }
 
   #running(): Entry<Event>[] {
