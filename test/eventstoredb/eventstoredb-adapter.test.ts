@@ -104,6 +104,23 @@ describe('EventStoreDB adapter: behaviour beyond the contract (on the test serve
     expect(Number.isNaN(Date.parse(event!.metadata.occurredAt))).toBe(false);
   });
 
+  it('passes on the server’s checkpoints, one per 32 scanned events, while a filter matches nothing', async () => {
+    for (let batch = 0; batch < 10; batch++) {
+      await running.store.appendToStream(`other-${batch}`, Array.from({ length: 10 }, (_, i) => newEvent('Other', { i })));
+    }
+    await running.store.appendToStream('wanted', [newEvent('Wanted', {})]);
+    const log = running.server.log.all;
+    const subscription = running.store.subscribe({ filter: { eventTypes: ['Wanted'] } });
+    const messages = [];
+    for await (const message of subscription) {
+      messages.push(message);
+      if (message.kind === 'caughtUp') break;
+    }
+    expect(messages.map((m) => (m.kind === 'event' ? m.event.type : m.kind))).toEqual(['checkpoint', 'checkpoint', 'checkpoint', 'Wanted', 'caughtUp']);
+    expect(messages.slice(0, 3).map((m) => (m.kind === 'checkpoint' ? m.position : undefined))).toEqual([log[31]!.position, log[63]!.position, log[95]!.position]);
+    expect(messages[4]).toEqual({ kind: 'caughtUp', position: log[100]!.position });
+  });
+
   it('a subscription filtered by stream prefix delivers only matching user events, with checkpoints past the rest', async () => {
     const { store, client } = running;
     await store.appendToStream('vote-1', [newEvent('VoteCast', { i: 0 })]);

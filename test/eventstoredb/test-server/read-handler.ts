@@ -97,8 +97,9 @@ const writeWithBackpressure = (call: ReadCall, response: ReadResp): Promise<void
 
 /**
  * A `$all` subscription: confirmation, catch-up from the position (exclusive), then `caught_up`, then live events.
- * A filtered subscription sends a checkpoint every `multiplier * window` scanned events, and one at the caught-up
- * transition so a subscriber whose filter matched nothing still learns how far the scan went.
+ * A filtered subscription sends a checkpoint (the position of the last scanned record) every `multiplier * window`
+ * scanned events, and none at the caught-up transition: EventStoreDB removed that one in 21.10.x/23.10, because
+ * resuming from it could miss an event.
  */
 const subscribeToAll = async (context: ReadContext, call: ReadCall, options: ReadReq.Options): Promise<void> => {
   const all = options.getAll()!;
@@ -124,7 +125,6 @@ const subscribeToAll = async (context: ReadContext, call: ReadCall, options: Rea
   let next = all.hasEnd() ? context.log.all.length : start === undefined ? 0 : context.log.all.findIndex((record) => compareLogPositions(record.position, start) > 0);
   if (next < 0) next = context.log.all.length;
   let scannedSinceCheckpoint = 0;
-  let unreportedScan: LogPosition | undefined;
   let caughtUp = false;
 
   try {
@@ -132,25 +132,15 @@ const subscribeToAll = async (context: ReadContext, call: ReadCall, options: Rea
       while (!cancelled && next < context.log.all.length) {
         const record = context.log.all[next++]!;
         scannedSinceCheckpoint++;
-        unreportedScan = record.position;
-        if (matches(record)) {
-          unreportedScan = undefined;
-          await writeWithBackpressure(call, readEventResponse(record));
-        }
+        if (matches(record)) await writeWithBackpressure(call, readEventResponse(record));
         if (checkpointEvery !== undefined && scannedSinceCheckpoint >= checkpointEvery) {
           scannedSinceCheckpoint = 0;
-          unreportedScan = undefined;
           await writeWithBackpressure(call, checkpointResponse(record.position));
         }
       }
       if (cancelled) break;
       if (!caughtUp) {
         caughtUp = true;
-        if (checkpointEvery !== undefined && unreportedScan !== undefined) {
-          await writeWithBackpressure(call, checkpointResponse(unreportedScan));
-          unreportedScan = undefined;
-          scannedSinceCheckpoint = 0;
-        }
         const response = new streamsPb.ReadResp();
         response.setCaughtUp(new streamsPb.ReadResp.CaughtUp());
         await writeWithBackpressure(call, response);

@@ -40,6 +40,8 @@ export interface EventStoreDBEventStoreOptions {
 
 /** How many events `readAll` fetches per round trip unless told otherwise. */
 const DEFAULT_PAGE_SIZE = 500;
+/** How many events `readStream` fetches per round trip. */
+const STREAM_PAGE_SIZE = 1_000;
 
 /**
  * The EventStore port over EventStoreDB's gRPC client. Hand in a connection string (validated before connecting;
@@ -96,33 +98,42 @@ export class EventStoreDBEventStore implements EventStore {
     }
   }
 
+  /**
+   * Reads the stream in pages, each read to its end before any of it is yielded: a consumer that stops early then
+   * never leaves a half-read gRPC call behind (a paused call never ends, and the client's dispose() waits for it).
+   */
   async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
     this.#assertOpen();
     // Validates fromRevision and maxCount the way every adapter does, before the round trip.
     readStreamWindow(0n, options);
     const backwards = options.direction === 'backwards';
-    const from = options.fromRevision ?? (backwards ? 'end' : 'start');
-    const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
-    const read = this.#client.readStream(streamId, {
-      direction: backwards ? 'backwards' : 'forwards',
-      fromRevision: from,
-      // A zero count still asks the server one event, so a missing stream is reported as missing.
-      maxCount: Math.max(1, Math.min(Number.MAX_SAFE_INTEGER, Math.floor(maxCount))),
-    });
-    let delivered = 0;
-    try {
-      for await (const resolved of read as AsyncIterable<ClientResolvedEvent>) {
-        const event = resolved.event;
-        if (!event || isSystemEvent(event)) continue;
-        if (delivered >= maxCount) break;
-        delivered++;
+    let cursor: bigint | 'start' | 'end' = options.fromRevision ?? (backwards ? 'end' : 'start');
+    let remaining = Math.floor(options.maxCount ?? Number.POSITIVE_INFINITY);
+    for (;;) {
+      // A zero count still asks the server for one event, so a missing stream is reported as missing.
+      const requested = Math.max(1, Math.min(remaining, STREAM_PAGE_SIZE));
+      const page = await this.#readStreamPage(streamId, backwards, cursor, requested);
+      for (const event of page) {
+        if (isSystemEvent(event)) continue;
+        if (remaining <= 0) return;
+        remaining--;
         yield toRecordedEvent(event);
       }
+      const last = page[page.length - 1];
+      if (remaining <= 0 || !last || page.length < requested || (backwards && last.revision === 0n)) return;
+      cursor = backwards ? last.revision - 1n : last.revision + 1n;
+    }
+  }
+
+  async #readStreamPage(streamId: string, backwards: boolean, from: bigint | 'start' | 'end', count: number): Promise<ClientRecordedEvent[]> {
+    const read = this.#client.readStream(streamId, { direction: backwards ? 'backwards' : 'forwards', fromRevision: from, maxCount: count });
+    const events: ClientRecordedEvent[] = [];
+    try {
+      for await (const resolved of read as AsyncIterable<ClientResolvedEvent>) if (resolved.event) events.push(resolved.event);
     } catch (error) {
       throw this.#mapped(error, { operation: 'read', streamId });
-    } finally {
-      await read.cancel?.().catch(() => undefined);
     }
+    return events;
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
@@ -177,7 +188,13 @@ export class EventStoreDBEventStore implements EventStore {
   subscribe(options: SubscribeOptions = {}): Subscription {
     this.#assertOpen();
     const subscription = new EventStoreDBSubscription(
-      { client: this.#client, endpoint: this.#endpoint, reconnect: this.#reconnect, onClose: (closed) => this.#subscriptions.delete(closed) },
+      {
+        client: this.#client,
+        endpoint: this.#endpoint,
+        reconnect: this.#reconnect,
+        onClose: (closed) => this.#subscriptions.delete(closed),
+        readLogEnd: async () => (await this.#readAllPage(undefined, 1, 'backwards'))[0]?.position,
+      },
       options,
     );
     this.#subscriptions.add(subscription);

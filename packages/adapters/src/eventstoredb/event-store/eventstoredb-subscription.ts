@@ -5,6 +5,16 @@ import { isConnectionError, mapClientError, UNAVAILABLE_HINT } from './map-clien
 import { toRecordedEvent } from './recorded-event.js';
 import { splitFilter } from './server-filter.js';
 
+/**
+ * Cancels a client subscription and lets it drain. A paused one would otherwise keep its cancelled call's last
+ * messages buffered forever: the call never ends, and the client's dispose(), which waits for every call to finish,
+ * never returns.
+ */
+const release = async (subscription: ClientSubscription): Promise<void> => {
+  subscription.resume();
+  await subscription.unsubscribe().catch(() => undefined);
+};
+
 /** How a subscription re-subscribes after its connection drops. */
 export interface ReconnectPolicy {
   /** Attempts in a row without receiving anything before the subscription fails; default 30. */
@@ -20,6 +30,8 @@ export interface EventStoreDBSubscriptionContext {
   readonly endpoint: string;
   readonly reconnect: ReconnectPolicy;
   readonly onClose: (subscription: Subscription) => void;
+  /** The position of the last record in `$all`, system records included; undefined when the log is empty. */
+  readonly readLogEnd: () => Promise<Position | undefined>;
 }
 
 /**
@@ -48,6 +60,9 @@ export class EventStoreDBSubscription implements Subscription {
   #live = false;
   #idleCheck: NodeJS.Immediate | undefined;
   #lastCaughtUp: Position | undefined | null = null;
+  /** The end of the log read just before the current server subscription started. */
+  #logEndAtStart: Position | undefined;
+  #opening = 0;
   #failure: unknown;
   #closed = false;
   #attempts = 0;
@@ -62,7 +77,26 @@ export class EventStoreDBSubscription implements Subscription {
     this.#open();
   }
 
+  /**
+   * Reads where the log ends, then subscribes. When the server later says caught-up, every record up to that end
+   * has been delivered or filtered out, so it is a safe checkpoint: EventStoreDB (23.10+) sends none at that moment,
+   * and without it a subscriber whose filter matched nothing would never learn how far the scan went.
+   */
   #open(): void {
+    const opening = ++this.#opening;
+    this.#context.readLogEnd().then(
+      (end) => {
+        if (this.#closed || opening !== this.#opening) return;
+        this.#logEndAtStart = end;
+        this.#subscribe();
+      },
+      (error: unknown) => {
+        if (!this.#closed && opening === this.#opening) this.#handleDrop(error);
+      },
+    );
+  }
+
+  #subscribe(): void {
     const split = splitFilter(this.#filter, (position) => this.#onCheckpoint(position));
     const subscription = this.#context.client.subscribeToAll({ fromPosition: this.#resumeAfter ?? 'start', filter: split.server });
     this.#current = subscription;
@@ -134,6 +168,11 @@ export class EventStoreDBSubscription implements Subscription {
     if (this.#deferredCaughtUp) {
       this.#deferredCaughtUp = false;
       this.#live = true;
+      const end = this.#logEndAtStart;
+      if (end && isAfter(end, this.#resumeAfter)) {
+        this.#resumeAfter = end;
+        this.#enqueue({ kind: 'checkpoint', position: end });
+      }
       this.#caughtUp();
     }
   }
@@ -172,7 +211,12 @@ export class EventStoreDBSubscription implements Subscription {
   #connectionDropped(subscription: ClientSubscription, error: unknown): void {
     if (subscription !== this.#current || this.#closed) return;
     this.#current = undefined;
-    void subscription.unsubscribe().catch(() => undefined);
+    void release(subscription);
+    this.#handleDrop(error);
+  }
+
+  /** Re-subscribes after a connection error (or an unexpected end), with backoff; fails on any other error. */
+  #handleDrop(error: unknown): void {
     if (error !== undefined && !isConnectionError(error)) {
       return this.#fail(mapClientError(error, { operation: 'subscribe', streamId: '$all', endpoint: this.#context.endpoint }));
     }
@@ -195,7 +239,7 @@ export class EventStoreDBSubscription implements Subscription {
     if (this.#failure === undefined) this.#failure = error ?? new Error('subscription failed');
     const current = this.#current;
     this.#current = undefined;
-    void current?.unsubscribe().catch(() => undefined);
+    if (current) void release(current);
     this.#signal();
   }
 
@@ -245,6 +289,6 @@ export class EventStoreDBSubscription implements Subscription {
     this.#queue.length = 0;
     this.#signal();
     this.#context.onClose(this);
-    await current?.unsubscribe().catch(() => undefined);
+    if (current) await release(current);
   }
 }

@@ -32,6 +32,7 @@ const errorType = (error: unknown): string | undefined =>
 
 /** True when a client error says the connection was lost or never made, so a retry on a new connection may work. */
 export const isConnectionError = (error: unknown): boolean => {
+  if (error instanceof StoreUnavailableError) return true;
   const type = errorType(error);
   return type !== undefined ? CONNECTION_ERRORS.has(type) : /ECONNREFUSED|ECONNRESET|UNAVAILABLE|No connection established/i.test(String(error));
 };
