@@ -14,7 +14,8 @@ describe('connection strings', () => {
 
   it('accepts the schemes of both clients and refuses others', () => {
     expect(assertConnectionString(' esdb://localhost:2113?tls=false ')).toBe('esdb://localhost:2113?tls=false');
-    expect(assertConnectionString('kurrentdb://localhost:2113')).toBe('kurrentdb://localhost:2113');
+    expect(assertConnectionString('esdb+discover://cluster.example:2113')).toBe('esdb+discover://cluster.example:2113');
+    expect(() => assertConnectionString('kurrentdb://localhost:2113')).toThrow(/KurrentDBClient/);
     expect(() => assertConnectionString('postgres://localhost')).toThrow(InvalidConnectionStringError);
     expect(() => assertConnectionString('esdb://user:pw@')).toThrow(/no host/);
   });

@@ -12,7 +12,8 @@ export class InvalidConnectionStringError extends ClusterconfError {
   }
 }
 
-const SCHEME = /^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\//i;
+/** The schemes @eventstore/db-client parses; a kurrentdb:// string needs a KurrentDBClient handed in instead. */
+const SCHEME = /^(esdb|esdb\+discover):\/\//i;
 const CREDENTIALS = /^([a-z0-9+]+:\/\/)([^@/?]*)@/i;
 
 /** The connection string with any password replaced by `***`, safe for messages and logs. */
@@ -35,7 +36,7 @@ export const assertConnectionString = (connectionString: unknown): string => {
   }
   const masked = maskConnectionString(connectionString.trim());
   if (!SCHEME.test(connectionString.trim())) {
-    throw new InvalidConnectionStringError(masked, 'it must start with esdb:// or esdb+discover:// (kurrentdb:// for KurrentDB)');
+    throw new InvalidConnectionStringError(masked, 'it must start with esdb:// or esdb+discover:// (for a kurrentdb:// string, hand in a KurrentDBClient instead)');
   }
   const hosts = connectionString.trim().replace(SCHEME, '').replace(/^[^@/?]*@/, '').split(/[/?]/)[0]!;
   if (hosts.length === 0 || hosts.split(',').some((host) => host.length === 0)) {
