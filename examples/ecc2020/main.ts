@@ -56,7 +56,12 @@ const main = async (): Promise<void> => {
       rebuild = builtInProjections.map((projection) => projection.name);
     }
     const replayStarted = performance.now();
-    const progress = createProgress({ label: 'projecting', total: 0, stream: process.stdout });
+    const head = await stores.events.headPosition();
+    const progress = createProgress({
+      label: 'projecting', total: head === undefined ? 0 : Number(head.prepare), stream: process.stdout,
+      // Progress counts log positions: events on SQL stores, bytes of the log on EventStoreDB.
+      unit: storeUrl.kind === 'esdb' ? 'log bytes' : 'events',
+    });
     const result = await catchUpProjections(stores, {
       projections: builtInProjections,
       rebuild,
@@ -82,3 +87,6 @@ try {
   if (process.env.CLUSTERCONF_VERBOSE && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   process.exitCode = 1;
 }
+// Every store is closed by now; a client library may still hold a socket open for a while (the gRPC channel of
+// EventStoreDB did in tests), so leave once output is flushed instead of waiting for it.
+setTimeout(() => process.exit(), 100).unref();

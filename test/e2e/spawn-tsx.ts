@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 /** The repository root, where `npm start` and the CLI run from. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
+/** How long one child may run; far above what any of them needs, below the test timeout. */
+const CHILD_TIMEOUT_MS = 40_000;
+
 /** What a finished child process left behind. */
 export interface ProcessResult {
   readonly code: number | null;
@@ -23,8 +26,16 @@ export const runTypeScript = (entry: string, args: readonly string[], env: NodeJ
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    // A hung child fails its test with everything it printed, rather than with a bare test timeout.
+    const timer = setTimeout(() => {
+      stderr += `\n[killed: still running after ${CHILD_TIMEOUT_MS} ms]`;
+      child.kill('SIGKILL');
+    }, CHILD_TIMEOUT_MS);
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 
 /** Runs `clusterconf <args>` from the sources. */

@@ -16,6 +16,8 @@ export interface ProgressOptions {
   readonly total: number;
   /** Where the bar renders; defaults to stderr so that piped stdout (export to stdout) stays clean. */
   readonly stream?: NodeJS.WriteStream;
+  /** What the numbers count; default `events`. */
+  readonly unit?: string;
   /** Force on or off; by default only when the stream is a TTY. */
   readonly enabled?: boolean;
 }
@@ -26,12 +28,13 @@ export const createProgress = (options: ProgressOptions): Progress => {
   const enabled = options.enabled ?? (stream.isTTY === true && process.env.CI === undefined);
   if (!enabled) return { update: () => undefined, stop: () => undefined };
   const known = options.total > 0;
+  const unit = options.unit ?? 'events';
   const bar = new cliProgress.SingleBar(
     {
       stream,
       format: known
-        ? `${options.label.padEnd(16)} [{bar}] {percentage}% | {value}/{total} events | {duration_formatted}`
-        : `${options.label.padEnd(16)} {value} events | {duration_formatted}`,
+        ? `${options.label.padEnd(16)} [{bar}] {percentage}% | {value}/{total} ${unit} | {duration_formatted}`
+        : `${options.label.padEnd(16)} {value} ${unit} | {duration_formatted}`,
       hideCursor: true,
       clearOnComplete: false,
       fps: 12,

@@ -20,7 +20,9 @@ const run = async (
   const startedAt = performance.now();
   const stores = await openStores(url, { mode: 'read' });
   try {
-    const progress = createProgress({ label, total: 0 });
+    const head = await stores.events.headPosition();
+    // Progress counts log positions: events on SQL stores, bytes of the log on EventStoreDB.
+    const progress = createProgress({ label, total: head === undefined ? 0 : Number(head.prepare), unit: url.kind === 'esdb' ? 'log bytes' : 'events' });
     const result = await catchUpProjections(stores, {
       projections,
       rebuild,
