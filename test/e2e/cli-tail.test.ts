@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,26 +10,32 @@ import { repoRoot, runCli } from './spawn-tsx.js';
 describe('clusterconf tail', () => {
   const dir = mkdtempSync(join(tmpdir(), 'clusterconf-tail-'));
   const file = join(dir, 'live.sqlite');
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    // Never leave a tail running behind a failed or timed-out test.
+    if (child?.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('prints events another process appends after it started, and stops after --limit', async () => {
     const seeded = await runCli(['seed', 'ecc2020', '--store', `sqlite:${file}`]);
     expect(seeded.code, seeded.stderr).toBe(0);
 
-    const child = spawn(process.execPath, [
+    const tail = spawn(process.execPath, [
       '--conditions=@clusterconf/source', '--import', 'tsx', 'packages/cli/src/main.ts',
       'tail', '--store', `sqlite:${file}`, '--limit', '2', '--stream', 'live-',
     ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = tail;
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    tail.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     const following = new Promise<void>((resolve) => {
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      tail.stderr.setEncoding('utf8').on('data', (chunk: string) => {
         stderr += chunk;
         if (stderr.includes('following')) resolve();
       });
     });
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const exited = new Promise<number | null>((resolve) => tail.on('close', resolve));
     await following;
     expect(stderr).toMatch(/following sqlite:.*live\.sqlite after position \d+/);
 
@@ -47,5 +53,5 @@ describe('clusterconf tail', () => {
       expect.stringMatching(/^\d+ live-1@0 Noted \{"n":1\}$/),
       expect.stringMatching(/^\d+ live-1@1 Noted \{"n":2\}$/),
     ]);
-  });
+  }, 180_000);
 });

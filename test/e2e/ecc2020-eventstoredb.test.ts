@@ -43,5 +43,5 @@ describe('export from SQLite and import into EventStoreDB (test server), then th
     expect(fromEsdb.stdout).toContain(`History already stored (${count} events)`);
     expectEcc2020Facts(fromEsdb.stdout);
     expect(reportSection(fromEsdb.stdout)).toBe(reportSection(fromSqlite.stdout));
-  });
+  }, 300_000);
 });

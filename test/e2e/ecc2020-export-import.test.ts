@@ -59,5 +59,5 @@ describe.skipIf(!postgresAvailable)('export from SQLite, import into PostgreSQL,
     const rows = status.stdout.trim().split('\n').slice(2);
     expect(rows.map((row) => row.split(/\s+/)[0])).toEqual(['attendance', 'agenda', 'ballot_tallies', 'award_roll', 'alliance_roster']);
     expect(rows.every((row) => row.endsWith(' 0'))).toBe(true);
-  });
+  }, 300_000);
 });

@@ -61,5 +61,5 @@ describe('npm start: the ECC 2020 example on embedded SQLite', () => {
     expect(reportSection(second.stdout)).toBe(reportSection(first.stdout));
     const afterSecond = await logOf(file);
     expect(afterSecond).toEqual(afterFirst);
-  });
+  }, 300_000);
 });

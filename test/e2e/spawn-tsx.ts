@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 /** The repository root, where `npm start` and the CLI run from. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** How long one child may run; far above what any of them needs, below the test timeout. */
-const CHILD_TIMEOUT_MS = 40_000;
+/** How long one child may run: far above what any needs (a few seconds), so only a hung child reaches it. */
+const CHILD_TIMEOUT_MS = 90_000;
 
 /** What a finished child process left behind. */
 export interface ProcessResult {
