@@ -1,2 +1,2 @@
-export { CheckpointConflictError, InvalidDocumentError, ReadModelSchemaTooNewError, ReadModelStatementError } from '../../sqlite/read-model/read-model-errors.js';
+export { CheckpointConflictError, InvalidDocumentError, ReadModelSchemaTooNewError, ReadModelStatementError } from '../../shared/read-model/read-model-errors.js';
 export { PostgresReadModelStore, type PostgresReadModelStoreOptions } from './postgres-read-model-store.js';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ReadModelSchemaTooNewError } from '../../sqlite/read-model/read-model-errors.js';
+import { ReadModelSchemaTooNewError } from '../../shared/read-model/read-model-errors.js';
 
 /**
  * The read-model schema history, oldest first; `q` is the validated, quoted schema name. Never edit a released

@@ -11,9 +11,9 @@ import {
   type ReadModelStore,
   type StoredDocument,
 } from '@clusterconf/projections';
-import { fromDeadLetterRows, toBatchRows, toDeadLetterRow, type BatchRows, type DeadLetterRow } from '../../sqlite/read-model/batch-rows.js';
-import { ownedTables, quoteIdentifier } from '../../sqlite/read-model/owned-tables.js';
-import { CheckpointConflictError, ReadModelStatementError } from '../../sqlite/read-model/read-model-errors.js';
+import { fromDeadLetterRows, toBatchRows, toDeadLetterRow, type BatchRows, type DeadLetterRow } from '../../shared/read-model/batch-rows.js';
+import { ownedTables, quoteIdentifier } from '../../shared/read-model/owned-tables.js';
+import { CheckpointConflictError, ReadModelStatementError } from '../../shared/read-model/read-model-errors.js';
 import { connectionFailure, isConnectionError, type Endpoint } from '../event-store/connection-errors.js';
 import { quoteSchema } from '../event-store/schema-name.js';
 import { PostgresLeases } from './postgres-lease.js';

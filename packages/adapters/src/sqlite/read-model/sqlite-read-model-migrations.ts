@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { ReadModelSchemaTooNewError } from './read-model-errors.js';
+import { ReadModelSchemaTooNewError } from '../../shared/read-model/read-model-errors.js';
 
 /** One step of the read-model schema, applied once, in version order, inside the transaction that records it. */
 export interface SqliteReadModelMigration {

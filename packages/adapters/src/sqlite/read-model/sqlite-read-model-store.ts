@@ -11,9 +11,9 @@ import {
   type ReadModelStore,
   type StoredDocument,
 } from '@clusterconf/projections';
-import { fromDeadLetterRows, toBatchRows, toDeadLetterRow, type BatchRows, type DeadLetterRow } from './batch-rows.js';
-import { ownedTables, quoteIdentifier } from './owned-tables.js';
-import { CheckpointConflictError, ReadModelStatementError } from './read-model-errors.js';
+import { fromDeadLetterRows, toBatchRows, toDeadLetterRow, type BatchRows, type DeadLetterRow } from '../../shared/read-model/batch-rows.js';
+import { ownedTables, quoteIdentifier } from '../../shared/read-model/owned-tables.js';
+import { CheckpointConflictError, ReadModelStatementError } from '../../shared/read-model/read-model-errors.js';
 import { SqliteLeases } from './sqlite-lease.js';
 import { migrateSqliteReadModel } from './sqlite-read-model-migrations.js';
 
