@@ -1,12 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import { ClusterconfError } from '@clusterconf/domain';
+import { applySqliteMigrations, type SqliteMigration } from '../apply-migrations.js';
 
-/** One step of the schema, applied once, in version order, inside the transaction that records it. */
-export interface SqliteMigration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
+export type { SqliteMigration };
 
 /**
  * The event store's schema history. Never edit a released step; append a new one.
@@ -48,31 +44,9 @@ export class SchemaTooNewError extends ClusterconfError {
   }
 }
 
-/**
- * Brings the schema to the newest known version. Runs in one BEGIN IMMEDIATE transaction, so two processes opening a
- * new file at once do not both migrate, and a failing step leaves the previous version intact.
- */
+/** Brings the event store's schema to the newest known version; see `applySqliteMigrations`. */
 export const migrateSqliteEventStore = (
   db: Database,
   path: string,
   migrations: readonly SqliteMigration[] = SQLITE_EVENT_STORE_MIGRATIONS,
-): number => {
-  const known = migrations.reduce((max, m) => Math.max(max, m.version), 0);
-  const migrate = db.transaction(() => {
-    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version    INTEGER PRIMARY KEY,
-      name       TEXT    NOT NULL,
-      applied_at TEXT    NOT NULL
-    )`);
-    const current = (db.prepare('SELECT coalesce(max(version), 0) FROM schema_migrations').pluck().get() as number) ?? 0;
-    if (current > known) throw new SchemaTooNewError(path, current, known);
-    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (migration.version <= current) continue;
-      db.exec(migration.sql);
-      record.run(migration.version, migration.name, new Date().toISOString());
-    }
-    return known;
-  });
-  return migrate.immediate();
-};
+): number => applySqliteMigrations(db, 'schema_migrations', migrations, (found, known) => new SchemaTooNewError(path, found, known));

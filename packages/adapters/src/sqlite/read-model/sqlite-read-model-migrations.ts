@@ -1,12 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import { ReadModelSchemaTooNewError } from '../../shared/read-model/read-model-errors.js';
+import { applySqliteMigrations, type SqliteMigration } from '../apply-migrations.js';
 
-/** One step of the read-model schema, applied once, in version order, inside the transaction that records it. */
-export interface SqliteReadModelMigration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
+/** One step of the read-model schema. */
+export type SqliteReadModelMigration = SqliteMigration;
 
 /**
  * The read-model schema history. Never edit a released step; append a new one. Every table starts with
@@ -56,31 +53,10 @@ export const SQLITE_READ_MODEL_MIGRATIONS: readonly SqliteReadModelMigration[] =
   },
 ];
 
-/**
- * Brings the read-model tables to the newest known version in one BEGIN IMMEDIATE transaction, so two processes
- * opening one file at once do not both migrate, and a failing step leaves the previous version intact.
- */
+/** Brings the read-model tables to the newest known version; see `applySqliteMigrations`. */
 export const migrateSqliteReadModel = (
   db: Database,
   location: string,
   migrations: readonly SqliteReadModelMigration[] = SQLITE_READ_MODEL_MIGRATIONS,
-): number => {
-  const known = migrations.reduce((max, m) => Math.max(max, m.version), 0);
-  const migrate = db.transaction(() => {
-    db.exec(`CREATE TABLE IF NOT EXISTS read_model_schema_migrations (
-      version    INTEGER PRIMARY KEY,
-      name       TEXT    NOT NULL,
-      applied_at TEXT    NOT NULL
-    )`);
-    const current = (db.prepare('SELECT coalesce(max(version), 0) FROM read_model_schema_migrations').pluck().get() as number) ?? 0;
-    if (current > known) throw new ReadModelSchemaTooNewError(location, current, known);
-    const record = db.prepare('INSERT INTO read_model_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (migration.version <= current) continue;
-      db.exec(migration.sql);
-      record.run(migration.version, migration.name, new Date().toISOString());
-    }
-    return known;
-  });
-  return migrate.immediate();
-};
+): number =>
+  applySqliteMigrations(db, 'read_model_schema_migrations', migrations, (found, known) => new ReadModelSchemaTooNewError(location, found, known));
