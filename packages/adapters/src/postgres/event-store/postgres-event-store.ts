@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type {
   AppendOptions,
   AppendResult,
@@ -25,28 +25,21 @@ import {
 } from '@clusterconf/domain';
 import { catchUpSubscription, delay, type LogPage, type LogSource } from '../../shared/catch-up-subscription.js';
 import { readStreamWindow, type StreamWindow } from '../../shared/read-stream-window.js';
-import { connectionFailure, describeEndpoint, type Endpoint, isConnectionError } from './connection-errors.js';
+import { connectionFailure, describeEndpoint, isConnectionError } from './connection-errors.js';
 import { COLUMN, decodeEventRow, EVENT_COLUMNS, type EventRow, rowPosition } from './event-rows.js';
 import { migrate } from './migrations.js';
 import { NotificationListener } from './notification-listener.js';
 import { AppendNotifier } from './append-notifier.js';
 import { pagedEvents, STOP } from './paged-events.js';
 import { quoteSchema } from './schema-name.js';
+import { storePool, type PoolOptions } from '../pool.js';
 
 /** Options of `PostgresEventStore.open`. */
-export interface PostgresEventStoreOptions {
-  /** `postgres://user:password@host:port/database`; ignored when `pool` is given. PG* variables fill the gaps. */
-  readonly connectionString?: string;
-  /** A pool to use instead of creating one; the store does not end it on close. */
-  readonly pool?: pg.Pool;
+export interface PostgresEventStoreOptions extends PoolOptions {
   /** The schema holding the tables; created and migrated on open. Default `clusterconf`. */
   readonly schema?: string;
   /** Refuse events whose serialised data plus metadata exceed this many bytes; default 1 MiB. */
   readonly maxEventBytes?: number;
-  /** Connections of the pool the store creates; default 10. */
-  readonly poolSize?: number;
-  /** How long to wait for a connection before reporting the server unavailable; default 10 000 ms. */
-  readonly connectionTimeoutMillis?: number;
   /** Subscriptions re-read at least this often even without a notification; default 500 ms. */
   readonly pollIntervalMs?: number;
   /** Rows per round trip of `readAll` and `readStream` when the call gives none; default 1000. */
@@ -143,17 +136,7 @@ export class PostgresEventStore implements EventStore, LogSource {
   static async open(options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
     const schema = options.schema ?? 'clusterconf';
     const quoted = quoteSchema(schema);
-    const ownsPool = options.pool === undefined;
-    const pool =
-      options.pool ??
-      new pg.Pool({
-        connectionString: options.connectionString,
-        max: options.poolSize ?? 10,
-        connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
-      });
-    // An idle pooled connection that the server drops is discarded by the pool; the next query opens a new one.
-    pool.on('error', () => undefined);
-    const endpoint: Endpoint = ownsPool && options.connectionString !== undefined ? { connectionString: options.connectionString } : pool.options;
+    const { pool, ownsPool, endpoint } = storePool(options);
     const listener = new NotificationListener({
       client: { ...pool.options, application_name: `clusterconf-listen:${schema}` },
       channel: schema,

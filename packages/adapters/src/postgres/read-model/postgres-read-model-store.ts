@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { formatPosition, parsePosition, StoreClosedError, type Position } from '@clusterconf/domain';
 import {
   assertNamespace,
@@ -18,22 +18,15 @@ import { connectionFailure, isConnectionError, type Endpoint } from '../event-st
 import { quoteSchema } from '../event-store/schema-name.js';
 import { PostgresLeases } from './postgres-lease.js';
 import { migratePostgresReadModel } from './postgres-read-model-migrations.js';
+import { storePool, type PoolOptions } from '../pool.js';
 
 /** Options of `PostgresReadModelStore.open`. */
-export interface PostgresReadModelStoreOptions {
-  /** `postgres://user:password@host:port/database`; ignored when `pool` is given. PG* variables fill the gaps. */
-  readonly connectionString?: string;
-  /** A pool to use instead of creating one; the store does not end it on close. */
-  readonly pool?: pg.Pool;
+export interface PostgresReadModelStoreOptions extends PoolOptions {
   /**
    * The schema holding the `read_model_*` tables and the tables handlers create through `sql`; created and migrated
    * on open. Default `clusterconf`, the event store's default, so a log and its read models can share one schema.
    */
   readonly schema?: string;
-  /** Connections of the pool the store creates; default 10. */
-  readonly poolSize?: number;
-  /** How long to wait for a connection before reporting the server unavailable; default 10 000 ms. */
-  readonly connectionTimeoutMillis?: number;
   /** How often a lease checks its connection, and how long a check may take; default 2000 ms. */
   readonly leaseHeartbeatMs?: number;
   /**
@@ -167,17 +160,7 @@ export class PostgresReadModelStore implements ReadModelStore {
     if (synchronousCommit !== 'on' && synchronousCommit !== 'off') {
       throw new RangeError(`synchronousCommit ${JSON.stringify(synchronousCommit)} is not 'on' or 'off'; the default is 'off'`);
     }
-    const ownsPool = options.pool === undefined;
-    const pool =
-      options.pool ??
-      new pg.Pool({
-        connectionString: options.connectionString,
-        max: options.poolSize ?? 10,
-        connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
-      });
-    // An idle pooled connection that the server drops is discarded by the pool; the next query opens a new one.
-    pool.on('error', () => undefined);
-    const endpoint: Endpoint = ownsPool && options.connectionString !== undefined ? { connectionString: options.connectionString } : pool.options;
+    const { pool, ownsPool, endpoint } = storePool(options);
     try {
       const client = await pool.connect();
       try {
