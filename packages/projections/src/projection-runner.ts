@@ -126,7 +126,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
       clock: options.clock ?? (() => new Date()),
       changed: () => this.#changed(),
       restart: (entries) => {
-        if (this.#phase === 'running') this.#startLane(entries.filter((entry) => this.#entries.includes(entry)));
+        if (this.#phase === 'running') void this.#startLane(entries.filter((entry) => this.#entries.includes(entry)));
       },
       firstCaughtUp: (entry) => this.#firstCaughtUp(entry),
     };
@@ -141,7 +141,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
       if (await this.#takeLease(entry)) leased.push(entry);
       else this.#standBy(entry);
     }
-    this.#startLane(leased);
+    await this.#startLane(leased);
   }
 
   async stop(): Promise<void> {
@@ -234,7 +234,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
     await entry.lane?.remove(entry);
     await this.#store.dropNamespace(entry.projection.namespace);
     Object.assign(entry, { committed: undefined, reached: undefined, state: 'catching-up', error: undefined, caughtUpOnce: false, ready: false });
-    this.#startLane([entry]);
+    await this.#startLane([entry]);
   }
 
   async startBlueGreen(next: Projection<Event>): Promise<void> {
@@ -252,7 +252,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
     }
     const entry = this.#newEntry(next, 'building');
     const switched = new Promise<void>((resolve, reject) => this.#switches.set(entry, { resolve, reject }));
-    if (await this.#takeLease(entry)) this.#startLane([entry]);
+    if (await this.#takeLease(entry)) await this.#startLane([entry]);
     else this.#standBy(entry);
     return switched;
   }
@@ -353,7 +353,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
             entry.state = 'catching-up';
             entry.caughtUpOnce = false;
             entry.ready = false;
-            this.#startLane([entry]);
+            void this.#startLane([entry]);
             return;
           }
         } catch (error) {
@@ -366,9 +366,13 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
     })();
   }
 
-  #startLane(entries: Entry<Event>[]): void {
-    if (entries.length === 0) return;
-    void (async () => {
+  /**
+   * Loads the entries' checkpoints and gives them a lane. Resolves once the lane exists, so that a caller that awaits
+   * it (start, rebuild) never leaves an entry without a lane that a later `remove` would miss.
+   */
+  #startLane(entries: Entry<Event>[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    return (async () => {
       try {
         for (const entry of entries) {
           entry.unitOfWork.reset();
