@@ -26,8 +26,8 @@ export interface CatchUpResult {
 export const catchUpProjections = async (stores: OpenedStores, options: CatchUpOptions): Promise<CatchUpResult> => {
   const head = await stores.events.headPosition();
   const rebuild = new Set(options.rebuild ?? []);
-  // Rebuilt projections are emptied before their runner starts, under their lease, rather than with the runner's
-  // own rebuild(): emptying while a first batch is in flight made that batch's checkpoint clash (seen on PostgreSQL).
+  // A batch rebuild empties the projection before its runner starts, under its lease, so the runner never spends a
+  // batch catching up the old model only to drop it (runner.rebuild() is for a runner that is already serving).
   for (const projection of options.projections.filter((p) => rebuild.has(p.name))) {
     await emptyUnderLease(stores, projection);
   }
