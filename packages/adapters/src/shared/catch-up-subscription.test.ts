@@ -50,4 +50,46 @@ describe('catchUpSubscription', () => {
     await subscription.close();
     expect(asked).toEqual([0n, 3n]);
   });
+
+  it('decodes rows only as it delivers them, and ends at a row it cannot decode after the rows before it', async () => {
+    const decoded: number[] = [];
+    const source: LogSource<number> = {
+      readPage: async () => ({ events: [1, 2, 3], scannedUpTo: sequencePosition(3n), full: false }),
+      decodeRow: (row) => {
+        if (row === 2) throw new CorruptEventError('conference-a', 1n, '2', 'its data column is not valid JSON');
+        decoded.push(row);
+        return recorded(row);
+      },
+      waitForEventsAfter: async () => undefined,
+    };
+    const released: Subscription[] = [];
+    const subscription = catchUpSubscription(source, { pageSize: 3 }, (s) => released.push(s));
+    const iterator = subscription[Symbol.asyncIterator]();
+    expect(await iterator.next()).toMatchObject({ done: false, value: { kind: 'event', event: { position: { commit: 1n } } } });
+    expect(decoded).toEqual([1]);
+    await expect(iterator.next()).rejects.toBeInstanceOf(CorruptEventError);
+    expect(decoded).toEqual([1]);
+    expect(released).toEqual([subscription]);
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('sends a checkpoint for a scan past the last match, then caught up once, and ends a wait on close', async () => {
+    let reads = 0;
+    const source: LogSource = {
+      readPage: async () => (reads++ === 0 ? { events: [recorded(1)], scannedUpTo: sequencePosition(5n), full: false } : { events: [], scannedUpTo: undefined, full: false }),
+      waitForEventsAfter: (_after, signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
+    };
+    const subscription = catchUpSubscription(source, { pageSize: 10 });
+    const iterator = subscription[Symbol.asyncIterator]();
+    const kinds = [];
+    for (let i = 0; i < 3; i++) kinds.push((await iterator.next()).value);
+    expect(kinds).toMatchObject([
+      { kind: 'event', event: { position: { commit: 1n } } },
+      { kind: 'checkpoint', position: { commit: 5n } },
+      { kind: 'caughtUp', position: { commit: 5n } },
+    ]);
+    const waiting = iterator.next();
+    await subscription.close();
+    expect(await waiting).toEqual({ done: true, value: undefined });
+  });
 });

@@ -70,7 +70,7 @@ const isUniqueViolation = (error: unknown, column: string): boolean =>
  * Other processes may append to the same file; live subscriptions notice their commits by polling the cheap
  * `PRAGMA data_version` every `pollIntervalMs`, and appends through this store wake them at once.
  */
-export class SqliteEventStore implements EventStore, LogSource {
+export class SqliteEventStore implements EventStore, LogSource<EventRow> {
   readonly #db: SqliteDatabase;
   readonly #path: string;
   readonly #maxEventBytes: number;
@@ -247,23 +247,20 @@ export class SqliteEventStore implements EventStore, LogSource {
     return subscription;
   }
 
-  /** One page of the log after `after`, for `catchUpSubscription`; filtered rows are skipped before JSON parsing. */
-  async readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined): Promise<LogPage> {
-    this.#assertOpen();
+  /**
+   * One page of the log after `after`, for `catchUpSubscription`: rows, which `decodeRow` parses only when the
+   * subscription delivers them; filtered rows are dropped before any JSON parsing.
+   */
+  async readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined): Promise<LogPage<EventRow>> {
     const rows = this.#rowsAfter(after?.commit ?? 0n, limit);
-    const events: RecordedEvent[] = [];
-    for (const [index, row] of rows.entries()) {
-      if (!matchesFilter(filter, row[1], row[3])) continue;
-      try {
-        events.push(eventFromRow(row));
-      } catch (failure) {
-        // Deliver what precedes the bad row, then fail naming it; scannedUpTo stops just before it.
-        const before = rows[index - 1];
-        return { events, scannedUpTo: before && sequencePosition(BigInt(before[0])), full: false, failure };
-      }
-    }
     const lastRow = rows[rows.length - 1];
+    const events = filter === undefined ? rows : rows.filter((row) => matchesFilter(filter, row[1], row[3]));
     return { events, scannedUpTo: lastRow && sequencePosition(BigInt(lastRow[0])), full: rows.length === limit };
+  }
+
+  /** Parses a row of `readPage`; malformed JSON throws `CorruptEventError` naming it. */
+  decodeRow(row: EventRow): RecordedEvent {
+    return eventFromRow(row);
   }
 
   /** Resolves at once when events after `after` exist, else on the next local append or foreign commit. */
