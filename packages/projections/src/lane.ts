@@ -60,6 +60,19 @@ const MAX_CONFLICTS = 5;
 const isCheckpointConflict = (error: unknown): boolean =>
   error instanceof Error && (error as { code?: unknown }).code === CHECKPOINT_CONFLICT_CODE;
 
+/** Per projection, its handlers by event type: a Map lookup instead of a megamorphic property load per event. */
+const handlerMaps = new WeakMap<object, Map<string, ProjectionHandler<DomainEvent>>>();
+
+const handlerFor = (declared: object, type: string): ProjectionHandler<DomainEvent> | undefined => {
+  let handlers = handlerMaps.get(declared);
+  if (handlers === undefined) {
+    handlers = new Map();
+    for (const [name, handler] of Object.entries(declared)) if (typeof handler === 'function') handlers.set(name, handler as ProjectionHandler<DomainEvent>);
+    handlerMaps.set(declared, handlers);
+  }
+  return handlers.get(type);
+};
+
 const furthest = (a: Position | undefined, b: Position | undefined): Position | undefined =>
   a === undefined ? b : b === undefined ? a : comparePositions(a, b) >= 0 ? a : b;
 
@@ -73,6 +86,8 @@ const furthest = (a: Position | undefined, b: Position | undefined): Position | 
 export class Lane<Event extends DomainEvent> {
   readonly #context: LaneContext<Event>;
   readonly #entries: Set<Entry<Event>>;
+  /** `#entries` as an array, for the per-event loop. */
+  #list: Entry<Event>[];
   readonly lock = new Mutex();
   #release: (() => void) | undefined;
   #subscription: Subscription | undefined;
@@ -84,6 +99,7 @@ export class Lane<Event extends DomainEvent> {
   constructor(context: LaneContext<Event>, entries: readonly Entry<Event>[]) {
     this.#context = context;
     this.#entries = new Set(entries);
+    this.#list = [...entries];
     for (const entry of entries) entry.lane = this;
     this.done = this.#run();
   }
@@ -98,6 +114,7 @@ export class Lane<Event extends DomainEvent> {
   async remove(entry: Entry<Event>): Promise<void> {
     await this.lock.run(async () => {
       this.#entries.delete(entry);
+      this.#list = [...this.#entries];
       if (entry.lane === this) entry.lane = undefined;
       entry.unitOfWork.reset();
       entry.reached = entry.committed;
@@ -168,7 +185,7 @@ export class Lane<Event extends DomainEvent> {
   }
 
   #anyRunning(): boolean {
-    for (const entry of this.#entries) if (entry.state === 'catching-up' || entry.state === 'live') return true;
+    for (const entry of this.#list) if (entry.state === 'catching-up' || entry.state === 'live') return true;
     return false;
   }
 
@@ -177,23 +194,28 @@ export class Lane<Event extends DomainEvent> {
   }
 
   async #apply(event: RecordedEvent): Promise<void> {
-    let decoded: ReturnType<EventRegistry<Event>['decode']> | undefined;
-    for (const entry of this.#entries) {
+    let decoded: RecordedEvent | undefined;
+    let decodeError: unknown;
+    for (const entry of this.#list) {
       if (entry.state !== 'catching-up' && entry.state !== 'live') continue;
       const reached = entry.reached ?? entry.committed;
-      if (!isAfter(event.position, reached)) continue;
-      const handler = entry.projection.handlers[event.type as Event['type']] as ProjectionHandler<DomainEvent> | undefined;
+      if (reached !== undefined && !isAfter(event.position, reached)) continue;
+      const handler = handlerFor(entry.projection.handlers, event.type);
       if (handler === undefined) {
         entry.reached = event.position;
         continue;
       }
-      decoded ??= this.#context.registry.decode(event);
+      if (decoded === undefined && decodeError === undefined) {
+        const result = this.#context.registry.decodeData(event.type, event.metadata.schemaVersion, event.data, event);
+        if (E.isLeft(result)) decodeError = result.left;
+        else decoded = { streamId: event.streamId, streamRevision: event.streamRevision, position: event.position, type: event.type, data: result.right.data, metadata: event.metadata };
+      }
       let cause: unknown;
-      if (E.isLeft(decoded)) {
-        cause = decoded.left;
+      if (decoded === undefined) {
+        cause = decodeError;
       } else {
         try {
-          await handler(decoded.right, entry.unitOfWork.operations);
+          await handler(decoded, entry.unitOfWork.operations);
           entry.unitOfWork.keepEvent();
         } catch (error) {
           entry.unitOfWork.discardEvent();

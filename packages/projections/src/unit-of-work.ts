@@ -5,8 +5,6 @@ import type { BatchCommit, DeadLetter, Document, DocumentChange, DocumentOperati
 /** Committed documents kept between batches at most; beyond it the cache starts over. */
 const READ_CACHE_LIMIT = 10_000;
 
-const keyOf = (collection: string, id: string): string => `${collection}\u0000${id}`;
-
 /** Freezes a document and everything inside it, so a handler that mutates a read document fails loudly. */
 const freezeDeeply = <T>(value: T): T => {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -19,8 +17,52 @@ const freezeDeeply = <T>(value: T): T => {
 /** Shared by the synchronous operations, which have nothing to wait for. */
 const RESOLVED: Promise<void> = Promise.resolve();
 
+/** A pending deletion, in the map of pending documents. */
+const DELETED = Symbol('deleted');
+
 /** Marks, in the undo log, a key that had no pending change before the current event. */
 const NONE = Symbol('none');
+
+type Pending = Document | typeof DELETED;
+
+/**
+ * Documents by collection, then id: two lookups of strings the handler already holds cost less than building and
+ * hashing a combined key per access.
+ */
+class Keyed<V> {
+  readonly #collections = new Map<string, Map<string, V>>();
+  size = 0;
+
+  get(collection: string, id: string): V | undefined {
+    return this.#collections.get(collection)?.get(id);
+  }
+
+  has(collection: string, id: string): boolean {
+    return this.#collections.get(collection)?.has(id) ?? false;
+  }
+
+  set(collection: string, id: string, value: V): void {
+    let ids = this.#collections.get(collection);
+    if (ids === undefined) this.#collections.set(collection, (ids = new Map()));
+    const before = ids.size;
+    ids.set(id, value);
+    this.size += ids.size - before;
+  }
+
+  delete(collection: string, id: string): void {
+    const ids = this.#collections.get(collection);
+    if (ids !== undefined && ids.delete(id)) this.size--;
+  }
+
+  clear(): void {
+    this.#collections.clear();
+    this.size = 0;
+  }
+
+  *entries(): Generator<[collection: string, id: string, value: V]> {
+    for (const [collection, ids] of this.#collections) for (const [id, value] of ids) yield [collection, id, value];
+  }
+}
 
 /**
  * The write-behind unit of work behind a handler's `DocumentOperations`. Writes of the event being applied are
@@ -30,15 +72,15 @@ const NONE = Symbol('none');
 export class UnitOfWork {
   readonly #store: ReadModelStore;
   readonly #namespace: string;
-  /** Changes of the batch, last one per key. */
-  readonly #pending = new Map<string, DocumentChange>();
-  /** For each key the event in hand changed, the pending change it replaced. */
-  readonly #undo = new Map<string, DocumentChange | typeof NONE>();
+  /** Changes of the batch, last one per document. */
+  readonly #pending = new Keyed<Pending>();
+  /** For each document the event in hand changed: collection, id and the pending change it replaced, in threes. */
+  #undo: (string | Pending | typeof NONE | undefined)[] = [];
   /**
    * Committed documents known to this unit of work (`undefined`: known to be missing), kept across batches because
    * the runner is the namespace's only writer; `reset()` forgets them whenever that may no longer hold.
    */
-  readonly #read = new Map<string, Document | undefined>();
+  readonly #read = new Keyed<Document | undefined>();
   #statements: SqlStatement[] = [];
   #scratchStatements: SqlStatement[] = [];
   #deadLetters: DeadLetter[] = [];
@@ -58,16 +100,16 @@ export class UnitOfWork {
       namespace,
       get: <T extends Document = Document>(collection: string, id: string) => this.#get(collection, id) as Promise<T | undefined>,
       upsert: (collection, id, document) => {
-        this.#stage(keyOf(collection, id), { kind: 'upsert', collection, id, document: deepFreeze(document) });
+        this.#stage(collection, id, deepFreeze(document));
         return RESOLVED;
       },
       patch: async (collection, id, partial) => {
         const current = await this.#get(collection, id);
         if (current === undefined) throw new DocumentNotFoundError(namespace, collection, id);
-        this.#stage(keyOf(collection, id), { kind: 'upsert', collection, id, document: deepFreeze({ ...current, ...partial }) });
+        this.#stage(collection, id, deepFreeze({ ...current, ...partial }));
       },
       delete: (collection, id) => {
-        this.#stage(keyOf(collection, id), { kind: 'delete', collection, id });
+        this.#stage(collection, id, DELETED);
         return RESOLVED;
       },
     };
@@ -83,7 +125,7 @@ export class UnitOfWork {
 
   /** Keeps the changes the current event made. */
   keepEvent(): void {
-    if (this.#undo.size > 0) this.#undo.clear();
+    if (this.#undo.length > 0) this.#undo = [];
     if (this.#scratchStatements.length > 0) {
       this.#statements.push(...this.#scratchStatements);
       this.#scratchStatements = [];
@@ -92,11 +134,15 @@ export class UnitOfWork {
 
   /** Forgets the changes the current event made (its handler threw). */
   discardEvent(): void {
-    for (const [key, previous] of this.#undo) {
-      if (previous === NONE) this.#pending.delete(key);
-      else this.#pending.set(key, previous);
+    const undo = this.#undo;
+    for (let i = 0; i < undo.length; i += 3) {
+      const collection = undo[i] as string;
+      const id = undo[i + 1] as string;
+      const previous = undo[i + 2] as Pending | typeof NONE;
+      if (previous === NONE) this.#pending.delete(collection, id);
+      else this.#pending.set(collection, id, previous);
     }
-    this.#undo.clear();
+    this.#undo = [];
     this.#scratchStatements = [];
   }
 
@@ -112,9 +158,13 @@ export class UnitOfWork {
 
   /** Commits the batch with `checkpoint` in one store transaction, then starts a new batch. */
   async commit(checkpoint: Position | undefined): Promise<void> {
+    const changes: DocumentChange[] = [];
+    for (const [collection, id, pending] of this.#pending.entries()) {
+      changes.push(pending === DELETED ? { kind: 'delete', collection, id } : { kind: 'upsert', collection, id, document: pending });
+    }
     const batch: BatchCommit = {
       namespace: this.#namespace,
-      changes: [...this.#pending.values()],
+      changes,
       statements: this.#statements,
       deadLetters: this.#deadLetters,
       removeDeadLetters: this.#removeDeadLetters,
@@ -122,9 +172,9 @@ export class UnitOfWork {
     };
     await this.#store.commitBatch(batch);
     if (this.#read.size + this.#pending.size > READ_CACHE_LIMIT) this.#read.clear();
-    for (const [key, change] of this.#pending) this.#read.set(key, change.kind === 'upsert' ? change.document : undefined);
+    for (const change of changes) this.#read.set(change.collection, change.id, change.kind === 'upsert' ? change.document : undefined);
     this.#pending.clear();
-    this.#undo.clear();
+    this.#undo = [];
     this.#statements = [];
     this.#scratchStatements = [];
     this.#deadLetters = [];
@@ -134,7 +184,7 @@ export class UnitOfWork {
   /** Drops everything not yet committed and every cached document. */
   reset(): void {
     this.#pending.clear();
-    this.#undo.clear();
+    this.#undo = [];
     this.#read.clear();
     this.#statements = [];
     this.#scratchStatements = [];
@@ -142,18 +192,31 @@ export class UnitOfWork {
     this.#removeDeadLetters = [];
   }
 
-  #stage(key: string, change: DocumentChange): void {
-    if (!this.#undo.has(key)) this.#undo.set(key, this.#pending.get(key) ?? NONE);
-    this.#pending.set(key, change);
+  #stage(collection: string, id: string, change: Pending): void {
+    const undo = this.#undo;
+    let recorded = false;
+    for (let i = 0; i < undo.length; i += 3) {
+      if (undo[i] === collection && undo[i + 1] === id) {
+        recorded = true;
+        break;
+      }
+    }
+    if (!recorded) undo.push(collection, id, this.#pending.get(collection, id) ?? NONE);
+    this.#pending.set(collection, id, change);
   }
 
-  async #get(collection: string, id: string): Promise<Document | undefined> {
-    const key = keyOf(collection, id);
-    const change = this.#pending.get(key);
-    if (change !== undefined) return change.kind === 'upsert' ? change.document : undefined;
-    if (this.#read.has(key)) return this.#read.get(key);
+  /** Answers from the batch or the cache without a store read (one resolved promise); reads the store otherwise. */
+  #get(collection: string, id: string): Promise<Document | undefined> {
+    const pending = this.#pending.get(collection, id);
+    if (pending !== undefined) return Promise.resolve(pending === DELETED ? undefined : pending);
+    const read = this.#read;
+    if (read.has(collection, id)) return Promise.resolve(read.get(collection, id));
+    return this.#load(collection, id);
+  }
+
+  async #load(collection: string, id: string): Promise<Document | undefined> {
     const document = this.#freeze(await this.#store.readDocument(this.#namespace, collection, id));
-    this.#read.set(key, document);
+    this.#read.set(collection, id, document);
     return document;
   }
 }

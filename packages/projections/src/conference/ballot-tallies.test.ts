@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tallyVotes } from '@clusterconf/domain';
 import { projectEvents } from '../testing/index.js';
@@ -63,5 +64,21 @@ describe('the ballot tallies read model', () => {
       ev('SessionOpened', { conferenceId: 'ecc2020', sessionId: 'talk', title: 'Talk', day: '2020-11-24', openers: [], ballot: null }),
     ]);
     expect(await store.listDocuments('ballot_tallies_v1', 'ballots')).toEqual([]);
+  });
+
+  it('keeps the tally ordered and the leaders exact vote by vote, as the domain recount does, for any votes', async () => {
+    const candidates = ['alpha', 'beta', 'gamma', 'delta', 'omega'];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...candidates), { maxLength: 40 }), fc.boolean(), async (choices, withBallot) => {
+        const votes = choices.map((candidate, i) => vote('vote-1', `a${i}`, candidate));
+        const events = withBallot ? [opened, ...votes] : votes;
+        const store = await projectEvents(ballotTalliesProjection, events);
+        const document = await store.readDocument('ballot_tallies_v1', 'ballots', 'ecc2020.vote-1');
+        const domain = tallyVotes(events, 'ecc2020', 'vote-1');
+        if (events.length === 0) expect(document).toBeUndefined();
+        else expect(document).toMatchObject({ tally: domain.tally, counted: domain.counted, leaders: domain.leaders });
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -48,6 +48,41 @@ const leadersOf = (tally: readonly { candidateId: string; votes: number }[]): st
   return top === 0 ? [] : tally.filter((entry) => entry.votes === top).map((entry) => entry.candidateId);
 };
 
+/** Whether `before` comes ahead of `after` in a tally: more votes first, then the smaller candidate id. */
+const ahead = (before: TallyEntry, after: TallyEntry): boolean =>
+  before.votes > after.votes || (before.votes === after.votes && before.candidateId < after.candidateId);
+
+type TallyEntry = { readonly candidateId: string; readonly votes: number };
+
+/**
+ * The ordered tally with one more vote for `candidateId`: equal to `ordered` of the counted tally, since only that
+ * entry changes and it can only move towards the front.
+ */
+const countedVote = (tally: readonly TallyEntry[], candidateId: string): TallyEntry[] => {
+  const next = tally.slice();
+  let index = next.findIndex((entry) => entry.candidateId === candidateId);
+  if (index < 0) index = next.push({ candidateId, votes: 0 }) - 1;
+  const entry = { candidateId, votes: next[index]!.votes + 1 };
+  while (index > 0 && ahead(entry, next[index - 1]!)) {
+    next[index] = next[index - 1]!;
+    index--;
+  }
+  next[index] = entry;
+  return next;
+};
+
+/** True when `leaders` are exactly the leaders of `tally`, so the stored array can be kept. */
+const sameLeaders = (tally: readonly TallyEntry[], leaders: readonly string[]): boolean => {
+  const top = tally[0]?.votes ?? 0;
+  if (top === 0) return leaders.length === 0;
+  let count = 0;
+  while (count < tally.length && tally[count]!.votes === top) {
+    if (leaders[count] !== tally[count]!.candidateId) return false;
+    count++;
+  }
+  return count === leaders.length;
+};
+
 /**
  * Ballot tallies with the current leaders, folded exactly like the domain's `tallyVotes`: the global log decides
  * whether a vote precedes its ballot's close. One vote per attendee is kept by the vote stream (`vote-<conference>.
@@ -84,14 +119,21 @@ export const ballotTalliesProjection = defineProjection<ConferenceEvent>(confere
       const current = (await ops.get<BallotTallyDocument>('ballots', id)) ?? empty(data.conferenceId, data.ballotId);
       if (current.closed) return ops.upsert('ballots', id, { ...current, late: current.late + 1 });
       if (streamRevision > 0n) return ops.upsert('ballots', id, { ...current, duplicates: current.duplicates + 1 });
-      let found = false;
-      const counted = current.tally.map((entry) => {
-        if (entry.candidateId !== data.candidateId) return entry;
-        found = true;
-        return { candidateId: entry.candidateId, votes: entry.votes + 1 };
-      });
-      const tally = ordered(found ? counted : [...counted, { candidateId: data.candidateId, votes: 1 }]);
-      await ops.upsert('ballots', id, { ...current, tally, counted: current.counted + 1, leaders: leadersOf(tally) });
+      // The hot path of a rebuild: one literal, no sort (one count moves up), and the leaders kept when unchanged.
+      const tally = countedVote(current.tally, data.candidateId);
+      await ops.upsert('ballots', id, {
+        conferenceId: current.conferenceId,
+        ballotId: current.ballotId,
+        opened: current.opened,
+        awardId: current.awardId,
+        candidates: current.candidates,
+        closed: current.closed,
+        tally,
+        counted: current.counted + 1,
+        late: current.late,
+        duplicates: current.duplicates,
+        leaders: sameLeaders(tally, current.leaders) ? current.leaders : leadersOf(tally),
+      } satisfies BallotTallyDocument);
     },
   },
 });
