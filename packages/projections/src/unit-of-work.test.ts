@@ -37,6 +37,13 @@ describe('the unit of work', () => {
     await work.operations.upsert('things', 'a', { list: [1] });
     const document = (await work.operations.get<{ list: number[] }>('things', 'a'))!;
     expect(() => document.list.push(2)).toThrow(TypeError);
+    // Every level, through arrays of objects, including parts shared with an already frozen document.
+    const shared = Object.freeze({ kept: true });
+    await work.operations.upsert('things', 'b', { rows: [{ cells: [{ v: 1 }] }, shared], meta: { tags: ['x'] } });
+    const nested = (await work.operations.get<{ rows: [{ cells: { v: number }[] }]; meta: { tags: string[] } }>('things', 'b'))!;
+    expect(() => nested.rows[0].cells.push({ v: 2 })).toThrow(TypeError);
+    expect(() => (nested.rows[0].cells[0]!.v = 3)).toThrow(TypeError);
+    expect(() => nested.meta.tags.push('y')).toThrow(TypeError);
   });
 
   it('leaves documents mutable when freezing is turned off', async () => {

