@@ -185,7 +185,11 @@ export class Lane<Event extends DomainEvent> {
   }
 
   #anyRunning(): boolean {
-    for (const entry of this.#list) if (entry.state === 'catching-up' || entry.state === 'live') return true;
+    const list = this.#list;
+    for (let index = 0; index < list.length; index++) {
+      const state = list[index]!.state;
+      if (state === 'catching-up' || state === 'live') return true;
+    }
     return false;
   }
 
@@ -196,7 +200,10 @@ export class Lane<Event extends DomainEvent> {
   async #apply(event: RecordedEvent): Promise<void> {
     let decoded: RecordedEvent | undefined;
     let decodeError: unknown;
-    for (const entry of this.#list) {
+    // An index loop: an array iterator held across the await below would allocate a result object per entry.
+    const list = this.#list;
+    for (let index = 0; index < list.length; index++) {
+      const entry = list[index]!;
       if (entry.state !== 'catching-up' && entry.state !== 'live') continue;
       const reached = entry.reached ?? entry.committed;
       if (reached !== undefined && !isAfter(event.position, reached)) continue;

@@ -90,8 +90,12 @@ export class UnitOfWork {
   readonly #namespace: string;
   /** Changes of the batch, last one per document. */
   readonly #pending = new Keyed<Pending>();
-  /** For each document the event in hand changed: collection, id and the pending change it replaced, in threes. */
-  #undo: (string | Pending | typeof NONE | undefined)[] = [];
+  /**
+   * For each document the event in hand changed: collection, id and the pending change it replaced, in threes. The
+   * first `#undoLength` slots are in use; the array is reused across events rather than allocated per event.
+   */
+  readonly #undo: (string | Pending | typeof NONE | undefined)[] = [];
+  #undoLength = 0;
   /**
    * Committed documents known to this unit of work (`undefined`: known to be missing), kept across batches because
    * the runner is the namespace's only writer; `reset()` forgets them whenever that may no longer hold.
@@ -141,7 +145,7 @@ export class UnitOfWork {
 
   /** Keeps the changes the current event made. */
   keepEvent(): void {
-    if (this.#undo.length > 0) this.#undo = [];
+    if (this.#undoLength > 0) this.#clearUndo();
     if (this.#scratchStatements.length > 0) {
       this.#statements.push(...this.#scratchStatements);
       this.#scratchStatements = [];
@@ -151,14 +155,14 @@ export class UnitOfWork {
   /** Forgets the changes the current event made (its handler threw). */
   discardEvent(): void {
     const undo = this.#undo;
-    for (let i = 0; i < undo.length; i += 3) {
+    for (let i = 0; i < this.#undoLength; i += 3) {
       const collection = undo[i] as string;
       const id = undo[i + 1] as string;
       const previous = undo[i + 2] as Pending | typeof NONE;
       if (previous === NONE) this.#pending.delete(collection, id);
       else this.#pending.set(collection, id, previous);
     }
-    this.#undo = [];
+    this.#clearUndo();
     this.#scratchStatements = [];
   }
 
@@ -190,7 +194,7 @@ export class UnitOfWork {
     if (this.#read.size + this.#pending.size > READ_CACHE_LIMIT) this.#read.clear();
     for (const change of changes) this.#read.set(change.collection, change.id, change.kind === 'upsert' ? change.document : undefined);
     this.#pending.clear();
-    this.#undo = [];
+    this.#clearUndo();
     this.#statements = [];
     this.#scratchStatements = [];
     this.#deadLetters = [];
@@ -200,7 +204,7 @@ export class UnitOfWork {
   /** Drops everything not yet committed and every cached document. */
   reset(): void {
     this.#pending.clear();
-    this.#undo = [];
+    this.#clearUndo();
     this.#read.clear();
     this.#statements = [];
     this.#scratchStatements = [];
@@ -210,15 +214,27 @@ export class UnitOfWork {
 
   #stage(collection: string, id: string, change: Pending): void {
     const undo = this.#undo;
+    const length = this.#undoLength;
     let recorded = false;
-    for (let i = 0; i < undo.length; i += 3) {
+    for (let i = 0; i < length; i += 3) {
       if (undo[i] === collection && undo[i + 1] === id) {
         recorded = true;
         break;
       }
     }
-    if (!recorded) undo.push(collection, id, this.#pending.get(collection, id) ?? NONE);
+    if (!recorded) {
+      undo[length] = collection;
+      undo[length + 1] = id;
+      undo[length + 2] = this.#pending.get(collection, id) ?? NONE;
+      this.#undoLength = length + 3;
+    }
     this.#pending.set(collection, id, change);
+  }
+
+  /** Empties the undo log, dropping its references to documents. */
+  #clearUndo(): void {
+    this.#undo.fill(undefined, 0, this.#undoLength);
+    this.#undoLength = 0;
   }
 
   /** Answers from the batch or the cache without a store read (one resolved promise); reads the store otherwise. */

@@ -254,7 +254,13 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
   async readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined): Promise<LogPage<EventRow>> {
     const rows = this.#rowsAfter(after?.commit ?? 0n, limit);
     const lastRow = rows[rows.length - 1];
-    const events = filter === undefined ? rows : rows.filter((row) => matchesFilter(filter, row[1], row[3]));
+    let events = rows;
+    if (filter !== undefined) {
+      // A set of the wanted types per page rather than a scan of the list per row.
+      const types = filter.eventTypes === undefined ? undefined : new Set(filter.eventTypes);
+      const prefixes = filter.streamPrefixes;
+      events = rows.filter((row) => (types === undefined || types.has(row[3])) && (prefixes === undefined || matchesFilter({ streamPrefixes: prefixes }, row[1], row[3])));
+    }
     return { events, scannedUpTo: lastRow && sequencePosition(BigInt(lastRow[0])), full: rows.length === limit };
   }
 
