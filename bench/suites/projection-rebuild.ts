@@ -6,6 +6,8 @@
  * document the page touches (the same (collection, id) keys the projections write) plus the checkpoint, in one
  * transaction: a Map for memory, a multi-row upsert for SQLite, an unnest upsert for PostgreSQL. The library's extra
  * work is decoding through the io-ts codecs, the handlers and the unit of work.
+ * The library runs as in production: NODE_ENV is set to `production` for the suite unless the caller set it, so the
+ * runner's development guard (deep-freezing documents) is off, as it is in a production deployment.
  * PostgreSQL connects to BENCH_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/test; when it is unreachable its
  * row is left out and the suite says so.
  */
@@ -174,88 +176,99 @@ const postgresReachable = async (): Promise<boolean> => {
 const suite: BenchSuite = {
   name: 'projection-rebuild',
   async run(): Promise<BenchRow[]> {
-    const dir = mkdtempSync(join(tmpdir(), 'clusterconf-bench-rebuild-'));
-    const eventFile = join(dir, 'events.sqlite');
-    const rows: BenchRow[] = [];
-    writeHistoryInChild(eventFile);
-    const events = await SqliteEventStore.open({ path: eventFile });
-    const tag = `${process.pid}_${Date.now().toString(36)}`;
-    const pool = new pg.Pool({ connectionString: url, max: 2 });
-    pool.on('error', () => undefined);
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV ??= 'production';
     try {
-      const note = (floor: string) => `5 read models, batches of ${batchSize}; floor: bare better-sqlite3 reads + ${floor}`;
-
-      // Warm both paths once, so the first backend measured does not pay for the JIT alone.
-      await floorRun(eventFile, () => undefined);
-      await rebuild(events, new MemoryReadModelStore());
-
-      // Memory.
-      const floorMemory = await measure(() => {
-        const documents = new Map<string, string>();
-        const checkpoints = new Map<string, number>();
-        return floorRun(eventFile, (touched, checkpoint) => {
-          for (const [key, body] of touched) documents.set(key, body);
-          checkpoints.set('floor', checkpoint);
-        });
-      });
-      const memory = await measure(() => rebuild(events, new MemoryReadModelStore()));
-      rows.push(row({ benchmark: 'projection rebuild', backend: 'memory', events: total, seconds: memory.seconds, floorSeconds: floorMemory.seconds, peakRssMb: memory.peakRssMb, target: 0.8, note: note('Map writes') }));
-
-      // SQLite read models in their own file.
-      const floorDb = new Database(join(dir, 'floor.sqlite'));
-      floorDb.pragma('journal_mode = WAL');
-      floorDb.pragma('synchronous = NORMAL');
-      floorDb.exec('CREATE TABLE docs (key TEXT PRIMARY KEY, body TEXT NOT NULL); CREATE TABLE checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL)');
-      const upsert = floorDb.prepare('INSERT INTO docs (key, body) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET body = excluded.body');
-      const saveCheckpoint = floorDb.prepare('INSERT INTO checkpoints VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position');
-      const writeSqlite = floorDb.transaction((touched: Map<string, string>, checkpoint: number) => {
-        for (const [key, body] of touched) upsert.run(key, body);
-        saveCheckpoint.run('floor', String(checkpoint));
-      });
-      const floorSqlite = await measure(() => floorRun(eventFile, (touched, checkpoint) => writeSqlite(touched, checkpoint)));
-      floorDb.close();
-      const sqliteModels = await SqliteReadModelStore.open({ path: join(dir, 'read-models.sqlite') });
-      const sqlite = await measure(() => rebuild(events, sqliteModels));
-      await sqliteModels.close();
-      rows.push(row({ benchmark: 'projection rebuild', backend: 'sqlite', events: total, seconds: sqlite.seconds, floorSeconds: floorSqlite.seconds, peakRssMb: sqlite.peakRssMb, target: 0.6, note: note('one upsert transaction per page') }));
-
-      // PostgreSQL.
-      if (await postgresReachable()) {
-        const floorSchema = `bench_floor_rebuild_${tag}`;
-        const storeSchema = `bench_rebuild_${tag}`;
-        try {
-          await pool.query(`create schema ${floorSchema}; create table ${floorSchema}.docs (key text primary key, body jsonb not null);
-            create table ${floorSchema}.checkpoints (name text primary key, position text not null)`);
-          const client = await pool.connect();
-          const floorPostgres = await measure(() =>
-            floorRun(eventFile, async (touched, checkpoint) => {
-              await client.query('begin');
-              await client.query(
-                `insert into ${floorSchema}.docs (key, body) select * from unnest($1::text[], $2::jsonb[]) on conflict (key) do update set body = excluded.body`,
-                [[...touched.keys()], [...touched.values()]],
-              );
-              await client.query(`insert into ${floorSchema}.checkpoints values ('floor', $1) on conflict (name) do update set position = excluded.position`, [String(checkpoint)]);
-              await client.query('commit');
-            }),
-          );
-          client.release();
-          const postgresModels = await PostgresReadModelStore.open({ connectionString: url, schema: storeSchema, poolSize: 2 });
-          const postgres = await measure(() => rebuild(events, postgresModels));
-          await postgresModels.close();
-          rows.push(row({ benchmark: 'projection rebuild', backend: 'postgres', events: total, seconds: postgres.seconds, floorSeconds: floorPostgres.seconds, peakRssMb: postgres.peakRssMb, target: 0.6, note: note('one unnest upsert transaction per page') }));
-        } finally {
-          await pool.query(`drop schema if exists ${floorSchema} cascade; drop schema if exists ${storeSchema} cascade`);
-        }
-      } else {
-        console.warn(`projection-rebuild: PostgreSQL at ${url} is unreachable; its row is left out`);
-      }
-      return rows;
+      return await runSuite();
     } finally {
-      await events.close();
-      await pool.end();
-      rmSync(dir, { recursive: true, force: true });
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
     }
   },
+};
+
+/** The suite itself, run with NODE_ENV set as described above. */
+const runSuite = async (): Promise<BenchRow[]> => {
+  const dir = mkdtempSync(join(tmpdir(), 'clusterconf-bench-rebuild-'));
+  const eventFile = join(dir, 'events.sqlite');
+  const rows: BenchRow[] = [];
+  writeHistoryInChild(eventFile);
+  const events = await SqliteEventStore.open({ path: eventFile });
+  const tag = `${process.pid}_${Date.now().toString(36)}`;
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on('error', () => undefined);
+  try {
+    const note = (floor: string) => `5 read models, batches of ${batchSize}; floor: bare better-sqlite3 reads + ${floor}`;
+
+    // Warm both paths once, so the first backend measured does not pay for the JIT alone.
+    await floorRun(eventFile, () => undefined);
+    await rebuild(events, new MemoryReadModelStore());
+
+    // Memory.
+    const floorMemory = await measure(() => {
+      const documents = new Map<string, string>();
+      const checkpoints = new Map<string, number>();
+      return floorRun(eventFile, (touched, checkpoint) => {
+        for (const [key, body] of touched) documents.set(key, body);
+        checkpoints.set('floor', checkpoint);
+      });
+    });
+    const memory = await measure(() => rebuild(events, new MemoryReadModelStore()));
+    rows.push(row({ benchmark: 'projection rebuild', backend: 'memory', events: total, seconds: memory.seconds, floorSeconds: floorMemory.seconds, peakRssMb: memory.peakRssMb, target: 0.8, note: note('Map writes') }));
+
+    // SQLite read models in their own file.
+    const floorDb = new Database(join(dir, 'floor.sqlite'));
+    floorDb.pragma('journal_mode = WAL');
+    floorDb.pragma('synchronous = NORMAL');
+    floorDb.exec('CREATE TABLE docs (key TEXT PRIMARY KEY, body TEXT NOT NULL); CREATE TABLE checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL)');
+    const upsert = floorDb.prepare('INSERT INTO docs (key, body) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET body = excluded.body');
+    const saveCheckpoint = floorDb.prepare('INSERT INTO checkpoints VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position');
+    const writeSqlite = floorDb.transaction((touched: Map<string, string>, checkpoint: number) => {
+      for (const [key, body] of touched) upsert.run(key, body);
+      saveCheckpoint.run('floor', String(checkpoint));
+    });
+    const floorSqlite = await measure(() => floorRun(eventFile, (touched, checkpoint) => writeSqlite(touched, checkpoint)));
+    floorDb.close();
+    const sqliteModels = await SqliteReadModelStore.open({ path: join(dir, 'read-models.sqlite') });
+    const sqlite = await measure(() => rebuild(events, sqliteModels));
+    await sqliteModels.close();
+    rows.push(row({ benchmark: 'projection rebuild', backend: 'sqlite', events: total, seconds: sqlite.seconds, floorSeconds: floorSqlite.seconds, peakRssMb: sqlite.peakRssMb, target: 0.6, note: note('one upsert transaction per page') }));
+
+    // PostgreSQL.
+    if (await postgresReachable()) {
+      const floorSchema = `bench_floor_rebuild_${tag}`;
+      const storeSchema = `bench_rebuild_${tag}`;
+      try {
+        await pool.query(`create schema ${floorSchema}; create table ${floorSchema}.docs (key text primary key, body jsonb not null);
+          create table ${floorSchema}.checkpoints (name text primary key, position text not null)`);
+        const client = await pool.connect();
+        const floorPostgres = await measure(() =>
+          floorRun(eventFile, async (touched, checkpoint) => {
+            await client.query('begin');
+            await client.query(
+              `insert into ${floorSchema}.docs (key, body) select * from unnest($1::text[], $2::jsonb[]) on conflict (key) do update set body = excluded.body`,
+              [[...touched.keys()], [...touched.values()]],
+            );
+            await client.query(`insert into ${floorSchema}.checkpoints values ('floor', $1) on conflict (name) do update set position = excluded.position`, [String(checkpoint)]);
+            await client.query('commit');
+          }),
+        );
+        client.release();
+        const postgresModels = await PostgresReadModelStore.open({ connectionString: url, schema: storeSchema, poolSize: 2 });
+        const postgres = await measure(() => rebuild(events, postgresModels));
+        await postgresModels.close();
+        rows.push(row({ benchmark: 'projection rebuild', backend: 'postgres', events: total, seconds: postgres.seconds, floorSeconds: floorPostgres.seconds, peakRssMb: postgres.peakRssMb, target: 0.6, note: note('one unnest upsert transaction per page') }));
+      } finally {
+        await pool.query(`drop schema if exists ${floorSchema} cascade; drop schema if exists ${storeSchema} cascade`);
+      }
+    } else {
+      console.warn(`projection-rebuild: PostgreSQL at ${url} is unreachable; its row is left out`);
+    }
+    return rows;
+  } finally {
+    await events.close();
+    await pool.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
 };
 
 export default suite;

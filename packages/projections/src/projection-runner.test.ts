@@ -6,6 +6,7 @@ import { MemoryReadModelStore } from './memory/index.js';
 import { defineProjection } from './projection.js';
 import { createProjectionRunner } from './projection-runner.js';
 import { ProjectionFailedError, WaitForPositionError } from './errors.js';
+import { freezeDocumentsByDefault } from './unit-of-work.js';
 
 const ledger = createEventRegistry([
   defineEvent('Deposited', t.type({ account: t.string, amount: t.number })),
@@ -253,5 +254,37 @@ describe('the projection runner', () => {
     await expect(runner.waitFor(sequencePosition(5n), { timeoutMs: 20 })).rejects.toThrow(/timed out after 20 ms with notes_v1 at the start/);
     await runner.stop();
     await expect(runner.waitFor(sequencePosition(5n))).rejects.toThrow(/stopped/);
+  });
+
+  it('freezes documents outside production by default, so a handler mutating a read document stops as a poison event', async () => {
+    expect(freezeDocumentsByDefault({ NODE_ENV: 'test' })).toBe(true);
+    expect(freezeDocumentsByDefault({})).toBe(true);
+    expect(freezeDocumentsByDefault({ NODE_ENV: 'production' })).toBe(false);
+    const mutating = defineProjection(ledger, {
+      name: 'mutating',
+      version: 1,
+      handlers: {
+        Noted: async (event, ops) => {
+          const current = await ops.get<{ texts: string[] }>('log', 'all');
+          if (current === undefined) return ops.upsert('log', 'all', { texts: [event.data.text] });
+          current.texts.push(event.data.text);
+          await ops.upsert('log', 'all', current);
+        },
+      },
+    });
+    const events = new MemoryEventStore();
+    await append(events, 'n-1', 'Noted', { text: 'first' });
+    const { position } = await append(events, 'n-2', 'Noted', { text: 'second' });
+    const readModels = new MemoryReadModelStore();
+    const runner = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [mutating], batchSize: 10 });
+    await runner.start();
+    await expect(runner.waitFor(position)).rejects.toThrow(WaitForPositionError);
+    const [status] = await runner.status();
+    expect(status!.state).toBe('failed');
+    expect(status!.error).toBeInstanceOf(ProjectionFailedError);
+    expect((status!.error as ProjectionFailedError).cause).toBeInstanceOf(TypeError);
+    // The first event's document is committed untouched by the failed mutation.
+    expect(await readModels.readDocument('mutating_v1', 'log', 'all')).toEqual({ texts: ['first'] });
+    await runner.stop();
   });
 });

@@ -30,6 +30,9 @@ const freezeObject = (value: object): void => {
   }
 };
 
+/** The runner's default for `freezeDocuments`: on, except under `NODE_ENV=production`. */
+export const freezeDocumentsByDefault = (env: { readonly NODE_ENV?: string } = process.env): boolean => env.NODE_ENV !== 'production';
+
 /** Shared by the synchronous operations, which have nothing to wait for. */
 const RESOLVED: Promise<void> = Promise.resolve();
 
