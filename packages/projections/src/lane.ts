@@ -60,17 +60,10 @@ const MAX_CONFLICTS = 5;
 const isCheckpointConflict = (error: unknown): boolean =>
   error instanceof Error && (error as { code?: unknown }).code === CHECKPOINT_CONFLICT_CODE;
 
-/** Per projection, its handlers by event type: a Map lookup instead of a megamorphic property load per event. */
-const handlerMaps = new WeakMap<object, Map<string, ProjectionHandler<DomainEvent>>>();
-
-const handlerFor = (declared: object, type: string): ProjectionHandler<DomainEvent> | undefined => {
-  let handlers = handlerMaps.get(declared);
-  if (handlers === undefined) {
-    handlers = new Map();
-    for (const [name, handler] of Object.entries(declared)) if (typeof handler === 'function') handlers.set(name, handler as ProjectionHandler<DomainEvent>);
-    handlerMaps.set(declared, handlers);
-  }
-  return handlers.get(type);
+/** The handler of `type` in a projection's declared handlers (own properties only). */
+const handlerOf = (declared: object, type: string): ProjectionHandler<DomainEvent> | undefined => {
+  const handler: unknown = Object.hasOwn(declared, type) ? (declared as Record<string, unknown>)[type] : undefined;
+  return typeof handler === 'function' ? (handler as ProjectionHandler<DomainEvent>) : undefined;
 };
 
 const furthest = (a: Position | undefined, b: Position | undefined): Position | undefined =>
@@ -88,6 +81,8 @@ export class Lane<Event extends DomainEvent> {
   readonly #entries: Set<Entry<Event>>;
   /** `#entries` as an array, for the per-event loop. */
   #list: Entry<Event>[];
+  /** Per event type, the handler of each entry of `#list` (same index), built on first sight of the type. */
+  readonly #routes = new Map<string, (ProjectionHandler<DomainEvent> | undefined)[]>();
   readonly lock = new Mutex();
   #release: (() => void) | undefined;
   #subscription: Subscription | undefined;
@@ -115,6 +110,7 @@ export class Lane<Event extends DomainEvent> {
     await this.lock.run(async () => {
       this.#entries.delete(entry);
       this.#list = [...this.#entries];
+      this.#routes.clear();
       if (entry.lane === this) entry.lane = undefined;
       entry.unitOfWork.reset();
       entry.reached = entry.committed;
@@ -202,12 +198,13 @@ export class Lane<Event extends DomainEvent> {
     let decodeError: unknown;
     // An index loop: an array iterator held across the await below would allocate a result object per entry.
     const list = this.#list;
+    const handlers = this.#route(event.type);
     for (let index = 0; index < list.length; index++) {
       const entry = list[index]!;
       if (entry.state !== 'catching-up' && entry.state !== 'live') continue;
       const reached = entry.reached ?? entry.committed;
       if (reached !== undefined && !isAfter(event.position, reached)) continue;
-      const handler = handlerFor(entry.projection.handlers, event.type);
+      const handler = handlers[index];
       if (handler === undefined) {
         entry.reached = event.position;
         continue;
@@ -242,6 +239,16 @@ export class Lane<Event extends DomainEvent> {
       entry.reached = event.position;
       entry.applied++;
     }
+  }
+
+  /** The handlers of `type`, one per entry of `#list`: one map lookup per event instead of one per entry. */
+  #route(type: string): (ProjectionHandler<DomainEvent> | undefined)[] {
+    let handlers = this.#routes.get(type);
+    if (handlers === undefined) {
+      handlers = this.#list.map((entry) => handlerOf(entry.projection.handlers, type));
+      this.#routes.set(type, handlers);
+    }
+    return handlers;
   }
 
   /**

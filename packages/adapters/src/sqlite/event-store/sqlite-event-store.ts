@@ -259,7 +259,17 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
       // A set of the wanted types per page rather than a scan of the list per row.
       const types = filter.eventTypes === undefined ? undefined : new Set(filter.eventTypes);
       const prefixes = filter.streamPrefixes;
-      events = rows.filter((row) => (types === undefined || types.has(row[3])) && (prefixes === undefined || matchesFilter({ streamPrefixes: prefixes }, row[1], row[3])));
+      // Neighbouring rows often share a type: compare with the last one before hashing it.
+      let lastType: string | undefined;
+      let lastWanted = false;
+      events = rows.filter((row) => {
+        const type = row[3];
+        if (type !== lastType) {
+          lastType = type;
+          lastWanted = types === undefined || types.has(type);
+        }
+        return lastWanted && (prefixes === undefined || matchesFilter({ streamPrefixes: prefixes }, row[1], type));
+      });
     }
     return { events, scannedUpTo: lastRow && sequencePosition(BigInt(lastRow[0])), full: rows.length === limit };
   }
