@@ -83,6 +83,8 @@ export class Lane<Event extends DomainEvent> {
   #list: Entry<Event>[];
   /** Per event type, the handler of each entry of `#list` (same index), built on first sight of the type. */
   readonly #routes = new Map<string, (ProjectionHandler<DomainEvent> | undefined)[]>();
+  #lastType: string | undefined;
+  #lastHandlers: (ProjectionHandler<DomainEvent> | undefined)[] = [];
   readonly lock = new Mutex();
   #release: (() => void) | undefined;
   #subscription: Subscription | undefined;
@@ -111,6 +113,7 @@ export class Lane<Event extends DomainEvent> {
       this.#entries.delete(entry);
       this.#list = [...this.#entries];
       this.#routes.clear();
+      this.#lastType = undefined;
       if (entry.lane === this) entry.lane = undefined;
       entry.unitOfWork.reset();
       entry.reached = entry.committed;
@@ -243,11 +246,15 @@ export class Lane<Event extends DomainEvent> {
 
   /** The handlers of `type`, one per entry of `#list`: one map lookup per event instead of one per entry. */
   #route(type: string): (ProjectionHandler<DomainEvent> | undefined)[] {
+    // Runs of one type are common (a registration desk, a vote): compare with the last type before hashing this one.
+    if (type === this.#lastType) return this.#lastHandlers;
     let handlers = this.#routes.get(type);
     if (handlers === undefined) {
       handlers = this.#list.map((entry) => handlerOf(entry.projection.handlers, type));
       this.#routes.set(type, handlers);
     }
+    this.#lastType = type;
+    this.#lastHandlers = handlers;
     return handlers;
   }
 

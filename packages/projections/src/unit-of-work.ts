@@ -50,18 +50,31 @@ type Pending = Document | typeof DELETED;
  */
 class Keyed<V> {
   readonly #collections = new Map<string, Map<string, V>>();
+  /** The last collection looked up and its map: handlers mostly address one collection with a constant name. */
+  #lastCollection: string | undefined;
+  #lastIds: Map<string, V> | undefined;
   size = 0;
 
+  #ids(collection: string): Map<string, V> | undefined {
+    if (collection === this.#lastCollection) return this.#lastIds;
+    const ids = this.#collections.get(collection);
+    if (ids !== undefined) {
+      this.#lastCollection = collection;
+      this.#lastIds = ids;
+    }
+    return ids;
+  }
+
   get(collection: string, id: string): V | undefined {
-    return this.#collections.get(collection)?.get(id);
+    return this.#ids(collection)?.get(id);
   }
 
   has(collection: string, id: string): boolean {
-    return this.#collections.get(collection)?.has(id) ?? false;
+    return this.#ids(collection)?.has(id) ?? false;
   }
 
   set(collection: string, id: string, value: V): void {
-    let ids = this.#collections.get(collection);
+    let ids = this.#ids(collection);
     if (ids === undefined) this.#collections.set(collection, (ids = new Map()));
     const before = ids.size;
     ids.set(id, value);
@@ -75,6 +88,8 @@ class Keyed<V> {
 
   clear(): void {
     this.#collections.clear();
+    this.#lastCollection = undefined;
+    this.#lastIds = undefined;
     this.size = 0;
   }
 
@@ -236,7 +251,8 @@ export class UnitOfWork {
 
   /** Empties the undo log, dropping its references to documents. */
   #clearUndo(): void {
-    this.#undo.fill(undefined, 0, this.#undoLength);
+    const undo = this.#undo;
+    for (let i = 0; i < this.#undoLength; i++) undo[i] = undefined;
     this.#undoLength = 0;
   }
 
@@ -245,7 +261,8 @@ export class UnitOfWork {
     const pending = this.#pending.get(collection, id);
     if (pending !== undefined) return Promise.resolve(pending === DELETED ? undefined : pending);
     const read = this.#read;
-    if (read.has(collection, id)) return Promise.resolve(read.get(collection, id));
+    const cached = read.get(collection, id);
+    if (cached !== undefined || read.has(collection, id)) return Promise.resolve(cached);
     return this.#load(collection, id);
   }
 
