@@ -10,6 +10,7 @@ import { SqliteEventStore } from '@clusterconf/adapters/sqlite';
 import { newEvent } from './event-store-contract.js';
 
 const child = fileURLToPath(new URL('./fixtures/sqlite-append-child.ts', import.meta.url));
+const awaitingChild = fileURLToPath(new URL('./fixtures/sqlite-await-subscription-child.ts', import.meta.url));
 
 /** Runs the append script in a separate Node process and resolves when it exits successfully. */
 const appendFromChild = (path: string, streamId: string, count: number): Promise<string> =>
@@ -72,5 +73,29 @@ describe('SQLite event store shared by two processes', () => {
     const log: RecordedEvent[] = [];
     for await (const event of store.readAll()) log.push(event);
     expect(received.map((e) => e.metadata.eventId)).toEqual(log.map((e) => e.metadata.eventId));
+  });
+
+  it('keeps a process alive while its only work is a subscription waiting for another process to append', async () => {
+    const path = join(dir, 'events.sqlite');
+    const proc = spawn(process.execPath, ['--conditions=@clusterconf/source', '--import', 'tsx', awaitingChild, path], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const subscribed = new Promise<void>((resolve) =>
+      proc.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('subscribed')) resolve();
+      }),
+    );
+    proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', resolve));
+    await subscribed;
+    // Give an idle process every chance to exit early before anything is appended.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await store.appendToStream('wake-up', [newEvent('WokeUp', {})]);
+    expect(await exited, stderr).toBe(0);
+    expect(stdout).toBe('subscribed\nWokeUp\n');
   });
 });

@@ -52,9 +52,6 @@ export const registerTailCommand = (program: Command, io: CliIo): void => {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
         println(io.err, `following ${url.display} after ${after === undefined ? 'the start' : `position ${formatPosition(after)}`} (Ctrl-C to stop)`);
-        // Stores poll for other processes' commits on unref'd timers, so that they never hold a program open; tail
-        // is the program whose job is to stay open, so it holds the event loop itself until it stops.
-        const keepAlive = setInterval(() => undefined, 60_000);
         let printed = 0;
         try {
           for await (const message of subscription) {
@@ -64,7 +61,6 @@ export const registerTailCommand = (program: Command, io: CliIo): void => {
             if (++printed >= limit) break;
           }
         } finally {
-          clearInterval(keepAlive);
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           await subscription.close();

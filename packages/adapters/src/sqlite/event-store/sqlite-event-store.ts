@@ -323,7 +323,8 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
       this.#dataVersion = version;
       this.#wakeWaiters();
     }, this.#pollIntervalMs);
-    this.#pollTimer.unref();
+    // Not unref'd: the timer runs only while a subscription waits for events, and such a subscription is work in
+    // progress, as an open socket is for the network stores; close() or the subscription's end stops it.
   }
 
   #stopPolling(): void {
