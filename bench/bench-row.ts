@@ -48,3 +48,6 @@ export const row = (
   const floorEventsPerSecond = Math.round(fields.events / floorSeconds);
   return { ...rest, seconds: Math.round(fields.seconds * 1000) / 1000, eventsPerSecond, floorEventsPerSecond, ratio: Math.round((eventsPerSecond / floorEventsPerSecond) * 100) / 100 };
 };
+
+/** Prefixes the line on which a suite process reports its rows to bench/run.ts. */
+export const ROWS_MARKER = '@@bench-rows ';

@@ -1,12 +1,15 @@
 /**
- * `npm run bench`: runs every suite in bench/suites (or those named on the command line), prints each row beside its
- * raw floor, writes bench/results/latest.json and refreshes the table in README.md between the bench markers.
- * BENCH_SCALE (default 1) scales the event counts down for a quick look; only full-scale runs update the README.
+ * `npm run bench`: runs every suite in bench/suites (or those whose file names are given on the command line), each in
+ * a fresh Node process so that its peak RSS is its own, prints each row beside its raw floor, writes
+ * bench/results/latest.json and refreshes the table in README.md between the bench markers.
+ * BENCH_SCALE (default 1) scales the event counts down for a quick look; only full-scale runs of every suite update
+ * the README.
  */
+import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchRow, BenchSuite } from './bench-row.js';
+import { ROWS_MARKER, type BenchRow } from './bench-row.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const scale = Number(process.env.BENCH_SCALE ?? '1');
@@ -24,14 +27,38 @@ const table = (rows: readonly BenchRow[]): string =>
     ...rows.map(formatRow),
   ].join('\n');
 
+/** Runs one suite file in its own process and returns its rows; the suite's own output passes through. */
+const runSuite = (file: string): Promise<BenchRow[]> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=@clusterconf/source', '--import', 'tsx', '--expose-gc', join(here, 'run-suite.ts'), file], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let rows: BenchRow[] | undefined;
+    let pending = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        if (line.startsWith(ROWS_MARKER)) rows = (JSON.parse(line.slice(ROWS_MARKER.length)) as { rows: BenchRow[] }).rows;
+        else console.log(line);
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 && rows !== undefined ? resolve(rows) : reject(new Error(`benchmark suite ${file} exited with code ${code} before reporting its rows`)),
+    );
+  });
+
 const main = async (): Promise<void> => {
-  const files = (await readdir(join(here, 'suites'))).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+  const files = (await readdir(join(here, 'suites')))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .filter((f) => wanted.length === 0 || wanted.includes(f.replace(/\.ts$/, '')))
+    .sort();
   const rows: BenchRow[] = [];
   for (const file of files) {
-    const suite = ((await import(join(here, 'suites', file))) as { default: BenchSuite }).default;
-    if (wanted.length > 0 && !wanted.includes(suite.name)) continue;
-    console.log(`\n== ${suite.name} (scale ${scale})`);
-    const suiteRows = await suite.run();
+    console.log(`\n== ${file.replace(/\.ts$/, '')} (scale ${scale})`);
+    const suiteRows = await runSuite(join(here, 'suites', file));
     for (const r of suiteRows) console.log(formatRow(r));
     rows.push(...suiteRows);
   }
