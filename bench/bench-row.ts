@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import type { NewEvent } from '@clusterconf/domain';
+
 /** One line of `bench/results/latest.json`: the library's figure beside the raw floor of the same backend. */
 export interface BenchRow {
   readonly benchmark: string;
@@ -51,3 +54,19 @@ export const row = (
 
 /** Prefixes the line on which a suite process reports its rows to bench/run.ts. */
 export const ROWS_MARKER = '@@bench-rows ';
+
+/** BENCH_SCALE, the fraction of each suite's full event counts to run (default 1). */
+export const benchScale = Number(process.env.BENCH_SCALE ?? '1');
+
+/** A full-scale count scaled by BENCH_SCALE, at least 1. */
+export const scaled = (n: number): number => Math.max(1, Math.round(n * benchScale));
+
+/** The i-th vote of the benchmarks' synthetic log, as an appendable event with a fresh id. */
+export const benchVote = (i: number): NewEvent => {
+  const eventId = randomUUID();
+  return {
+    type: 'VoteCast',
+    data: { conferenceId: 'ecc2020', ballotId: 'manager-of-the-year', attendeeId: `attendee-${i}`, candidateId: `candidate-${i % 3}` },
+    metadata: { eventId, occurredAt: '2020-11-10T09:00:00.000Z', correlationId: eventId, causationId: eventId, schemaVersion: 1 },
+  };
+};

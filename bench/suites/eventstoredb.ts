@@ -8,15 +8,13 @@
  * Each side runs three times, alternating, and keeps its faster run, so warm-up and GC land on both alike. The issue's
  * target: the adapter's overhead over the bare client stays under 20% (ratio ≥ 0.83). BENCH_SCALE scales the counts.
  */
-import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient, jsonEvent, type Position as ClientPosition, type ResolvedEvent } from '@eventstore/db-client';
 import type { NewEvent } from '@clusterconf/domain';
 import { EventStoreDBEventStore } from '@clusterconf/adapters/eventstoredb';
 import { EventStoreDBTestServer } from '../../test/eventstoredb/test-server/index.js';
-import { measure, row, type BenchRow, type BenchSuite } from '../bench-row.js';
+import { benchVote, measure, row, scaled, type BenchRow, type BenchSuite } from '../bench-row.js';
 
-const scale = Number(process.env.BENCH_SCALE ?? '1');
-const count = (n: number) => Math.max(1, Math.round(n * scale));
+const count = scaled;
 const singleAppends = count(2_000);
 const batches = count(100);
 const batchSize = 100;
@@ -26,14 +24,7 @@ const pageSize = 500;
 const target = 0.83;
 const note = 'in-process gRPC TEST SERVER, not EventStoreDB: adapter + client cost only';
 
-const vote = (i: number): NewEvent => {
-  const eventId = randomUUID();
-  return {
-    type: 'VoteCast',
-    data: { conferenceId: 'ecc2020', ballotId: 'manager-of-the-year', attendeeId: `attendee-${i}`, candidateId: `candidate-${i % 3}` },
-    metadata: { eventId, occurredAt: '2020-11-10T09:00:00.000Z', correlationId: eventId, causationId: eventId, schemaVersion: 1 },
-  };
-};
+const vote = benchVote;
 
 /** The bare client's form of the same event, as an application would write it without the library. */
 const bare = (event: NewEvent) => jsonEvent({ id: event.metadata.eventId, type: event.type, data: event.data as never, metadata: event.metadata });

@@ -9,15 +9,13 @@
  * own work: the stream lock, the expected-revision and idempotency checks, NOTIFY, and the xmin bound on reads.
  * Each figure is the fastest of three alternating runs of floor and library. BENCH_SCALE scales every count. Connects to BENCH_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/test.
  */
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { NewEvent } from '@clusterconf/domain';
 import { PostgresEventStore } from '@clusterconf/adapters/postgres';
-import { measure, row, type BenchRow, type BenchSuite } from '../bench-row.js';
+import { benchVote, measure, row, scaled, type BenchRow, type BenchSuite } from '../bench-row.js';
 
-const scale = Number(process.env.BENCH_SCALE ?? '1');
 const url = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const count = (n: number) => Math.max(1, Math.round(n * scale));
+const count = scaled;
 
 const singleAppends = count(2_000);
 const batches = count(200);
@@ -26,14 +24,7 @@ const readAllEvents = count(200_000);
 const streamEvents = count(10_000);
 const writers = 8;
 
-const vote = (i: number): NewEvent => {
-  const eventId = randomUUID();
-  return {
-    type: 'VoteCast',
-    data: { conferenceId: 'ecc2020', ballotId: 'manager-of-the-year', attendeeId: `attendee-${i}`, candidateId: `candidate-${i % 3}` },
-    metadata: { eventId, occurredAt: '2020-11-10T09:00:00.000Z', correlationId: eventId, causationId: eventId, schemaVersion: 1 },
-  };
-};
+const vote = benchVote;
 
 /** One row of the bare floor, in the form its INSERT takes. */
 interface FloorRow {

@@ -13,16 +13,14 @@
  */
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewEvent } from '@clusterconf/domain';
 import { SQLITE_EVENT_STORE_MIGRATIONS, SqliteEventStore } from '@clusterconf/adapters/sqlite';
-import { measure, row, type BenchRow, type BenchSuite } from '../bench-row.js';
+import { benchVote, measure, row, scaled, type BenchRow, type BenchSuite } from '../bench-row.js';
 
-const scale = Number(process.env.BENCH_SCALE ?? '1');
-const count = (n: number) => Math.max(1, Math.round(n * scale));
+const count = scaled;
 
 const singleAppends = count(20_000);
 const batchAppends = count(1_000);
@@ -31,14 +29,7 @@ const readAllEvents = count(1_000_000);
 const streamEvents = count(10_000);
 const streamReads = 10;
 
-const vote = (i: number): NewEvent => {
-  const eventId = randomUUID();
-  return {
-    type: 'VoteCast',
-    data: { conferenceId: 'ecc2020', ballotId: 'manager-of-the-year', attendeeId: `attendee-${i}`, candidateId: `candidate-${i % 3}` },
-    metadata: { eventId, occurredAt: '2020-11-10T09:00:00.000Z', correlationId: eventId, causationId: eventId, schemaVersion: 1 },
-  };
-};
+const vote = benchVote;
 
 const votes = (n: number, offset = 0): NewEvent[] => Array.from({ length: n }, (_, i) => vote(offset + i));
 
