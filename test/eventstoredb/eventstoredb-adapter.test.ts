@@ -138,4 +138,24 @@ describe('EventStoreDB adapter: behaviour beyond the contract (on the test serve
     // checkpoint still moves past it.
     expect(messages.at(-1)).toEqual({ kind: 'caughtUp', position: head });
   });
+
+  it('reads long streams across its 1,000-event pages, forwards and backwards, with maxCount and a system event at a page edge', async () => {
+    const { store, client } = running;
+    for (let i = 0; i < 2500; i += 250) {
+      await store.appendToStream('long', Array.from({ length: 250 }, (_, j) => newEvent('Numbered', { n: i + j })));
+    }
+    // A system record inside the stream, at revision 2500: never returned, and never counted against maxCount.
+    await client.appendToStream('long', jsonEvent({ type: '$system-note', data: {} }));
+    await store.appendToStream('long', [newEvent('Numbered', { n: 2501 })]);
+    const revisions = async (options: Parameters<typeof store.readStream>[1]) => (await collect(store.readStream('long', options))).map((e) => Number(e.streamRevision));
+    const range = (from: number, to: number) => Array.from({ length: Math.abs(to - from) + 1 }, (_, i) => (from <= to ? from + i : from - i));
+
+    expect(await revisions({})).toEqual([...range(0, 2499), 2501]);
+    expect(await revisions({ maxCount: 2100 })).toEqual(range(0, 2099));
+    expect(await revisions({ fromRevision: 1500n, maxCount: 1001 })).toEqual(range(1500, 2500).filter((r) => r !== 2500).concat([2501]));
+    expect(await revisions({ direction: 'backwards', maxCount: 1500 })).toEqual([2501, ...range(2499, 1001)]);
+    expect(await revisions({ direction: 'backwards', fromRevision: 999n })).toEqual(range(999, 0));
+    // Stopping early leaves nothing open: the store still closes promptly (the cleanup would hang otherwise).
+    for await (const _event of store.readStream('long')) break;
+  });
 });

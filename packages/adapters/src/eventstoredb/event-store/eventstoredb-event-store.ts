@@ -12,6 +12,7 @@ import type {
   Subscription,
 } from '@clusterconf/domain';
 import { DEFAULT_MAX_EVENT_BYTES, isAfter, matchesFilter, serializeEvents, StoreClosedError } from '@clusterconf/domain';
+import { pagedEvents, STOP } from '../../shared/paged-events.js';
 import { readStreamWindow } from '../../shared/read-stream-window.js';
 import {
   appendPrecondition,
@@ -101,28 +102,36 @@ export class EventStoreDBEventStore implements EventStore {
   /**
    * Reads the stream in pages, each read to its end before any of it is yielded: a consumer that stops early then
    * never leaves a half-read gRPC call behind (a paused call never ends, and the client's dispose() waits for it).
+   * The next page is read while this one is consumed, to its end as well.
    */
-  async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+  readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
     this.#assertOpen();
     // Validates fromRevision and maxCount the way every adapter does, before the round trip.
     readStreamWindow(0n, options);
     const backwards = options.direction === 'backwards';
-    let cursor: bigint | 'start' | 'end' = options.fromRevision ?? (backwards ? 'end' : 'start');
     let remaining = Math.floor(options.maxCount ?? Number.POSITIVE_INFINITY);
-    for (;;) {
-      // A zero count still asks the server for one event, so a missing stream is reported as missing.
-      const requested = Math.max(1, Math.min(remaining, STREAM_PAGE_SIZE));
-      const page = await this.#readStreamPage(streamId, backwards, cursor, requested);
-      for (const event of page) {
-        if (isSystemEvent(event)) continue;
-        if (remaining <= 0) return;
+    // A zero count still asks the server for one event, so a missing stream is reported as missing.
+    const pageSize = (left: number) => Math.max(1, Math.min(left, STREAM_PAGE_SIZE));
+    let requested = pageSize(remaining);
+    return pagedEvents<ClientRecordedEvent>({
+      first: () => this.#readStreamPage(streamId, backwards, options.fromRevision ?? (backwards ? 'end' : 'start'), requested),
+      next: (page) => {
+        const last = page[page.length - 1];
+        // This page is not consumed yet: the next request counts from what it will yield (system events it skips).
+        let yielded = 0;
+        for (const event of page) if (!isSystemEvent(event)) yielded++;
+        const left = remaining - yielded;
+        if (left <= 0 || !last || page.length < requested || (backwards && last.revision === 0n)) return undefined;
+        requested = pageSize(left);
+        return this.#readStreamPage(streamId, backwards, backwards ? last.revision - 1n : last.revision + 1n, requested);
+      },
+      take: (event) => {
+        if (isSystemEvent(event)) return undefined;
+        if (remaining <= 0) return STOP;
         remaining--;
-        yield toRecordedEvent(event);
-      }
-      const last = page[page.length - 1];
-      if (remaining <= 0 || !last || page.length < requested || (backwards && last.revision === 0n)) return;
-      cursor = backwards ? last.revision - 1n : last.revision + 1n;
-    }
+        return toRecordedEvent(event);
+      },
+    });
   }
 
   async #readStreamPage(streamId: string, backwards: boolean, from: bigint | 'start' | 'end', count: number): Promise<ClientRecordedEvent[]> {

@@ -30,7 +30,7 @@ import { COLUMN, decodeEventRow, EVENT_COLUMNS, type EventRow, rowPosition } fro
 import { migrate } from './migrations.js';
 import { NotificationListener } from './notification-listener.js';
 import { AppendNotifier } from './append-notifier.js';
-import { pagedEvents, STOP } from './paged-events.js';
+import { pagedEvents, STOP } from '../../shared/paged-events.js';
 import { quoteSchema } from './schema-name.js';
 import { storePool, type PoolOptions } from '../pool.js';
 
