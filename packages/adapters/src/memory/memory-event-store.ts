@@ -12,9 +12,9 @@ import type {
 } from '@clusterconf/domain';
 import {
   DEFAULT_MAX_EVENT_BYTES,
-  InvalidEventError,
   isAfter,
   matchesFilter,
+  replayedAppend,
   satisfiesExpectedRevision,
   sequencePosition,
   serializeEvents,
@@ -55,7 +55,13 @@ export class MemoryEventStore implements EventStore, LogSource {
     const stream = this.#streams.get(streamId) ?? [];
     const current = stream.length === 0 ? undefined : BigInt(stream.length - 1);
 
-    const replay = this.#idempotentReplay(streamId, serialized.map((e) => e.eventId));
+    const replay = replayedAppend(
+      streamId,
+      serialized.map((e) => {
+        const stored = this.#byEventId.get(e.eventId);
+        return stored && { eventId: e.eventId, type: stored.type, streamId: stored.streamId, streamRevision: stored.streamRevision, position: stored.position };
+      }),
+    );
     if (replay) return replay;
 
     const expected = options.expectedRevision ?? 'any';
@@ -77,23 +83,6 @@ export class MemoryEventStore implements EventStore, LogSource {
     this.#streams.set(streamId, stream);
     for (const wake of [...this.#waiters]) wake();
     const last = stream[stream.length - 1]!;
-    return { nextExpectedRevision: last.streamRevision, position: last.position };
-  }
-
-  /** When every id is already stored, consecutively at one place in this stream, returns the original result. */
-  #idempotentReplay(streamId: string, eventIds: readonly string[]): AppendResult | undefined {
-    const stored = eventIds.map((id) => this.#byEventId.get(id));
-    if (stored.every((event) => event === undefined)) return undefined;
-    const first = stored[0];
-    const consecutive =
-      first !== undefined &&
-      stored.every((event, index) => event?.streamId === streamId && event.streamRevision === first.streamRevision + BigInt(index));
-    if (!consecutive) {
-      const clash = stored.find((event) => event !== undefined)!;
-      throw new InvalidEventError(streamId, clash.type, `eventId ${clash.metadata.eventId} is already stored at stream "${clash.streamId}" ` +
-        `revision ${clash.streamRevision}, and this append is not a retry of that one; give new events new ids`);
-    }
-    const last = stored[stored.length - 1]!;
     return { nextExpectedRevision: last.streamRevision, position: last.position };
   }
 

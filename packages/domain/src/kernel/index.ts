@@ -9,3 +9,4 @@ export * from './event-validation.js';
 export * from './expected-revision.js';
 export * from './ids.js';
 export * from './position.js';
+export * from './replayed-append.js';

@@ -10,12 +10,13 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
   SerializedEvent,
+  StoredEventPlace,
   SubscribeOptions,
   Subscription,
 } from '@clusterconf/domain';
 import {
   DEFAULT_MAX_EVENT_BYTES,
-  InvalidEventError,
+  replayedAppend,
   isAfter,
   matchesFilter,
   serializeEvents,
@@ -211,7 +212,7 @@ export class PostgresEventStore implements EventStore, LogSource {
       text: this.#sql.stored,
       values: [serialized.map((e) => e.eventId)],
     });
-    return result.rows.length === 0 ? undefined : idempotentReplay(streamId, serialized, result.rows);
+    return replayedAppend(streamId, storedPlaces(serialized, result.rows));
   }
 
   readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
@@ -415,19 +416,17 @@ const statements = (schema: string) => {
   };
 };
 
-/** When every id is already stored, consecutively at one place in this stream, returns the original result. */
-const idempotentReplay = (streamId: string, serialized: readonly SerializedEvent[], rows: readonly StoredRow[]): AppendResult => {
+/** Where each event's id is stored, from the rows the stored-ids query found (ids compare in PostgreSQL's lower case). */
+const storedPlaces = (serialized: readonly SerializedEvent[], rows: readonly StoredRow[]): (StoredEventPlace | undefined)[] => {
   const byId = new Map(rows.map((row) => [row.event_id, row]));
-  const stored = serialized.map((event) => byId.get(event.eventId.toLowerCase()));
-  const start = stored[0] === undefined ? undefined : BigInt(stored[0].stream_revision);
-  const consecutive =
-    start !== undefined &&
-    stored.every((row, index) => row?.stream_id === streamId && BigInt(row.stream_revision) === start + BigInt(index));
-  if (!consecutive) {
-    const clash = stored.find((row) => row !== undefined)!;
-    throw new InvalidEventError(streamId, clash.type, `eventId ${clash.event_id} is already stored at stream "${clash.stream_id}" ` +
-      `revision ${clash.stream_revision}, and this append is not a retry of that one; give new events new ids`);
-  }
-  const last = stored[stored.length - 1]!;
-  return { nextExpectedRevision: BigInt(last.stream_revision), position: { commit: BigInt(last.commit_id), prepare: BigInt(last.seq) } };
+  return serialized.map(({ eventId }) => {
+    const row = byId.get(eventId.toLowerCase());
+    return row && {
+      eventId,
+      type: row.type,
+      streamId: row.stream_id,
+      streamRevision: BigInt(row.stream_revision),
+      position: { commit: BigInt(row.commit_id), prepare: BigInt(row.seq) },
+    };
+  });
 };

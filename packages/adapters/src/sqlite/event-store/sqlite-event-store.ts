@@ -18,7 +18,7 @@ import type {
 import {
   ClusterconfError,
   DEFAULT_MAX_EVENT_BYTES,
-  InvalidEventError,
+  replayedAppend,
   matchesFilter,
   satisfiesExpectedRevision,
   sequencePosition,
@@ -168,22 +168,15 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
     return { nextExpectedRevision: BigInt(revision - 1), position: sequencePosition(position) };
   }
 
-  /** When every id is already stored, consecutively at one place in this stream, returns the original result. */
+  /** The original result when these events are already stored here; throws when their ids are stored elsewhere. */
   #idempotentReplay(streamId: string, events: readonly SerializedEvent[]): AppendResult | undefined {
-    const stored = events.map((event) => this.#statements.storedId.get(event.eventId) as StoredId | undefined);
-    if (stored.every((row) => row === undefined)) return undefined;
-    const first = stored[0];
-    const consecutive =
-      first !== undefined &&
-      stored.every((row, index) => row?.streamId === streamId && row.streamRevision === first.streamRevision + index);
-    if (!consecutive) {
-      const index = stored.findIndex((row) => row !== undefined);
-      const clash = stored[index]!;
-      throw new InvalidEventError(streamId, events[index]!.type, `eventId ${events[index]!.eventId} is already stored at stream ` +
-        `"${clash.streamId}" revision ${clash.streamRevision}, and this append is not a retry of that one; give new events new ids`);
-    }
-    const last = stored[stored.length - 1]!;
-    return { nextExpectedRevision: BigInt(last.streamRevision), position: sequencePosition(BigInt(last.position)) };
+    return replayedAppend(
+      streamId,
+      events.map(({ eventId }) => {
+        const row = this.#statements.storedId.get(eventId) as StoredId | undefined;
+        return row && { eventId, type: row.type, streamId: row.streamId, streamRevision: BigInt(row.streamRevision), position: sequencePosition(BigInt(row.position)) };
+      }),
+    );
   }
 
   readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
