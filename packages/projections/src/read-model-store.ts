@@ -90,6 +90,15 @@ export interface ListDocumentsOptions {
   readonly limit?: number;
 }
 
+/** The `limit` of `listDocuments`, checked the same way by every store: `undefined` lists everything. */
+export const listLimit = (options: ListDocumentsOptions): number | undefined => {
+  const { limit } = options;
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
+    throw new RangeError(`listDocuments limit ${limit} is not a whole number ≥ 0; omit it to list everything`);
+  }
+  return limit;
+};
+
 /** A document with its id, as `listDocuments` returns it. */
 export interface StoredDocument<T extends Document = Document> {
   readonly id: string;

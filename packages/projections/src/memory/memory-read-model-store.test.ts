@@ -93,4 +93,11 @@ describe('the memory read-model store', () => {
     expect(again.lost.aborted).toBe(true);
     await expect(store.loadCheckpoint('x_v1')).rejects.toThrow(StoreClosedError);
   });
+
+  it('refuses a list limit that is not a whole number ≥ 0, as the SQL stores do', async () => {
+    const store = new MemoryReadModelStore();
+    for (const limit of [-1, 1.5, Number.NaN]) {
+      await expect(store.listDocuments('talks_v1', 'talks', { limit })).rejects.toThrow(/listDocuments limit .* is not a whole number ≥ 0/);
+    }
+  });
 });

@@ -1,13 +1,14 @@
 import { comparePositions, formatPosition, StoreClosedError, type Position } from '@clusterconf/domain';
 import { assertNamespace, assertProjectionIdentity } from '../namespace.js';
-import type {
-  BatchCommit,
-  DeadLetter,
-  Document,
-  Lease,
-  ListDocumentsOptions,
-  ReadModelStore,
-  StoredDocument,
+import {
+  listLimit,
+  type BatchCommit,
+  type DeadLetter,
+  type Document,
+  type Lease,
+  type ListDocumentsOptions,
+  type ReadModelStore,
+  type StoredDocument,
 } from '../read-model-store.js';
 
 interface Namespace {
@@ -72,11 +73,12 @@ export class MemoryReadModelStore implements ReadModelStore {
     options: ListDocumentsOptions = {},
   ): Promise<StoredDocument<T>[]> {
     this.#assertOpen();
+    const limit = listLimit(options);
     const documents = this.#namespaces.get(namespace)?.collections.get(collection);
     if (documents === undefined) return [];
     const afterId = options.afterId;
     const ids = [...documents.keys()].filter((id) => afterId === undefined || compareIds(id, afterId) > 0).sort(compareIds);
-    const page = ids.slice(0, options.limit ?? ids.length);
+    const page = ids.slice(0, limit ?? ids.length);
     return page.map((id) => ({ id, document: JSON.parse(documents.get(id)!) as T }));
   }
 

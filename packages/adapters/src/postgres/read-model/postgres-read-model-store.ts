@@ -7,6 +7,7 @@ import {
   type DeadLetter,
   type Document,
   type Lease,
+  listLimit,
   type ListDocumentsOptions,
   type ReadModelStore,
   type StoredDocument,
@@ -262,10 +263,8 @@ export class PostgresReadModelStore implements ReadModelStore {
     options: ListDocumentsOptions = {},
   ): Promise<StoredDocument<T>[]> {
     this.#assertOpen();
-    if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 0)) {
-      throw new RangeError(`listDocuments limit ${options.limit} is not a whole number ≥ 0; omit it to list everything`);
-    }
-    const limit = options.limit ?? null;
+    // PostgreSQL reads LIMIT NULL as no limit.
+    const limit = listLimit(options) ?? null;
     const { rows } = await this.#query<{ id: string; body: T }>(
       options.afterId === undefined
         ? { ...this.#sql.listFirst, values: [namespace, collection, limit] }

@@ -7,6 +7,7 @@ import {
   type DeadLetter,
   type Document,
   type Lease,
+  listLimit,
   type ListDocumentsOptions,
   type ReadModelStore,
   type StoredDocument,
@@ -220,10 +221,8 @@ export class SqliteReadModelStore implements ReadModelStore {
     options: ListDocumentsOptions = {},
   ): Promise<StoredDocument<T>[]> {
     this.#assertOpen();
-    const limit = options.limit ?? -1;
-    if (options.limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
-      throw new RangeError(`listDocuments limit ${options.limit} is not a whole number ≥ 0; omit it to list everything`);
-    }
+    // SQLite reads LIMIT -1 as no limit.
+    const limit = listLimit(options) ?? -1;
     const rows = (
       options.afterId === undefined
         ? this.#statements.listFirst.all(namespace, collection, limit)
