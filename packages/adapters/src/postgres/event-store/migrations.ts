@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ClusterconfError } from '@clusterconf/domain';
+import { applyPostgresMigrations, type PostgresMigration } from '../apply-migrations.js';
 
 /** The schema holds a newer version than this code knows, so writing to it could corrupt it. */
 export class SchemaVersionError extends ClusterconfError {
@@ -14,7 +15,7 @@ export class SchemaVersionError extends ClusterconfError {
  * The versioned migrations, oldest first. A migration is never edited once released: a change is a new entry.
  * `q` is the validated, quoted schema name.
  */
-const migrations: readonly ((q: string) => string)[] = [
+const migrations: readonly PostgresMigration[] = [
   (q) => `
     create table ${q}.streams (
       stream_id text primary key,
@@ -76,32 +77,12 @@ const migrations: readonly ((q: string) => string)[] = [
   `,
 ];
 
-/** The newest event-store schema version this code knows. */
-export const LATEST_SCHEMA_VERSION = migrations.length;
 
-/**
- * Brings the schema to the latest version inside one transaction. The advisory lock makes concurrent openers of the
- * same schema wait for each other instead of racing to create the same tables.
- */
-export const migrate = async (client: pg.ClientBase, schema: string, q: string): Promise<void> => {
-  await client.query('begin');
-  try {
-    await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`clusterconf-event-store:${schema}`]);
-    await client.query(`create schema if not exists ${q}`);
-    await client.query(`create table if not exists ${q}.schema_migrations (
-      version integer primary key,
-      applied_at timestamptz not null default now()
-    )`);
-    const result = await client.query<{ version: number | null }>(`select max(version) as version from ${q}.schema_migrations`);
-    const current = result.rows[0]?.version ?? 0;
-    if (current > LATEST_SCHEMA_VERSION) throw new SchemaVersionError(schema, current, LATEST_SCHEMA_VERSION);
-    for (let version = current + 1; version <= LATEST_SCHEMA_VERSION; version++) {
-      await client.query(migrations[version - 1]!(q));
-      await client.query(`insert into ${q}.schema_migrations (version) values ($1)`, [version]);
-    }
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  }
-};
+/** Brings the event store's schema to the latest version; see `applyPostgresMigrations`. */
+export const migrate = (client: pg.ClientBase, schema: string, q: string): Promise<void> =>
+  applyPostgresMigrations(client, schema, q, {
+    lockName: 'clusterconf-event-store',
+    table: 'schema_migrations',
+    migrations,
+    tooNew: (found, known) => new SchemaVersionError(schema, found, known),
+  });

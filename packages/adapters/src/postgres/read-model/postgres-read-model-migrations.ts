@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ReadModelSchemaTooNewError } from '../../shared/read-model/read-model-errors.js';
+import { applyPostgresMigrations, type PostgresMigration } from '../apply-migrations.js';
 
 /**
  * The read-model schema history, oldest first; `q` is the validated, quoted schema name. Never edit a released
@@ -12,7 +13,7 @@ import { ReadModelSchemaTooNewError } from '../../shared/read-model/read-model-e
  * - `id` is collated "C" so `listDocuments` pages in byte order, as the memory store does, and the index serves it.
  * - `body` is jsonb, so documents can be queried and indexed in SQL; jsonb does not keep key order.
  */
-const migrations: readonly ((q: string) => string)[] = [
+const migrations: readonly PostgresMigration[] = [
   (q) => `
     create table ${q}.read_model_documents (
       namespace  text not null,
@@ -45,29 +46,11 @@ const migrations: readonly ((q: string) => string)[] = [
   `,
 ];
 
-/**
- * Creates the schema when missing and applies the migrations it lacks, in one transaction under a transaction-level
- * advisory lock, so processes opening one schema at once migrate it once.
- */
-export const migratePostgresReadModel = async (client: pg.PoolClient, schema: string, q: string): Promise<void> => {
-  await client.query('begin');
-  try {
-    await client.query('select pg_advisory_xact_lock(hashtext($1), hashtext($2))', ['clusterconf-read-model-migrate', schema]);
-    await client.query(`create schema if not exists ${q}`);
-    await client.query(`create table if not exists ${q}.read_model_schema_migrations (
-      version    integer primary key,
-      applied_at timestamptz not null default now()
-    )`);
-    const { rows } = await client.query<{ version: number }>(`select coalesce(max(version), 0)::int as version from ${q}.read_model_schema_migrations`);
-    const current = rows[0]!.version;
-    if (current > migrations.length) throw new ReadModelSchemaTooNewError(`schema "${schema}"`, current, migrations.length);
-    for (let version = current + 1; version <= migrations.length; version++) {
-      await client.query(migrations[version - 1]!(q));
-      await client.query(`insert into ${q}.read_model_schema_migrations (version) values ($1)`, [version]);
-    }
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  }
-};
+/** Brings the read-model tables to the latest version; see `applyPostgresMigrations`. */
+export const migratePostgresReadModel = (client: pg.PoolClient, schema: string, q: string): Promise<void> =>
+  applyPostgresMigrations(client, schema, q, {
+    lockName: 'clusterconf-read-model',
+    table: 'read_model_schema_migrations',
+    migrations,
+    tooNew: (found, known) => new ReadModelSchemaTooNewError(`schema "${schema}"`, found, known),
+  });
