@@ -1,9 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { STAKEHOLDER_GROUPS } from './codecs.js';
+import { compileGuard } from '../kernel/compile-guard.js';
+import { SLUG, STAKEHOLDER_GROUPS, hasNonBlank, isSlug } from './codecs.js';
 import { COUNTRY_CODES } from './countries.js';
-import { conferenceEvents, type ConferenceEvent } from './events.js';
+import { conferenceEventDefinitions, conferenceEvents, type ConferenceEvent } from './events.js';
 
 // Arbitraries of valid event payloads, one per event type, as plain JSON.
 const slug = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,63}$/);
@@ -106,6 +107,30 @@ describe('conference codecs (properties)', () => {
         const decoded = conferenceEvents.decodeData(type, 1, value, source);
         if (E.isLeft(decoded)) expect(decoded.left.message).toMatch(/[a-zA-Z0-9.]+: expected /);
       }),
+    );
+  });
+
+  it('the compiled guard of every event codec agrees with io-ts `is` on valid events and on each with a leaf replaced', () => {
+    const codecs = new Map(conferenceEventDefinitions.map((d) => [d.type as string, d.codec]));
+    const guards = new Map(conferenceEventDefinitions.map((d) => [d.type as string, compileGuard(d.codec)]));
+    fc.assert(
+      fc.property(validEvent, fc.nat(), fc.jsonValue(), ({ type, data }, pick, bad) => {
+        const paths = leafPaths(data);
+        const changed = setAt(data, paths[pick % paths.length]!, bad);
+        expect(guards.get(type)!(data)).toBe(true);
+        expect(guards.get(type)!(changed)).toBe(codecs.get(type)!.is(changed));
+      }),
+    );
+  });
+
+  it('isSlug is exactly the SLUG pattern, and hasNonBlank exactly a non-empty trim', () => {
+    const anyText = fc.oneof(fc.string({ maxLength: 70 }), fc.string({ unit: 'binary', maxLength: 8 }), fc.stringMatching(/^[a-z0-9-]{0,66}$/), fc.stringMatching(/^\s{0,3}\S?\s{0,3}$/));
+    fc.assert(
+      fc.property(anyText, (s) => {
+        expect(isSlug(s)).toBe(SLUG.test(s));
+        expect(hasNonBlank(s)).toBe(s.trim().length > 0);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

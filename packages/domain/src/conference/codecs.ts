@@ -4,8 +4,20 @@ import { isCountryCode } from './countries.js';
 /** Ids are slugs so that they are safe in stream ids and never contain the `.` that separates vote-stream parts. */
 export const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
+/** Whether `s` matches `SLUG`; a character scan, because every replayed event checks several ids. */
+export const isSlug = (s: string): boolean => {
+  const length = s.length;
+  if (length === 0 || length > 64) return false;
+  for (let i = 0; i < length; i++) {
+    const c = s.charCodeAt(i);
+    const letterOrDigit = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+    if (!letterOrDigit && (c !== 45 || i === 0)) return false;
+  }
+  return true;
+};
+
 const slug = <Name extends string>(name: Name) =>
-  t.brand(t.string, (s): s is t.Branded<string, { readonly [K in Name]: symbol }> => SLUG.test(s), name);
+  t.brand(t.string, (s): s is t.Branded<string, { readonly [K in Name]: symbol }> => isSlug(s), name);
 
 /** A conference's id, a slug such as `ecc2020`. */
 export const ConferenceId = slug('ConferenceId');
@@ -68,8 +80,9 @@ export const StakeholderGroup = t.keyof(
 export type StakeholderGroup = t.TypeOf<typeof StakeholderGroup>;
 
 // Unbranded refinements: names and counts stay plain strings and numbers for consumers, but decoding checks them.
+// An io-ts RefinementType, so that compileGuard sees the base codec and the predicate.
 const refine = <A, O>(base: t.Type<A, O, unknown>, ok: (a: A) => boolean, name: string): t.Type<A, O, unknown> =>
-  new t.Type<A, O, unknown>(
+  new t.RefinementType<t.Type<A, O, unknown>, A, O, unknown>(
     name,
     (u): u is A => base.is(u) && ok(u),
     (u, c) => {
@@ -78,10 +91,23 @@ const refine = <A, O>(base: t.Type<A, O, unknown>, ok: (a: A) => boolean, name: 
       return ok(decoded.right) ? t.success(decoded.right) : t.failure(u, c);
     },
     base.encode,
+    base,
+    ok,
   );
 
+/** Whether a UTF-16 code unit is white space or a line terminator, the characters `String.prototype.trim` removes. */
+const isBlank = (c: number): boolean =>
+  (c >= 9 && c <= 13) || c === 32 || c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+
+/** Whether `s.trim()` is non-empty, without building the trimmed copy: usually decided by the first character. */
+export const hasNonBlank = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) if (!isBlank(s.charCodeAt(i))) return true;
+  return false;
+};
+
 /** A string with at least one non-blank character. */
-export const NonEmptyString = refine(t.string, (s) => s.trim().length > 0, 'NonEmptyString');
+export const NonEmptyString = refine(t.string, hasNonBlank, 'NonEmptyString');
 /** An integer ≥ 1. */
 export const PositiveInteger = refine(t.number, (n) => Number.isSafeInteger(n) && n >= 1, 'PositiveInteger');
 /** An integer ≥ 0. */

@@ -261,8 +261,21 @@ export type CountryCodeLiteral = keyof typeof COUNTRIES;
 /** Every assigned alpha-2 code, sorted. */
 export const COUNTRY_CODES: readonly CountryCodeLiteral[] = Object.keys(COUNTRIES).sort() as CountryCodeLiteral[];
 
+/** The assigned codes as a 26×26 table of flags indexed by their two letters: every replayed registration checks one. */
+const ASSIGNED = new Uint8Array(26 * 26);
+const letterPairIndex = (code: string): number => {
+  const first = code.charCodeAt(0) - 65;
+  const second = code.charCodeAt(1) - 65;
+  return first >= 0 && first < 26 && second >= 0 && second < 26 ? first * 26 + second : -1;
+};
+for (const code of COUNTRY_CODES) ASSIGNED[letterPairIndex(code)] = 1;
+
 /** Whether a string is an officially assigned ISO 3166-1 alpha-2 code (upper case). */
-export const isCountryCode = (code: string): code is CountryCodeLiteral => Object.hasOwn(COUNTRIES, code);
+export const isCountryCode = (code: string): code is CountryCodeLiteral => {
+  if (code.length !== 2) return false;
+  const index = letterPairIndex(code);
+  return index >= 0 && ASSIGNED[index] === 1;
+};
 
 /** The English short name of an assigned code, or `undefined` for anything else. */
 export const countryName = (code: string): string | undefined => (isCountryCode(code) ? COUNTRIES[code] : undefined);

@@ -6,9 +6,6 @@ import {
   PositiveInteger, SessionId, StakeholderGroup, nonEmptyArray,
 } from './codecs.js';
 
-// t.type rather than t.strict: the kernel's errorPath reads keys from the context entries that t.type adds, and
-// t.strict (an ExactType) would hide the first key of every path.
-
 /** Payload of `ConferenceScheduled`: a conference's days (sorted, distinct), optional capacity and organisers. */
 export const ConferenceScheduledData = t.type({
   conferenceId: ConferenceId,

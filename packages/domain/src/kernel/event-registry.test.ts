@@ -44,4 +44,21 @@ describe('event registry', () => {
       /no upcaster from version 2/,
     );
   });
+
+  it('names full paths through strict, readonly, refined, union and intersection codecs', () => {
+    const Positive = t.brand(t.number, (n): n is t.Branded<number, { readonly Positive: symbol }> => n > 0, 'Positive');
+    const Nested = defineEvent(
+      'Nested',
+      t.strict({
+        outer: t.readonly(t.type({ list: t.refinement(t.array(t.type({ n: Positive })), (a) => a.length > 0, 'NonEmpty') })),
+        either: t.union([t.null, t.intersection([t.type({ a: t.string }), t.partial({ b: t.number })])]),
+      }),
+    );
+    const decoded = createEventRegistry([Nested]).decodeData('Nested', 1, { outer: { list: [{ n: 1 }, { n: -1 }] }, either: { a: 'x', b: 'y' } }, source);
+    expect(E.isLeft(decoded) && decoded.left.problems).toEqual([
+      'outer.list.1.n: expected Positive, got -1',
+      'either: expected null, got {"a":"x","b":"y"}',
+      'either.b: expected number, got "y"',
+    ]);
+  });
 });

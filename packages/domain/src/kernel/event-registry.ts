@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { DomainEvent, RecordedEvent } from './event.js';
 import { EventDecodeError } from './errors.js';
+import { compileGuard, type Guard } from './compile-guard.js';
 
 /** Lifts a payload stored at `fromVersion` to `fromVersion + 1`. Pure; runs before decoding. */
 export interface Upcaster {
@@ -68,15 +69,16 @@ const describeValue = (value: unknown): string => {
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 };
 
-const isCombinator = (type: t.Decoder<unknown, unknown>): boolean => {
+// Unions and intersections are the combinators that add an entry keyed by member index to the context.
+const addsMemberIndex = (type: t.Decoder<unknown, unknown>): boolean => {
   const tag = (type as { _tag?: string })._tag;
-  return tag === 'UnionType' || tag === 'IntersectionType' || tag === 'RefinementType' || tag === 'ExactType' || tag === 'ReadonlyType';
+  return tag === 'UnionType' || tag === 'IntersectionType';
 };
 
 /** The dotted path of an io-ts error, without the member indices of unions and intersections. */
 export const errorPath = (context: t.Context): string =>
   context
-    .filter((entry, index) => index > 0 && !isCombinator(context[index - 1]!.type))
+    .filter((entry, index) => index > 0 && !addsMemberIndex(context[index - 1]!.type))
     .map((entry) => entry.key)
     .join('.');
 
@@ -96,12 +98,15 @@ export const createEventRegistry = <const Defs extends readonly AnyEventDefiniti
   const byType = new Map<string, AnyEventDefinition>();
   // io-ts marks codecs without transformations by using its own `identity` as `encode`. For those, the guard `is`
   // holds exactly when `decode` would succeed and return the input unchanged, and it skips the context arrays that
-  // `decode` allocates per field; `decode` then runs only to explain a failure.
-  const guarded = new Map<string, AnyEventDefinition>();
+  // `decode` allocates per field; `decode` then runs only to explain a failure. The guard is compiled once from the
+  // codec (see compileGuard), so the codec stays the single source of the shape.
+  const guarded = new Map<string, { readonly type: string; readonly schemaVersion: number; readonly is: Guard }>();
   for (const definition of definitions) {
     if (byType.has(definition.type)) throw new Error(`Event type "${definition.type}" is defined twice`);
     byType.set(definition.type, definition);
-    if (definition.codec.encode === t.identity) guarded.set(definition.type, definition);
+    if (definition.codec.encode === t.identity) {
+      guarded.set(definition.type, { type: definition.type, schemaVersion: definition.schemaVersion, is: compileGuard(definition.codec) });
+    }
   }
 
   const explain = (type: string, schemaVersion: number, data: unknown, source: DecodeSource): E.Either<EventDecodeError, Event> => {
@@ -117,16 +122,17 @@ export const createEventRegistry = <const Defs extends readonly AnyEventDefiniti
       if (!upcaster) return fail([`no upcaster from schemaVersion ${version}`]);
       payload = upcaster.upcast(payload);
     }
-    if (guarded.has(type) && definition.codec.is(payload)) return E.right({ type, data: payload } as Event);
+    if (guarded.get(type)?.is(payload) === true) return E.right({ type, data: payload } as Event);
     const decoded = definition.codec.decode(payload);
     return E.isRight(decoded) ? E.right({ type, data: decoded.right } as Event) : fail(describeDecodeErrors(decoded.left));
   };
 
   // The hot path of every replay: a current-version payload of a guarded codec needs one map lookup and one guard.
   const decodeData = (type: string, schemaVersion: number, data: unknown, source: DecodeSource): E.Either<EventDecodeError, Event> => {
-    const definition = guarded.get(type);
-    if (definition !== undefined && schemaVersion === definition.schemaVersion && definition.codec.is(data)) {
-      return E.right({ type, data } as Event);
+    const guard = guarded.get(type);
+    if (guard !== undefined && schemaVersion === guard.schemaVersion && guard.is(data)) {
+      // The definition's own type string: interned, so a fold's `switch (event.type)` compares pointers, not text.
+      return E.right({ type: guard.type, data } as Event);
     }
     return explain(type, schemaVersion, data, source);
   };

@@ -1,5 +1,6 @@
 export * from './brand.js';
 export * from './command-handler.js';
+export * from './compile-guard.js';
 export * from './decider.js';
 export * from './errors.js';
 export * from './event.js';
