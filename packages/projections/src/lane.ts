@@ -66,6 +66,12 @@ const handlerOf = (declared: object, type: string): ProjectionHandler<DomainEven
   return typeof handler === 'function' ? (handler as ProjectionHandler<DomainEvent>) : undefined;
 };
 
+/** An event decoded once for every entry of a lane, or why it could not be. */
+type Decoded = { readonly ok: true; readonly event: RecordedEvent } | { readonly ok: false; readonly error: unknown };
+
+const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+
 const furthest = (a: Position | undefined, b: Position | undefined): Position | undefined =>
   a === undefined ? b : b === undefined ? a : comparePositions(a, b) >= 0 ? a : b;
 
@@ -142,10 +148,12 @@ export class Lane<Event extends DomainEvent> {
       for await (const message of this.#subscription) {
         this.#release ??= await this.lock.acquire();
         switch (message.kind) {
-          case 'event':
-            await this.#apply(message.event);
+          case 'event': {
+            const pending = this.#apply(message.event);
+            if (pending !== undefined) await pending;
             if (++this.#sinceCommit >= this.#context.batchSize) await this.#commit(false);
             break;
+          }
           case 'checkpoint':
             for (const entry of this.#running()) entry.reached = furthest(entry.reached ?? entry.committed, message.position);
             break;
@@ -196,13 +204,16 @@ export class Lane<Event extends DomainEvent> {
     return [...this.#entries].filter((e) => e.state === 'catching-up' || e.state === 'live');
   }
 
-  async #apply(event: RecordedEvent): Promise<void> {
-    let decoded: RecordedEvent | undefined;
-    let decodeError: unknown;
-    // An index loop: an array iterator held across the await below would allocate a result object per entry.
+  /**
+   * Offers the event to every entry past whose checkpoint it lies, decoding it once. Synchronous while handlers are:
+   * returns `undefined` when every handler returned without a promise (the usual case in a rebuild, with handlers
+   * built on `update`), so the loop pays no promise and no microtask per event; otherwise a promise that continues with
+   * the entries after the one that went asynchronous.
+   */
+  #apply(event: RecordedEvent, from = 0, decoded?: Decoded): Promise<void> | undefined {
     const list = this.#list;
     const handlers = this.#route(event.type);
-    for (let index = 0; index < list.length; index++) {
+    for (let index = from; index < list.length; index++) {
       const entry = list[index]!;
       if (entry.state !== 'catching-up' && entry.state !== 'live') continue;
       const reached = entry.reached ?? entry.committed;
@@ -212,36 +223,65 @@ export class Lane<Event extends DomainEvent> {
         entry.reached = event.position;
         continue;
       }
-      if (decoded === undefined && decodeError === undefined) {
-        const result = this.#context.registry.decodeData(event.type, event.metadata.schemaVersion, event.data, event);
-        if (E.isLeft(result)) decodeError = result.left;
-        else decoded = { streamId: event.streamId, streamRevision: event.streamRevision, position: event.position, type: event.type, data: result.right.data, metadata: event.metadata };
+      decoded ??= this.#decode(event);
+      const pending = decoded.ok ? this.#handle(entry, handler, decoded.event, event) : this.#poison(entry, event, decoded.error);
+      if (pending !== undefined) {
+        const state = decoded;
+        return pending.then(() => this.#apply(event, index + 1, state));
       }
-      let cause: unknown;
-      if (decoded === undefined) {
-        cause = decodeError;
-      } else {
-        try {
-          await handler(decoded, entry.unitOfWork.operations);
-          entry.unitOfWork.keepEvent();
-        } catch (error) {
-          entry.unitOfWork.discardEvent();
-          cause = error ?? new Error('the handler threw a nullish value');
-        }
-      }
-      if (cause !== undefined) {
-        if (this.#context.deadLetters === 'stop') {
-          await this.#commitEntry(entry);
-          const { name, version } = entry.projection;
-          this.#fail(entry, new ProjectionFailedError(name, version, event.position, event.type, event.streamId, cause));
-          continue;
-        }
-        entry.unitOfWork.recordDeadLetter(toDeadLetter(entry.projection.namespace, event, cause, this.#context.clock()));
-        entry.deadLettersRecorded++;
-      }
-      entry.reached = event.position;
-      entry.applied++;
     }
+    return undefined;
+  }
+
+  #decode(event: RecordedEvent): Decoded {
+    const result = this.#context.registry.decodeData(event.type, event.metadata.schemaVersion, event.data, event);
+    if (E.isLeft(result)) return { ok: false, error: result.left };
+    const { streamId, streamRevision, position, type, metadata } = event;
+    return { ok: true, event: { streamId, streamRevision, position, type, data: result.right.data, metadata } };
+  }
+
+  /** Runs one handler; a handler that throws or rejects is a poison event for that entry only. */
+  #handle(entry: Entry<Event>, handler: ProjectionHandler<DomainEvent>, decoded: RecordedEvent, event: RecordedEvent): Promise<void> | undefined {
+    let result: unknown;
+    try {
+      result = handler(decoded, entry.unitOfWork.operations);
+    } catch (error) {
+      entry.unitOfWork.discardEvent();
+      return this.#poison(entry, event, error);
+    }
+    if (!isPromiseLike(result)) {
+      entry.unitOfWork.keepEvent();
+      this.#applied(entry, event);
+      return undefined;
+    }
+    return Promise.resolve(result).then(
+      () => {
+        entry.unitOfWork.keepEvent();
+        this.#applied(entry, event);
+      },
+      (error: unknown) => {
+        entry.unitOfWork.discardEvent();
+        return this.#poison(entry, event, error);
+      },
+    );
+  }
+
+  /** An event the entry could not decode or apply: stop the entry (the default) or record a dead letter and go on. */
+  #poison(entry: Entry<Event>, event: RecordedEvent, error: unknown): Promise<void> | undefined {
+    const cause = error ?? new Error('the handler threw a nullish value');
+    if (this.#context.deadLetters === 'stop') {
+      const { name, version } = entry.projection;
+      return this.#commitEntry(entry).then(() => this.#fail(entry, new ProjectionFailedError(name, version, event.position, event.type, event.streamId, cause)));
+    }
+    entry.unitOfWork.recordDeadLetter(toDeadLetter(entry.projection.namespace, event, cause, this.#context.clock()));
+    entry.deadLettersRecorded++;
+    this.#applied(entry, event);
+    return undefined;
+  }
+
+  #applied(entry: Entry<Event>, event: RecordedEvent): void {
+    entry.reached = event.position;
+    entry.applied++;
   }
 
   /** The handlers of `type`, one per entry of `#list`: one map lookup per event instead of one per entry. */

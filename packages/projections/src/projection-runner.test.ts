@@ -115,6 +115,50 @@ describe('the projection runner', () => {
     await runner.stop();
   });
 
+  it('runs synchronous handlers built on update beside async ones, and treats a synchronous throw as a poison event', async () => {
+    // Sync, async and sync again, so the lane goes asynchronous in the middle of an event and comes back.
+    const counter = (name: string) =>
+      defineProjection(ledger, {
+        name,
+        version: 1,
+        handlers: {
+          Deposited: (event, ops) => {
+            if (event.data.amount === 13) throw new Error(`${name} refuses 13`);
+            return ops.update<{ total: number }>('totals', event.data.account, (current) => ({ total: (current?.total ?? 0) + event.data.amount }));
+          },
+        },
+      });
+    for (const policy of ['stop', 'record'] as const) {
+      const events = new MemoryEventStore();
+      const readModels = new MemoryReadModelStore();
+      const good = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 10 });
+      const bad = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 13 });
+      const last = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 5 });
+      const runner = createProjectionRunner({
+        eventStore: events, readModelStore: readModels, registry: ledger, projections: [counter('first'), balances(), counter('third')], deadLetters: policy,
+      });
+      await runner.start();
+      const waited = await runner.waitFor(last.position).then(() => undefined, (error: unknown) => error);
+      // waitFor gives up at the first failed projection; the healthy one carries on to the end.
+      await expect.poll(async () => readModels.readDocument('balances_v1', 'accounts', 'a')).toEqual({ balance: 28 });
+      const status = await runner.status();
+      if (policy === 'stop') {
+        expect(waited).toBeInstanceOf(WaitForPositionError);
+        expect(status.map((s) => s.state)).toEqual(['failed', 'live', 'failed']);
+        expect((status[0]!.error as ProjectionFailedError).position).toEqual(bad.position);
+        expect(status[2]!.error?.message).toContain('third refuses 13');
+        expect(await readModels.readDocument('first_v1', 'totals', 'a')).toEqual({ total: 10 });
+        expect(await readModels.loadCheckpoint('third_v1')).toEqual(good.position);
+      } else {
+        expect(waited).toBeUndefined();
+        expect(await readModels.readDocument('first_v1', 'totals', 'a')).toEqual({ total: 15 });
+        expect(await readModels.readDocument('third_v1', 'totals', 'a')).toEqual({ total: 15 });
+        expect((await runner.deadLetters('third')).map((l) => [l.event.position, l.errorMessage])).toEqual([[bad.position, 'third refuses 13']]);
+      }
+      await runner.stop();
+    }
+  });
+
   it('records poison events as dead letters, goes on, and replays them once they succeed', async () => {
     const events = new MemoryEventStore();
     const readModels = new MemoryReadModelStore();

@@ -16,6 +16,13 @@ export interface DocumentOperations {
   readonly namespace: string;
   /** The document, or `undefined` when it does not exist. */
   get<T extends Document = Document>(collection: string, id: string): Promise<T | undefined>;
+  /**
+   * Read-modify-write with a pure function: `change` gets the current document (`undefined` when missing) and returns
+   * the next one, the same object to leave it as it is, or `undefined` to delete it. Returns nothing when the current
+   * document was already at hand (in the batch or the runner's cache), which is almost always during a rebuild, so a
+   * handler that returns this result needs no `await` and no promise; otherwise it returns a promise of the load.
+   */
+  update<T extends Document = Document>(collection: string, id: string, change: (current: T | undefined) => T | undefined): Promise<void> | undefined;
   /** Creates or replaces the document. */
   upsert(collection: string, id: string, document: Document): Promise<void>;
   /** Shallow-merges `partial` into the document; throws `DocumentNotFoundError` when it does not exist. */

@@ -51,4 +51,67 @@ describe('the unit of work', () => {
     await work.operations.upsert('things', 'a', { list: [1] });
     expect(Object.isFrozen(await work.operations.get('things', 'a'))).toBe(false);
   });
+
+  it('updates with a pure function: synchronously when the document is at hand, after one store read when not', async () => {
+    const store = new MemoryReadModelStore();
+    const seed = new UnitOfWork(store, 'demo_v1');
+    await seed.operations.upsert('things', 'stored', { n: 1 });
+    seed.keepEvent();
+    await seed.commit(sequencePosition(1n));
+
+    let reads = 0;
+    const readDocument = store.readDocument.bind(store);
+    store.readDocument = (...args) => {
+      reads++;
+      return readDocument(...args);
+    };
+    const work = new UnitOfWork(store, 'demo_v1');
+    const bump = (current: { n: number } | undefined) => ({ n: (current?.n ?? 0) + 1 });
+    // Not at hand: both updates share one read and apply in call order, neither losing the other.
+    const first = work.operations.update('things', 'stored', bump);
+    const second = work.operations.update('things', 'stored', bump);
+    expect(first).toBeInstanceOf(Promise);
+    await Promise.all([first, second]);
+    expect(reads).toBe(1);
+    // At hand now (in the batch): no promise at all.
+    expect(work.operations.update('things', 'stored', bump)).toBeUndefined();
+    expect(work.operations.update('things', 'fresh', bump)).toBeInstanceOf(Promise);
+    expect(await work.operations.get('things', 'stored')).toEqual({ n: 4 });
+    work.keepEvent();
+    await work.commit(sequencePosition(2n));
+    expect(await store.readDocument('demo_v1', 'things', 'stored')).toEqual({ n: 4 });
+    // Committed documents stay cached for the next batch.
+    const before = reads;
+    expect(work.operations.update('things', 'fresh', bump)).toBeUndefined();
+    expect(reads).toBe(before);
+  });
+
+  it('deletes when the change returns undefined, changes nothing when it returns the same document, and undoes on discard', async () => {
+    const work = new UnitOfWork(new MemoryReadModelStore(), 'demo_v1');
+    await work.operations.upsert('things', 'a', { v: 1 });
+    work.keepEvent();
+    await work.commit(undefined);
+    expect(work.operations.update('things', 'a', (current) => current)).toBeUndefined();
+    expect(work.hasChanges).toBe(false);
+    expect(work.operations.update('things', 'a', () => undefined)).toBeUndefined();
+    expect(work.hasChanges).toBe(true);
+    expect(await work.operations.get('things', 'a')).toBeUndefined();
+    work.discardEvent();
+    expect(await work.operations.get('things', 'a')).toEqual({ v: 1 });
+    // A missing document the change leaves missing stages nothing.
+    await work.commit(undefined);
+    await work.operations.update('things', 'ghost', () => undefined);
+    expect(work.hasChanges).toBe(false);
+  });
+
+  it('freezes what an update returns, so a later update cannot mutate it', async () => {
+    const work = new UnitOfWork(new MemoryReadModelStore(), 'demo_v1');
+    await work.operations.update<{ list: number[] }>('things', 'a', () => ({ list: [1] }));
+    expect(() =>
+      work.operations.update<{ list: number[] }>('things', 'a', (current) => {
+        current!.list.push(2);
+        return current;
+      }),
+    ).toThrow(TypeError);
+  });
 });

@@ -39,6 +39,9 @@ const RESOLVED: Promise<void> = Promise.resolve();
 /** A pending deletion, in the map of pending documents. */
 const DELETED = Symbol('deleted');
 
+/** What `#peek` returns for a document neither the batch nor the cache knows. */
+const UNKNOWN = Symbol('unknown');
+
 /** Marks, in the undo log, a key that had no pending change before the current event. */
 const NONE = Symbol('none');
 
@@ -119,6 +122,8 @@ export class UnitOfWork {
    * the runner is the namespace's only writer; `reset()` forgets them whenever that may no longer hold.
    */
   readonly #read = new Keyed<Document | undefined>();
+  /** Store reads in flight, so that concurrent reads of one document share one. */
+  readonly #loads = new Keyed<Promise<Document | undefined>>();
   #statements: SqlStatement[] = [];
   #scratchStatements: SqlStatement[] = [];
   #deadLetters: DeadLetter[] = [];
@@ -137,6 +142,22 @@ export class UnitOfWork {
     const operations: DocumentOperations = {
       namespace,
       get: <T extends Document = Document>(collection: string, id: string) => this.#get(collection, id) as Promise<T | undefined>,
+      update: <T extends Document = Document>(collection: string, id: string, change: (current: T | undefined) => T | undefined) => {
+        const apply = (current: Document | undefined): void => {
+          const next = change(current as T | undefined);
+          if (next !== current) this.#stage(collection, id, next === undefined ? DELETED : deepFreeze(next));
+        };
+        const current = this.#peek(collection, id);
+        if (current !== UNKNOWN) {
+          apply(current);
+          return undefined;
+        }
+        // Applied to what is at hand once loaded: an update queued behind the same load sees this one's result.
+        return this.#load(collection, id).then((loaded) => {
+          const now = this.#peek(collection, id);
+          apply(now === UNKNOWN ? loaded : now);
+        });
+      },
       upsert: (collection, id, document) => {
         this.#stage(collection, id, deepFreeze(document));
         return RESOLVED;
@@ -256,19 +277,35 @@ export class UnitOfWork {
     this.#undoLength = 0;
   }
 
-  /** Answers from the batch or the cache without a store read (one resolved promise); reads the store otherwise. */
-  #get(collection: string, id: string): Promise<Document | undefined> {
+  /** The document as the batch or the cache has it (`undefined`: known missing), or `UNKNOWN` without a store read. */
+  #peek(collection: string, id: string): Document | undefined | typeof UNKNOWN {
     const pending = this.#pending.get(collection, id);
-    if (pending !== undefined) return Promise.resolve(pending === DELETED ? undefined : pending);
+    if (pending !== undefined) return pending === DELETED ? undefined : pending;
     const read = this.#read;
     const cached = read.get(collection, id);
-    if (cached !== undefined || read.has(collection, id)) return Promise.resolve(cached);
-    return this.#load(collection, id);
+    return cached !== undefined || read.has(collection, id) ? cached : UNKNOWN;
   }
 
-  async #load(collection: string, id: string): Promise<Document | undefined> {
-    const document = this.#freeze(await this.#store.readDocument(this.#namespace, collection, id));
-    this.#read.set(collection, id, document);
-    return document;
+  /** Answers from the batch or the cache without a store read (one resolved promise); reads the store otherwise. */
+  #get(collection: string, id: string): Promise<Document | undefined> {
+    const current = this.#peek(collection, id);
+    return current === UNKNOWN ? this.#load(collection, id) : Promise.resolve(current);
+  }
+
+  /** Reads a committed document into the cache; concurrent reads of one document share one store read. */
+  #load(collection: string, id: string): Promise<Document | undefined> {
+    const inFlight = this.#loads.get(collection, id);
+    if (inFlight !== undefined) return inFlight;
+    const load = (async () => {
+      try {
+        const document = this.#freeze(await this.#store.readDocument(this.#namespace, collection, id));
+        this.#read.set(collection, id, document);
+        return document;
+      } finally {
+        this.#loads.delete(collection, id);
+      }
+    })();
+    this.#loads.set(collection, id, load);
+    return load;
   }
 }

@@ -31,12 +31,9 @@ export const agendaProjection = defineProjection<ConferenceEvent>(conferenceEven
   name: 'agenda',
   version: 1,
   handlers: {
-    ConferenceScheduled: async ({ data }, ops) => {
-      const current = (await ops.get<AgendaDocument>('agendas', data.conferenceId)) ?? empty(data.conferenceId);
-      await ops.upsert('agendas', data.conferenceId, { ...current, name: data.name, days: data.days });
-    },
-    SessionOpened: async ({ data }, ops) => {
-      const current = (await ops.get<AgendaDocument>('agendas', data.conferenceId)) ?? empty(data.conferenceId);
+    ConferenceScheduled: ({ data }, ops) =>
+      ops.update<AgendaDocument>('agendas', data.conferenceId, (current = empty(data.conferenceId)) => ({ ...current, name: data.name, days: data.days })),
+    SessionOpened: ({ data }, ops) => {
       const session: AgendaSession = {
         sessionId: data.sessionId,
         title: data.title,
@@ -45,13 +42,16 @@ export const agendaProjection = defineProjection<ConferenceEvent>(conferenceEven
         ballotAwardId: data.ballot?.awardId ?? null,
         ballotClosed: false,
       };
-      await ops.upsert('agendas', data.conferenceId, { ...current, sessions: [...current.sessions, session] });
+      return ops.update<AgendaDocument>('agendas', data.conferenceId, (current = empty(data.conferenceId)) => ({
+        ...current,
+        sessions: [...current.sessions, session],
+      }));
     },
-    BallotClosed: async ({ data }, ops) => {
-      const current = await ops.get<AgendaDocument>('agendas', data.conferenceId);
-      if (current === undefined) return;
-      const sessions = current.sessions.map((s) => (s.sessionId === data.sessionId ? { ...s, ballotClosed: true } : s));
-      await ops.upsert('agendas', data.conferenceId, { ...current, sessions });
-    },
+    BallotClosed: ({ data }, ops) =>
+      ops.update<AgendaDocument>('agendas', data.conferenceId, (current) =>
+        current === undefined
+          ? undefined
+          : { ...current, sessions: current.sessions.map((s) => (s.sessionId === data.sessionId ? { ...s, ballotClosed: true } : s)) },
+      ),
   },
 });

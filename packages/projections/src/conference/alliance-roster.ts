@@ -24,15 +24,15 @@ export const allianceRosterProjection = defineProjection<ConferenceEvent>(confer
   name: 'alliance_roster',
   version: 1,
   handlers: {
-    AllianceFounded: async ({ data }, ops) => {
-      const current = await ops.get<AllianceRosterDocument>('alliances', data.allianceId);
-      await ops.upsert('alliances', data.allianceId, { allianceId: data.allianceId, name: data.name, members: current?.members ?? [] });
-    },
-    NationJoinedAlliance: async ({ data }, ops) => {
-      const current = await ops.get<AllianceRosterDocument>('alliances', data.allianceId);
+    AllianceFounded: ({ data }, ops) =>
+      ops.update<AllianceRosterDocument>('alliances', data.allianceId, (current) => ({ allianceId: data.allianceId, name: data.name, members: current?.members ?? [] })),
+    NationJoinedAlliance: ({ data }, ops) => {
       const member: AllianceMember = { memberNumber: data.memberNumber, nation: data.nation, programme: data.programme };
-      const members = [...(current?.members ?? []), member].sort((a, b) => a.memberNumber - b.memberNumber);
-      await ops.upsert('alliances', data.allianceId, { allianceId: data.allianceId, name: current?.name ?? null, members });
+      return ops.update<AllianceRosterDocument>('alliances', data.allianceId, (current) => ({
+        allianceId: data.allianceId,
+        name: current?.name ?? null,
+        members: [...(current?.members ?? []), member].sort((a, b) => a.memberNumber - b.memberNumber),
+      }));
     },
   },
 });

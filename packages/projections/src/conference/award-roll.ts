@@ -28,15 +28,16 @@ export const awardRollProjection = defineProjection<ConferenceEvent>(conferenceE
   name: 'award_roll',
   version: 1,
   handlers: {
-    AwardGranted: async ({ data }, ops) => {
-      const current = await ops.get<AwardRollDocument>('awards', data.awardId);
+    AwardGranted: ({ data }, ops) => {
       const decidedBy: AwardGrant['decidedBy'] =
         data.decidedBy.kind === 'jury'
           ? { kind: 'jury' }
           : { kind: 'vote', ballotId: data.decidedBy.ballotId, tally: data.decidedBy.tally.map(({ candidateId, votes }) => ({ candidateId, votes })) };
       const grant: AwardGrant = { edition: data.edition, title: data.title, recipient: data.recipient, affiliation: data.affiliation, decidedBy };
-      const grants = [...(current?.grants ?? []).filter((g) => g.edition !== data.edition), grant].sort((a, b) => a.edition - b.edition);
-      await ops.upsert('awards', data.awardId, { awardId: data.awardId, title: grants[grants.length - 1]!.title, grants });
+      return ops.update<AwardRollDocument>('awards', data.awardId, (current) => {
+        const grants = [...(current?.grants ?? []).filter((g) => g.edition !== data.edition), grant].sort((a, b) => a.edition - b.edition);
+        return { awardId: data.awardId, title: grants[grants.length - 1]!.title, grants };
+      });
     },
   },
 });

@@ -93,47 +93,47 @@ export const ballotTalliesProjection = defineProjection<ConferenceEvent>(confere
   name: 'ballot_tallies',
   version: 1,
   handlers: {
-    SessionOpened: async ({ data }, ops) => {
-      if (data.ballot === null) return;
-      const id = ballotDocumentId(data.conferenceId, data.sessionId);
-      const current = (await ops.get<BallotTallyDocument>('ballots', id)) ?? empty(data.conferenceId, data.sessionId);
-      const votes = new Map(current.tally.map((entry) => [entry.candidateId, entry.votes]));
-      for (const candidate of data.ballot.candidates) if (!votes.has(candidate.candidateId)) votes.set(candidate.candidateId, 0);
-      const tally = ordered([...votes].map(([candidateId, count]) => ({ candidateId, votes: count })));
-      await ops.upsert('ballots', id, {
-        ...current,
-        opened: true,
-        awardId: data.ballot.awardId,
-        candidates: data.ballot.candidates.map(({ candidateId, name, affiliation }) => ({ candidateId, name, affiliation })),
-        tally,
-        leaders: leadersOf(tally),
+    SessionOpened: ({ data }, ops) => {
+      const ballot = data.ballot;
+      if (ballot === null) return;
+      return ops.update<BallotTallyDocument>('ballots', ballotDocumentId(data.conferenceId, data.sessionId), (current = empty(data.conferenceId, data.sessionId)) => {
+        const votes = new Map(current.tally.map((entry) => [entry.candidateId, entry.votes]));
+        for (const candidate of ballot.candidates) if (!votes.has(candidate.candidateId)) votes.set(candidate.candidateId, 0);
+        const tally = ordered([...votes].map(([candidateId, count]) => ({ candidateId, votes: count })));
+        return {
+          ...current,
+          opened: true,
+          awardId: ballot.awardId,
+          candidates: ballot.candidates.map(({ candidateId, name, affiliation }) => ({ candidateId, name, affiliation })),
+          tally,
+          leaders: leadersOf(tally),
+        };
       });
     },
-    BallotClosed: async ({ data }, ops) => {
-      const id = ballotDocumentId(data.conferenceId, data.sessionId);
-      const current = (await ops.get<BallotTallyDocument>('ballots', id)) ?? empty(data.conferenceId, data.sessionId);
-      await ops.upsert('ballots', id, { ...current, closed: true });
-    },
-    VoteCast: async ({ data, streamRevision }, ops) => {
-      const id = ballotDocumentId(data.conferenceId, data.ballotId);
-      const current = (await ops.get<BallotTallyDocument>('ballots', id)) ?? empty(data.conferenceId, data.ballotId);
-      if (current.closed) return ops.upsert('ballots', id, { ...current, late: current.late + 1 });
-      if (streamRevision > 0n) return ops.upsert('ballots', id, { ...current, duplicates: current.duplicates + 1 });
-      // The hot path of a rebuild: one literal, no sort (one count moves up), and the leaders kept when unchanged.
-      const tally = countedVote(current.tally, data.candidateId);
-      await ops.upsert('ballots', id, {
-        conferenceId: current.conferenceId,
-        ballotId: current.ballotId,
-        opened: current.opened,
-        awardId: current.awardId,
-        candidates: current.candidates,
-        closed: current.closed,
-        tally,
-        counted: current.counted + 1,
-        late: current.late,
-        duplicates: current.duplicates,
-        leaders: sameLeaders(tally, current.leaders) ? current.leaders : leadersOf(tally),
-      } satisfies BallotTallyDocument);
-    },
+    BallotClosed: ({ data }, ops) =>
+      ops.update<BallotTallyDocument>('ballots', ballotDocumentId(data.conferenceId, data.sessionId), (current = empty(data.conferenceId, data.sessionId)) => ({
+        ...current,
+        closed: true,
+      })),
+    VoteCast: ({ data, streamRevision }, ops) =>
+      ops.update<BallotTallyDocument>('ballots', ballotDocumentId(data.conferenceId, data.ballotId), (current = empty(data.conferenceId, data.ballotId)) => {
+        if (current.closed) return { ...current, late: current.late + 1 };
+        if (streamRevision > 0n) return { ...current, duplicates: current.duplicates + 1 };
+        // The hot path of a rebuild: one literal, no sort (one count moves up), and the leaders kept when unchanged.
+        const tally = countedVote(current.tally, data.candidateId);
+        return {
+          conferenceId: current.conferenceId,
+          ballotId: current.ballotId,
+          opened: current.opened,
+          awardId: current.awardId,
+          candidates: current.candidates,
+          closed: current.closed,
+          tally,
+          counted: current.counted + 1,
+          late: current.late,
+          duplicates: current.duplicates,
+          leaders: sameLeaders(tally, current.leaders) ? current.leaders : leadersOf(tally),
+        } satisfies BallotTallyDocument;
+      }),
   },
 });
