@@ -1,11 +1,11 @@
 /**
- * `npm run bench`: runs every suite in bench/suites (or those whose file names are given on the command line), each in
- * a fresh Node process so that its peak RSS is its own, prints each row beside its raw floor, writes
- * bench/results/latest.json and refreshes the table in README.md between the bench markers.
+ * `npm run bench`: builds the packages, then runs every suite in bench/suites (or those whose file names are given on
+ * the command line) against the built `dist/`, each in a fresh Node process so that its peak RSS is its own; prints
+ * each row beside its raw floor, writes bench/results/latest.json and refreshes the README table between the markers.
  * BENCH_SCALE (default 1) scales the event counts down for a quick look; only full-scale runs of every suite update
  * the README.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,10 +27,19 @@ const table = (rows: readonly BenchRow[]): string =>
     ...rows.map(formatRow),
   ].join('\n');
 
+/**
+ * Builds the packages first: suites measure the library as published (`dist/`, plain tsc output), not the sources
+ * through tsx, whose esbuild transform wraps every named closure in a `__name` call each time it is created.
+ */
+const buildPackages = (): void => {
+  execFileSync(process.execPath, [join(here, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(here, '..', 'tsconfig.build.json')], { stdio: 'inherit' });
+};
+
 /** Runs one suite file in its own process and returns its rows; the suite's own output passes through. */
 const runSuite = (file: string): Promise<BenchRow[]> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=@clusterconf/source', '--import', 'tsx', '--expose-gc', join(here, 'run-suite.ts'), file], {
+    // Without the `@clusterconf/source` condition, `@clusterconf/*` resolves to the built `dist/`.
+    const child = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', join(here, 'run-suite.ts'), file], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let rows: BenchRow[] | undefined;
@@ -55,6 +64,7 @@ const main = async (): Promise<void> => {
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
     .filter((f) => wanted.length === 0 || wanted.includes(f.replace(/\.ts$/, '')))
     .sort();
+  buildPackages();
   const rows: BenchRow[] = [];
   for (const file of files) {
     console.log(`\n== ${file.replace(/\.ts$/, '')} (scale ${scale})`);

@@ -101,7 +101,7 @@ export const writeHistoryFile = async (path: string): Promise<void> => {
 const writeHistoryInChild = (path: string): void => {
   const self = fileURLToPath(import.meta.url);
   const script = `const { writeHistoryFile } = await import(${JSON.stringify(self)}); await writeHistoryFile(${JSON.stringify(path)});`;
-  execFileSync(process.execPath, ['--conditions=@clusterconf/source', '--import', 'tsx', '--input-type=module', '--eval', script], {
+  execFileSync(process.execPath, [...process.execArgv.filter((a) => a.startsWith('--conditions')), '--import', 'tsx', '--input-type=module', '--eval', script], {
     stdio: 'inherit',
     env: { ...process.env, BENCH_SCALE: String(scale) },
   });
