@@ -236,8 +236,11 @@ export class Lane<Event extends DomainEvent> {
   #decode(event: RecordedEvent): Decoded {
     const result = this.#context.registry.decodeData(event.type, event.metadata.schemaVersion, event.data, event);
     if (E.isLeft(result)) return { ok: false, error: result.left };
+    const data = result.right.data;
+    // A payload checked in place (no upcast, no transformation) is the stored one: the event itself is the decoded event.
+    if (data === event.data) return { ok: true, event };
     const { streamId, streamRevision, position, type, metadata } = event;
-    return { ok: true, event: { streamId, streamRevision, position, type, data: result.right.data, metadata } };
+    return { ok: true, event: { streamId, streamRevision, position, type, data, metadata } };
   }
 
   /** Runs one handler; a handler that throws or rejects is a poison event for that entry only. */

@@ -143,19 +143,15 @@ export class UnitOfWork {
       namespace,
       get: <T extends Document = Document>(collection: string, id: string) => this.#get(collection, id) as Promise<T | undefined>,
       update: <T extends Document = Document>(collection: string, id: string, change: (current: T | undefined) => T | undefined) => {
-        const apply = (current: Document | undefined): void => {
-          const next = change(current as T | undefined);
-          if (next !== current) this.#stage(collection, id, next === undefined ? DELETED : deepFreeze(next));
-        };
         const current = this.#peek(collection, id);
         if (current !== UNKNOWN) {
-          apply(current);
+          this.#applyUpdate(collection, id, current, change as (current: Document | undefined) => Document | undefined);
           return undefined;
         }
         // Applied to what is at hand once loaded: an update queued behind the same load sees this one's result.
         return this.#load(collection, id).then((loaded) => {
           const now = this.#peek(collection, id);
-          apply(now === UNKNOWN ? loaded : now);
+          this.#applyUpdate(collection, id, now === UNKNOWN ? loaded : now, change as (current: Document | undefined) => Document | undefined);
         });
       },
       upsert: (collection, id, document) => {
@@ -275,6 +271,11 @@ export class UnitOfWork {
     const undo = this.#undo;
     for (let i = 0; i < this.#undoLength; i++) undo[i] = undefined;
     this.#undoLength = 0;
+  }
+
+  #applyUpdate(collection: string, id: string, current: Document | undefined, change: (current: Document | undefined) => Document | undefined): void {
+    const next = change(current);
+    if (next !== current) this.#stage(collection, id, next === undefined ? DELETED : this.#freeze(next));
   }
 
   /** The document as the batch or the cache has it (`undefined`: known missing), or `UNKNOWN` without a store read. */
