@@ -69,7 +69,7 @@ const suite: BenchSuite = {
     libraryRun();
     let floor = { seconds: Number.POSITIVE_INFINITY, peakRssMb: 0 };
     let library = { seconds: Number.POSITIVE_INFINITY, peakRssMb: 0 };
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 9; round++) {
       const f = await measure(floorRun);
       if (f.seconds < floor.seconds) floor = f;
       const l = await measure(libraryRun);

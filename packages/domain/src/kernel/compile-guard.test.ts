@@ -49,4 +49,18 @@ describe('compileGuard', () => {
   it('keeps a keyof guard to own keys, never inherited ones', () => {
     expect(compileGuard(t.keyof({ a: null }))('toString')).toBe(false);
   });
+
+  it('skips a string refinement\'s predicate only for the string it accepted last', () => {
+    const seen: string[] = [];
+    const Lower = t.brand(t.string, (s): s is t.Branded<string, { readonly Lower: symbol }> => (seen.push(s), s === s.toLowerCase()), 'Lower');
+    const guard = compileGuard(t.type({ id: Lower }));
+    expect([guard({ id: 'abc' }), guard({ id: 'abc' }), guard({ id: 'ABC' }), guard({ id: 'ABC' }), guard({}), guard({ id: 'abc' })]).toEqual([
+      true, true, false, false, false, true,
+    ]);
+    // Asked once for the accepted string and every time for the refused one, which never replaces the memo.
+    expect(seen).toEqual(['abc', 'ABC', 'ABC']);
+    expect(guard({ id: 'xyz' })).toBe(true);
+    expect(guard({ id: 'abc' })).toBe(true);
+    expect(seen).toEqual(['abc', 'ABC', 'ABC', 'xyz', 'abc']);
+  });
 });

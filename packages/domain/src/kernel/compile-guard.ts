@@ -17,12 +17,21 @@ interface Node {
 class Bindings {
   readonly names: string[] = [];
   readonly values: unknown[] = [];
+  /** Variables the guard keeps between calls: the last string each refinement accepted. */
+  readonly memos: string[] = [];
   bind(value: unknown): string {
     this.values.push(value);
     this.names.push(`b${this.names.length}`);
     return this.names[this.names.length - 1]!;
   }
+  memo(): string {
+    this.memos.push(`s${this.memos.length}`);
+    return this.memos[this.memos.length - 1]!;
+  }
 }
+
+/** What a memo holds before its first string: equal to nothing a payload can contain. */
+const NOTHING = Object.freeze({});
 
 const hasOwn = Object.prototype.hasOwnProperty;
 /** Keyof codecs with at most this many keys compare the string against each key inline. */
@@ -55,8 +64,14 @@ const check = (node: Node, v: string, bindings: Bindings): string => {
         ? `(${keys.map((key) => `${v} === ${JSON.stringify(key)}`).join(' || ') || 'false'})`
         : `typeof ${v} === "string" && hasOwn.call(${bindings.bind(node.keys)}, ${v})`;
     }
-    case 'RefinementType':
-      return `(${check(node.type!, v, bindings)}) && ${bindings.bind(node.predicate)}(${v})`;
+    case 'RefinementType': {
+      const refined = `(${check(node.type!, v, bindings)}) && ${bindings.bind(node.predicate)}(${v})`;
+      if (node.type!._tag !== 'StringType') return refined;
+      // A log repeats its ids (one conference, one ballot, a few candidates): a string equal to the last one this
+      // refinement accepted is accepted again without running the predicate, which must be pure, as io-ts assumes.
+      const memo = bindings.memo();
+      return `(${v} === ${memo} || (${refined} && ((${memo} = ${v}), true)))`;
+    }
     case 'ArrayType':
     case 'ReadonlyArrayType':
       return `Array.isArray(${v}) && ${v}.every(${bindings.bind(compileGuard(node.type!))})`;
@@ -98,7 +113,8 @@ const objectBody = (node: Node, bindings: Bindings): string => {
 /**
  * Compiles an io-ts codec into a guard equal to its `is`, for the replay hot path. io-ts checks an object by looping
  * over its members through one shared call site and wraps every refinement in another call; the compiled guard is
- * straight-line code per object with primitive checks inline, so the only calls left are the codecs' own predicates.
+ * straight-line code per object with primitive checks inline, so the only calls left are the codecs' own predicates,
+ * and a string refinement skips its predicate for the string it accepted last.
  * Codecs it does not know (custom types, tuples, records, recursion) keep their own `is`. The generated source is
  * built from the codec's JSON-quoted keys only; every predicate and value is passed in, never printed.
  */
@@ -106,6 +122,7 @@ export const compileGuard = (codec: { readonly is: Guard }): Guard => {
   const node = codec as Node;
   const bindings = new Bindings();
   const body = node._tag === 'InterfaceType' || node._tag === 'PartialType' ? objectBody(node, bindings) : `return ${check(node, 'u', bindings)};`;
-  const factory = new Function('hasOwn', ...bindings.names, `return (u) => {\n${body}\n};`) as (...args: unknown[]) => Guard;
-  return factory(hasOwn, ...bindings.values);
+  const memos = bindings.memos.map((name) => `let ${name} = NOTHING;\n`).join('');
+  const factory = new Function('hasOwn', 'NOTHING', ...bindings.names, `${memos}return (u) => {\n${body}\n};`) as (...args: unknown[]) => Guard;
+  return factory(hasOwn, NOTHING, ...bindings.values);
 };
