@@ -435,6 +435,31 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
         expect(messages.at(-1)).toEqual({ kind: 'caughtUp', position: head });
       });
 
+      it('takeReady, where offered, interleaves with the iterator: every message once, in order, equal to readAll', async () => {
+        const s = stream('ready');
+        for (let i = 0; i < 7; i++) await store.appendToStream(s, [newEvent('A', { i }), newEvent('B', { i })]);
+        subscription = store.subscribe({ pageSize: 4 });
+        const iterator = subscription[Symbol.asyncIterator]();
+        const messages: SubscriptionMessage[] = [];
+        let taken = 0;
+        while (messages.at(-1)?.kind !== 'caughtUp') {
+          // Alternate: take what is in hand every other message, else ask the iterator.
+          const ready = messages.length % 2 === 0 ? subscription.takeReady?.() : undefined;
+          if (ready !== undefined) {
+            taken++;
+            messages.push(ready);
+            continue;
+          }
+          const result = await iterator.next();
+          if (result.done === true) break;
+          messages.push(result.value);
+        }
+        const all: RecordedEvent[] = [];
+        for await (const event of store.readAll()) all.push(event);
+        expect(eventsOf(messages).map((e) => e.position)).toEqual(all.map((e) => e.position));
+        if (subscription.takeReady !== undefined) expect(taken).toBeGreaterThan(0);
+      });
+
       it('close() ends a pending iteration and every later one', async () => {
         subscription = store.subscribe();
         const iterator = subscription[Symbol.asyncIterator]();

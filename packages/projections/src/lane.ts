@@ -144,8 +144,17 @@ export class Lane<Event extends DomainEvent> {
     let restart: Entry<Event>[] = [];
     try {
       if (this.#stopping || entries.length === 0) return;
-      this.#subscription = this.#context.eventStore.subscribe({ after, filter: { eventTypes }, pageSize: this.#context.pageSize });
-      for await (const message of this.#subscription) {
+      const subscription = this.#context.eventStore.subscribe({ after, filter: { eventTypes }, pageSize: this.#context.pageSize });
+      this.#subscription = subscription;
+      const iterator = subscription[Symbol.asyncIterator]();
+      for (;;) {
+        // Events of the page in hand without a promise each; the iterator for everything else.
+        let message = subscription.takeReady?.();
+        if (message === undefined) {
+          const result = await iterator.next();
+          if (result.done === true) break;
+          message = result.value;
+        }
         this.#release ??= await this.lock.acquire();
         switch (message.kind) {
           case 'event': {

@@ -92,4 +92,36 @@ describe('catchUpSubscription', () => {
     await subscription.close();
     expect(await waiting).toEqual({ done: true, value: undefined });
   });
+
+  it('hands over the events of the page in hand through takeReady, in order with what the iterator delivers', async () => {
+    const pages = [[1, 2, 3], [4, 5]];
+    const source: LogSource<number> = {
+      readPage: async () => {
+        const events = pages.shift() ?? [];
+        return { events, scannedUpTo: events.length > 0 ? sequencePosition(BigInt(events.at(-1)!)) : undefined, full: pages.length > 0 };
+      },
+      decodeRow: (row) => {
+        if (row === 5) throw new CorruptEventError('conference-a', 4n, '5', 'its data column is not valid JSON');
+        return recorded(row);
+      },
+      waitForEventsAfter: async () => undefined,
+    };
+    const subscription = catchUpSubscription(source, { pageSize: 3 });
+    const iterator = subscription[Symbol.asyncIterator]();
+    // Nothing is in hand before the first read.
+    expect(subscription.takeReady!()).toBeUndefined();
+    const positions: bigint[] = [];
+    const event = (message: unknown) => (message as { event: RecordedEvent }).event.position.commit;
+    positions.push(event((await iterator.next()).value));
+    positions.push(event(subscription.takeReady!()));
+    positions.push(event((await iterator.next()).value));
+    // The page is used up: the next event needs a read, which only the iterator does.
+    expect(subscription.takeReady!()).toBeUndefined();
+    positions.push(event((await iterator.next()).value));
+    expect(positions).toEqual([1n, 2n, 3n, 4n]);
+    // A row that does not parse throws from takeReady as the iterator would reject, and ends the subscription.
+    expect(() => subscription.takeReady!()).toThrow(CorruptEventError);
+    expect(subscription.takeReady!()).toBeUndefined();
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
 });

@@ -134,6 +134,17 @@ export const catchUpSubscription = <Row = RecordedEvent>(
     return step;
   };
 
+  /** The next event of the page in hand, or `undefined` when the next message needs the slow path. */
+  const takeReady = (): SubscriptionMessage | undefined => {
+    if (busy !== undefined || abort.signal.aborted || index >= rows.length) return undefined;
+    try {
+      return deliver().value;
+    } catch (error) {
+      end();
+      throw error;
+    }
+  };
+
   const next = (): Promise<IteratorResult<SubscriptionMessage>> => {
     if (busy !== undefined) return busy.then(next, next);
     if (abort.signal.aborted) return Promise.resolve(FINISHED);
@@ -156,6 +167,7 @@ export const catchUpSubscription = <Row = RecordedEvent>(
         return FINISHED;
       },
     }),
+    takeReady,
     close: async () => {
       if (abort.signal.aborted) return;
       end();
