@@ -66,8 +66,13 @@ const handlerOf = (declared: object, type: string): ProjectionHandler<DomainEven
   return typeof handler === 'function' ? (handler as ProjectionHandler<DomainEvent>) : undefined;
 };
 
-/** An event decoded once for every entry of a lane, or why it could not be. */
-type Decoded = { readonly ok: true; readonly event: RecordedEvent } | { readonly ok: false; readonly error: unknown };
+/** Why an event could not be decoded; a lane decodes each event once for all its entries. */
+class DecodeFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/** An event decoded for the handlers, or why it could not be. */
+type Decoded = RecordedEvent | DecodeFailure;
 
 const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
@@ -233,7 +238,7 @@ export class Lane<Event extends DomainEvent> {
         continue;
       }
       decoded ??= this.#decode(event);
-      const pending = decoded.ok ? this.#handle(entry, handler, decoded.event, event) : this.#poison(entry, event, decoded.error);
+      const pending = decoded instanceof DecodeFailure ? this.#poison(entry, event, decoded.error) : this.#handle(entry, handler, decoded, event);
       if (pending !== undefined) {
         const state = decoded;
         return pending.then(() => this.#apply(event, index + 1, state));
@@ -244,12 +249,12 @@ export class Lane<Event extends DomainEvent> {
 
   #decode(event: RecordedEvent): Decoded {
     const result = this.#context.registry.decodeData(event.type, event.metadata.schemaVersion, event.data, event);
-    if (E.isLeft(result)) return { ok: false, error: result.left };
+    if (E.isLeft(result)) return new DecodeFailure(result.left);
     const data = result.right.data;
     // A payload checked in place (no upcast, no transformation) is the stored one: the event itself is the decoded event.
-    if (data === event.data) return { ok: true, event };
+    if (data === event.data) return event;
     const { streamId, streamRevision, position, type, metadata } = event;
-    return { ok: true, event: { streamId, streamRevision, position, type, data, metadata } };
+    return { streamId, streamRevision, position, type, data, metadata };
   }
 
   /** Runs one handler; a handler that throws or rejects is a poison event for that entry only. */

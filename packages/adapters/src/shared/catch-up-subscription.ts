@@ -68,15 +68,20 @@ export const catchUpSubscription = <Row = RecordedEvent>(
   const end = (): void => {
     if (abort.signal.aborted) return;
     abort.abort(new StoreClosedError('The subscription'));
+    // Nothing in hand any more, so the per-event paths need not ask the signal.
+    rows = [];
+    index = 0;
     onClose(subscription);
   };
 
-  const deliver = (): IteratorResult<SubscriptionMessage> => {
+  const takeEvent = (): SubscriptionMessage => {
     const event = decode(rows[index]!);
     index++;
     after = event.position;
-    return { done: false, value: { kind: 'event', event } };
+    return { kind: 'event', event };
   };
+
+  const deliver = (): IteratorResult<SubscriptionMessage> => ({ done: false, value: takeEvent() });
 
   const advance = async (): Promise<IteratorResult<SubscriptionMessage>> => {
     while (!abort.signal.aborted) {
@@ -136,9 +141,9 @@ export const catchUpSubscription = <Row = RecordedEvent>(
 
   /** The next event of the page in hand, or `undefined` when the next message needs the slow path. */
   const takeReady = (): SubscriptionMessage | undefined => {
-    if (busy !== undefined || abort.signal.aborted || index >= rows.length) return undefined;
+    if (busy !== undefined || index >= rows.length) return undefined;
     try {
-      return deliver().value;
+      return takeEvent();
     } catch (error) {
       end();
       throw error;
