@@ -266,21 +266,24 @@ export class Lane<Event extends DomainEvent> {
       entry.unitOfWork.discardEvent();
       return this.#poison(entry, event, error);
     }
-    if (!isPromiseLike(result)) {
-      entry.unitOfWork.keepEvent();
+    const unitOfWork = entry.unitOfWork;
+    // Done once the handler and every update it started have settled, also those whose promise it dropped.
+    const keep = (): Promise<void> | undefined => {
+      const updating = unitOfWork.settled();
+      if (updating !== undefined) return updating.then(keep);
+      unitOfWork.keepEvent();
       this.#applied(entry, event);
       return undefined;
+    };
+    const fail = (error: unknown): Promise<void> | undefined => {
+      unitOfWork.discardEvent();
+      return this.#poison(entry, event, error);
+    };
+    if (!isPromiseLike(result)) {
+      const kept = keep();
+      return kept === undefined ? undefined : kept.then(undefined, fail);
     }
-    return Promise.resolve(result).then(
-      () => {
-        entry.unitOfWork.keepEvent();
-        this.#applied(entry, event);
-      },
-      (error: unknown) => {
-        entry.unitOfWork.discardEvent();
-        return this.#poison(entry, event, error);
-      },
-    );
+    return Promise.resolve(result).then(keep).then(undefined, fail);
   }
 
   /** An event the entry could not decode or apply: stop the entry (the default) or record a dead letter and go on. */

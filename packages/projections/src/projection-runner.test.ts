@@ -159,6 +159,39 @@ describe('the projection runner', () => {
     }
   });
 
+  it('applies an update whose promise the handler dropped within its own event, also when the document must be read first', async () => {
+    const sloppy = defineProjection(ledger, {
+      name: 'sloppy',
+      version: 1,
+      handlers: {
+        // A block body that neither returns nor awaits the update: the runner waits for it all the same.
+        Deposited: (event, ops) => {
+          void ops.update<{ total: number }>('totals', event.data.account, (current) => ({ total: (current?.total ?? 0) + event.data.amount }));
+        },
+      },
+    });
+    const events = new MemoryEventStore();
+    const readModels = new MemoryReadModelStore();
+    const first = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 1 });
+    const runner = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [sloppy] });
+    await runner.start();
+    await runner.waitFor(first.position);
+    await runner.stop();
+    // A new runner starts with a cold cache, and every read of the store now takes a while.
+    const readDocument = readModels.readDocument.bind(readModels);
+    readModels.readDocument = async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return readDocument(...args);
+    };
+    await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 10 });
+    const last = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 100 });
+    const again = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [sloppy], batchSize: 1 });
+    await again.start();
+    await again.waitFor(last.position);
+    await again.stop();
+    expect(await readModels.readDocument('sloppy_v1', 'totals', 'a')).toEqual({ total: 111 });
+  });
+
   it('records poison events as dead letters, goes on, and replays them once they succeed', async () => {
     const events = new MemoryEventStore();
     const readModels = new MemoryReadModelStore();

@@ -282,6 +282,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
           if (E.isLeft(decoded)) throw decoded.left;
           if (handler === undefined) throw new Error(`no handler for "${deadLetter.event.type}"`);
           await handler(decoded.right, unitOfWork.operations);
+          await unitOfWork.settled();
           unitOfWork.keepEvent();
           unitOfWork.removeDeadLetter(deadLetter.event.position);
           replayed++;

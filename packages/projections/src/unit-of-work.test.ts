@@ -114,4 +114,36 @@ describe('the unit of work', () => {
       }),
     ).toThrow(TypeError);
   });
+
+  it('lets the caller wait for updates still loading, and drops those of a discarded event', async () => {
+    const store = new MemoryReadModelStore();
+    const seed = new UnitOfWork(store, 'demo_v1');
+    await seed.operations.upsert('things', 'a', { n: 1 });
+    await seed.operations.upsert('things', 'b', { n: 1 });
+    await seed.commit(sequencePosition(1n));
+    const readDocument = store.readDocument.bind(store);
+    store.readDocument = async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (args[2] === 'broken') throw new Error('disk on fire');
+      return readDocument(...args);
+    };
+    const work = new UnitOfWork(store, 'demo_v1');
+    const bump = (current: { n: number } | undefined) => ({ n: (current?.n ?? 0) + 1 });
+    expect(work.settled()).toBeUndefined();
+    // A handler that drops the promise: settled() still covers it.
+    void work.operations.update('things', 'a', bump);
+    await work.settled();
+    work.keepEvent();
+    expect(await work.operations.get('things', 'a')).toEqual({ n: 2 });
+    // Discarded while loading: the update never applies, and its failure is nobody's unhandled rejection.
+    void work.operations.update('things', 'b', bump);
+    void work.operations.update('things', 'broken', bump);
+    work.discardEvent();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await work.operations.get('things', 'b')).toEqual({ n: 1 });
+    expect(work.settled()).toBeUndefined();
+    // A failed load rejects settled(), so the runner treats the event as a poison event.
+    void work.operations.update('things', 'broken', bump)?.catch(() => undefined);
+    await expect(work.settled()).rejects.toThrow('disk on fire');
+  });
 });

@@ -122,6 +122,10 @@ export class UnitOfWork {
    * the runner is the namespace's only writer; `reset()` forgets them whenever that may no longer hold.
    */
   readonly #read = new Keyed<Document | undefined>();
+  /** Updates of the current event waiting for a store read (see `settled`). */
+  #updating: Promise<void>[] = [];
+  /** How many times changes were dropped (`discardEvent`, `reset`): an update loaded after that does not apply. */
+  #discarded = 0;
   /** Store reads in flight, so that concurrent reads of one document share one. */
   readonly #loads = new Keyed<Promise<Document | undefined>>();
   #statements: SqlStatement[] = [];
@@ -149,10 +153,14 @@ export class UnitOfWork {
           return undefined;
         }
         // Applied to what is at hand once loaded: an update queued behind the same load sees this one's result.
-        return this.#load(collection, id).then((loaded) => {
+        const event = this.#discarded;
+        const updated = this.#load(collection, id).then((loaded) => {
+          if (event !== this.#discarded) return; // the event's changes were dropped meanwhile
           const now = this.#peek(collection, id);
           this.#applyUpdate(collection, id, now === UNKNOWN ? loaded : now, change as (current: Document | undefined) => Document | undefined);
         });
+        this.#updating.push(updated);
+        return updated;
       },
       upsert: (collection, id, document) => {
         this.#stage(collection, id, deepFreeze(document));
@@ -178,6 +186,17 @@ export class UnitOfWork {
     return this.#pending.size > 0 || this.#statements.length > 0 || this.#deadLetters.length > 0 || this.#removeDeadLetters.length > 0;
   }
 
+  /**
+   * The store reads that updates of the current event still wait for, or `undefined` when none do. The runner awaits
+   * them before it keeps the event, so an update whose promise the handler dropped still lands in its own event.
+   */
+  settled(): Promise<void> | undefined {
+    if (this.#updating.length === 0) return undefined;
+    const updating = this.#updating;
+    this.#updating = [];
+    return Promise.all(updating).then(() => undefined);
+  }
+
   /** Keeps the changes the current event made. */
   keepEvent(): void {
     if (this.#undoLength > 0) this.#clearUndo();
@@ -199,6 +218,15 @@ export class UnitOfWork {
     }
     this.#clearUndo();
     this.#scratchStatements = [];
+    this.#dropUpdating();
+  }
+
+  /** Forgets updates still loading: they must not apply once their event's changes are gone. */
+  #dropUpdating(): void {
+    this.#discarded++;
+    // Their failures are the dropped event's; nobody is left to handle them.
+    for (const updating of this.#updating) updating.catch(() => undefined);
+    this.#updating = [];
   }
 
   /** Adds a dead letter to the batch. */
@@ -238,6 +266,7 @@ export class UnitOfWork {
 
   /** Drops everything not yet committed and every cached document. */
   reset(): void {
+    this.#dropUpdating();
     this.#pending.clear();
     this.#clearUndo();
     this.#read.clear();

@@ -34,6 +34,7 @@ export const projectEvents = async <Event extends DomainEvent>(
     if (handler === undefined) continue;
     try {
       await handler(recorded, unitOfWork.operations);
+      await unitOfWork.settled();
       unitOfWork.keepEvent();
     } catch (cause) {
       throw new ProjectionFailedError(projection.name, projection.version, recorded.position, recorded.type, recorded.streamId, cause);
