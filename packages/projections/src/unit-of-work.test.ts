@@ -146,4 +146,23 @@ describe('the unit of work', () => {
     void work.operations.update('things', 'broken', bump)?.catch(() => undefined);
     await expect(work.settled()).rejects.toThrow('disk on fire');
   });
+
+  it('does not cache a read that a reset overtook', async () => {
+    const store = new MemoryReadModelStore();
+    let reads = 0;
+    const readDocument = store.readDocument.bind(store);
+    store.readDocument = async (...args) => {
+      reads++;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return readDocument(...args);
+    };
+    const work = new UnitOfWork(store, 'demo_v1');
+    const early = work.operations.get('things', 'a');
+    work.reset();
+    await early;
+    await work.operations.get('things', 'a');
+    expect(reads).toBe(2);
+    await work.operations.get('things', 'a');
+    expect(reads).toBe(2);
+  });
 });

@@ -267,6 +267,7 @@ export class UnitOfWork {
   /** Drops everything not yet committed and every cached document. */
   reset(): void {
     this.#dropUpdating();
+    this.#loads.clear();
     this.#pending.clear();
     this.#clearUndo();
     this.#read.clear();
@@ -326,16 +327,18 @@ export class UnitOfWork {
   #load(collection: string, id: string): Promise<Document | undefined> {
     const inFlight = this.#loads.get(collection, id);
     if (inFlight !== undefined) return inFlight;
-    const load = (async () => {
-      try {
-        const document = this.#freeze(await this.#store.readDocument(this.#namespace, collection, id));
-        this.#read.set(collection, id, document);
-        return document;
-      } finally {
-        this.#loads.delete(collection, id);
-      }
-    })();
+    const load: Promise<Document | undefined> = this.#readIntoCache(collection, id).finally(() => {
+      if (this.#loads.get(collection, id) === load) this.#loads.delete(collection, id);
+    });
     this.#loads.set(collection, id, load);
     return load;
+  }
+
+  async #readIntoCache(collection: string, id: string): Promise<Document | undefined> {
+    const since = this.#discarded;
+    const document = this.#freeze(await this.#store.readDocument(this.#namespace, collection, id));
+    // A reset meanwhile means the cache may no longer trust this read.
+    if (since === this.#discarded) this.#read.set(collection, id, document);
+    return document;
   }
 }
