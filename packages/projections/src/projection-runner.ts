@@ -37,7 +37,7 @@ export interface ProjectionRunnerOptions<Event extends DomainEvent> {
   /**
    * Deep-freeze every document handlers read or write, so a handler that mutates one fails with a poison event
    * instead of corrupting the batch. Default: on, except when `NODE_ENV` is `production` — the check is a development
-   * and test guard (tests run handlers with it on and so catch a mutating handler), and it costs about an eighth of a
+   * and test guard (tests run handlers with it on and so catch a mutating handler), and it costs about a sixth of a
    * rebuild. Set it explicitly to keep it on in production, or off anywhere for handlers known to build new objects
    * (the built-in read models do).
    */
