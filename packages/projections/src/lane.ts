@@ -263,27 +263,32 @@ export class Lane<Event extends DomainEvent> {
     try {
       result = handler(decoded, entry.unitOfWork.operations);
     } catch (error) {
-      entry.unitOfWork.discardEvent();
-      return this.#poison(entry, event, error);
+      return this.#discard(entry, event, error);
     }
-    const unitOfWork = entry.unitOfWork;
-    // Done once the handler and every update it started have settled, also those whose promise it dropped.
-    const keep = (): Promise<void> | undefined => {
-      const updating = unitOfWork.settled();
-      if (updating !== undefined) return updating.then(keep);
-      unitOfWork.keepEvent();
+    // The usual case in a rebuild: a synchronous handler whose updates found their documents at hand.
+    if (!isPromiseLike(result) && (result = entry.unitOfWork.settled()) === undefined) {
+      entry.unitOfWork.keepEvent();
       this.#applied(entry, event);
       return undefined;
-    };
-    const fail = (error: unknown): Promise<void> | undefined => {
-      unitOfWork.discardEvent();
-      return this.#poison(entry, event, error);
-    };
-    if (!isPromiseLike(result)) {
-      const kept = keep();
-      return kept === undefined ? undefined : kept.then(undefined, fail);
     }
-    return Promise.resolve(result).then(keep).then(undefined, fail);
+    return Promise.resolve(result)
+      .then(() => this.#keepWhenSettled(entry, event))
+      .then(undefined, (error: unknown) => this.#discard(entry, event, error));
+  }
+
+  /** Keeps the event once every update its handler started has settled, also those whose promise it dropped. */
+  #keepWhenSettled(entry: Entry<Event>, event: RecordedEvent): Promise<void> | undefined {
+    const updating = entry.unitOfWork.settled();
+    if (updating !== undefined) return updating.then(() => this.#keepWhenSettled(entry, event));
+    entry.unitOfWork.keepEvent();
+    this.#applied(entry, event);
+    return undefined;
+  }
+
+  /** Drops what the failed handler changed and treats the event as poison for this entry. */
+  #discard(entry: Entry<Event>, event: RecordedEvent, error: unknown): Promise<void> | undefined {
+    entry.unitOfWork.discardEvent();
+    return this.#poison(entry, event, error);
   }
 
   /** An event the entry could not decode or apply: stop the entry (the default) or record a dead letter and go on. */

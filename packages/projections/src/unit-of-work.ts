@@ -146,10 +146,11 @@ export class UnitOfWork {
     const operations: DocumentOperations = {
       namespace,
       get: <T extends Document = Document>(collection: string, id: string) => this.#get(collection, id) as Promise<T | undefined>,
-      update: <T extends Document = Document>(collection: string, id: string, change: (current: T | undefined) => T | undefined) => {
+      update: <T extends Document = Document>(collection: string, id: string, typedChange: (current: T | undefined) => T | undefined) => {
+        const change = typedChange as (current: Document | undefined) => Document | undefined;
         const current = this.#peek(collection, id);
         if (current !== UNKNOWN) {
-          this.#applyUpdate(collection, id, current, change as (current: Document | undefined) => Document | undefined);
+          this.#applyUpdate(collection, id, current, change);
           return undefined;
         }
         // Applied to what is at hand once loaded: an update queued behind the same load sees this one's result.
@@ -157,7 +158,7 @@ export class UnitOfWork {
         const updated = this.#load(collection, id).then((loaded) => {
           if (event !== this.#discarded) return; // the event's changes were dropped meanwhile
           const now = this.#peek(collection, id);
-          this.#applyUpdate(collection, id, now === UNKNOWN ? loaded : now, change as (current: Document | undefined) => Document | undefined);
+          this.#applyUpdate(collection, id, now === UNKNOWN ? loaded : now, change);
         });
         this.#updating.push(updated);
         return updated;
