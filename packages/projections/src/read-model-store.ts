@@ -6,6 +6,9 @@ import type { Position } from '@clusterconf/domain';
  */
 export type Document = { readonly [key: string]: unknown };
 
+/** A document as `mutate` hands it out: the same shape with every `readonly` removed, to be changed in place. */
+export type Draft<T> = T extends readonly (infer Item)[] ? Draft<Item>[] : T extends object ? { -readonly [Key in keyof T]: Draft<T[Key]> } : T;
+
 /**
  * What a handler uses to change its read model. Documents are addressed by (collection, id) inside the
  * projection version's namespace. The runner hands out a write-behind unit of work: reads see the batch's own
@@ -23,6 +26,16 @@ export interface DocumentOperations {
    * handler that returns this result needs no `await` and no promise; otherwise it returns a promise of the load.
    */
   update<T extends Document = Document>(collection: string, id: string, change: (current: T | undefined) => T | undefined): Promise<void> | undefined;
+  /**
+   * Read-modify-write in place, for documents that change on many events or grow: `change` gets a draft of the
+   * document (made by `create` when it is missing) and changes it directly. The first `mutate` of a document in a
+   * batch copies it; the batch's later ones change that same draft, so a document pays for one copy per batch instead
+   * of one per event. Nothing anyone else holds ever changes: committed documents and whatever `get` or `update`
+   * handed out are copied, never written, and reading a draft through them ends it (the next `mutate` copies again).
+   * `create` and `change` must depend only on their arguments and the event: when a later handler of the same event
+   * throws, the draft is made again from its copy with the batch's earlier changes. Returns like `update`.
+   */
+  mutate<T extends Document = Document>(collection: string, id: string, create: () => T, change: (draft: Draft<T>) => void): Promise<void> | undefined;
   /** Creates or replaces the document. */
   upsert(collection: string, id: string, document: Document): Promise<void>;
   /** Shallow-merges `partial` into the document; throws `DocumentNotFoundError` when it does not exist. */

@@ -165,4 +165,92 @@ describe('the unit of work', () => {
     await work.operations.get('things', 'a');
     expect(reads).toBe(2);
   });
+
+  describe('mutate', () => {
+    type Counter = { n: number; seen: string[] };
+    const create = (): Counter => ({ n: 0, seen: [] });
+    const count = (label: string) => (draft: Counter) => {
+      draft.n++;
+      draft.seen.push(label);
+    };
+
+    it('copies a document once per batch and changes that draft in place, never what a store or reader holds', async () => {
+      const store = new MemoryReadModelStore();
+      const work = new UnitOfWork(store, 'demo_v1', { freezeDocuments: false });
+      expect(work.operations.mutate('things', 'a', create, count('one'))).toBeInstanceOf(Promise); // not at hand: loads
+      await work.settled();
+      work.keepEvent();
+      expect(work.operations.mutate('things', 'a', create, count('two'))).toBeUndefined();
+      work.keepEvent();
+      await work.commit(sequencePosition(2n));
+      const committed = (await work.operations.get<Counter>('things', 'a'))!;
+      expect(committed).toEqual({ n: 2, seen: ['one', 'two'] });
+
+      // The next batch copies again: the document read above, which the runner's cache shares, stays as it was.
+      expect(work.operations.mutate('things', 'a', create, count('three'))).toBeUndefined();
+      work.keepEvent();
+      expect(committed).toEqual({ n: 2, seen: ['one', 'two'] });
+      // Reading a draft ends it, so what the reader holds does not change with the next mutate either.
+      const read = (await work.operations.get<Counter>('things', 'a'))!;
+      expect(work.operations.mutate('things', 'a', create, count('four'))).toBeUndefined();
+      work.keepEvent();
+      expect(read).toEqual({ n: 3, seen: ['one', 'two', 'three'] });
+      await work.commit(sequencePosition(4n));
+      expect(await store.readDocument('demo_v1', 'things', 'a')).toEqual({ n: 4, seen: ['one', 'two', 'three', 'four'] });
+    });
+
+    it('takes back the changes of a discarded event, also after the draft started over from a copy of itself', async () => {
+      const work = new UnitOfWork(new MemoryReadModelStore(), 'demo_v1');
+      const labels = Array.from({ length: 150 }, (_, i) => `e${i}`);
+      for (const label of labels) {
+        await work.operations.mutate('things', 'a', create, count(label));
+        work.keepEvent();
+        if (label === 'e70' || label === 'e149') {
+          // A handler that changed the draft twice, then failed half-way through a third change.
+          expect(work.operations.mutate('things', 'a', create, count('bad-1'))).toBeUndefined();
+          expect(work.operations.mutate('things', 'a', create, count('bad-2'))).toBeUndefined();
+          expect(() =>
+            work.operations.mutate('things', 'a', create, (draft) => {
+              draft.n = -1;
+              throw new Error('half-way');
+            }),
+          ).toThrow('half-way');
+          work.discardEvent();
+        }
+      }
+      const expected = { n: labels.length, seen: labels };
+      expect(await work.operations.get('things', 'a')).toEqual(expected);
+      // A discarded first change of a new draft leaves no document behind (not at hand: it fails after the load).
+      await expect(work.operations.mutate('things', 'b', create, () => { throw new Error('no'); })).rejects.toThrow('no');
+      work.discardEvent();
+      expect(await work.operations.get('things', 'b')).toBeUndefined();
+    });
+
+    it('freezes a draft once a reader has it or the batch commits, when documents are frozen', async () => {
+      const work = new UnitOfWork(new MemoryReadModelStore(), 'demo_v1');
+      await work.operations.mutate('things', 'a', create, count('one'));
+      work.keepEvent();
+      const read = (await work.operations.get<Counter>('things', 'a'))!;
+      expect(() => read.seen.push('sneaky')).toThrow(TypeError);
+      expect(work.operations.mutate('things', 'a', create, count('two'))).toBeUndefined();
+      work.keepEvent();
+      await work.commit(sequencePosition(1n));
+      const committed = (await work.operations.get<Counter>('things', 'a'))!;
+      expect(Object.isFrozen(committed) && Object.isFrozen(committed.seen)).toBe(true);
+      expect(committed).toEqual({ n: 2, seen: ['one', 'two'] });
+    });
+
+    it('mixes with update and delete on the same document in one batch', async () => {
+      const work = new UnitOfWork(new MemoryReadModelStore(), 'demo_v1');
+      await work.operations.mutate('things', 'a', create, count('one'));
+      expect(work.operations.update<Counter>('things', 'a', (current) => ({ ...current!, n: current!.n * 10 }))).toBeUndefined();
+      expect(work.operations.mutate('things', 'a', create, count('two'))).toBeUndefined();
+      work.keepEvent();
+      expect(await work.operations.get('things', 'a')).toEqual({ n: 11, seen: ['one', 'two'] });
+      await work.operations.delete('things', 'a');
+      expect(work.operations.mutate('things', 'a', create, count('again'))).toBeUndefined();
+      work.keepEvent();
+      expect(await work.operations.get('things', 'a')).toEqual({ n: 1, seen: ['again'] });
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import type { Position } from '@clusterconf/domain';
 import { DocumentNotFoundError } from './errors.js';
-import type { BatchCommit, DeadLetter, Document, DocumentChange, DocumentOperations, ReadModelStore, SqlStatement } from './read-model-store.js';
+import type { BatchCommit, DeadLetter, Document, DocumentChange, DocumentOperations, Draft, ReadModelStore, SqlStatement } from './read-model-store.js';
 
 /** Committed documents kept between batches at most; beyond it the cache starts over. */
 const READ_CACHE_LIMIT = 10_000;
@@ -45,7 +45,79 @@ const UNKNOWN = Symbol('unknown');
 /** Marks, in the undo log, a key that had no pending change before the current event. */
 const NONE = Symbol('none');
 
-type Pending = Document | typeof DELETED;
+/** A change `mutate` makes to a draft in place. */
+type DraftChange = (draft: Document) => void;
+
+/**
+ * Changes a draft keeps for taking an event back before it starts over from a copy of itself. Kept changes hold
+ * their events' payloads: a few dozen die young, a whole batch of them would outlive the young generation.
+ */
+const DRAFT_CHANGES_KEPT = 64;
+
+/**
+ * A document the batch copied for `mutate` and owns: it is changed in place until the batch commits or a handler
+ * reads it, whichever comes first. It remembers how it was made (a copy and the changes since), so the changes of an
+ * event whose handler failed can be taken back by making it again without them.
+ */
+class BatchDraft {
+  constructor(
+    readonly document: Document,
+    /** The document the changes start from, never changed itself; `undefined` when `create` made it. */
+    private base: Document | undefined,
+    private readonly create: () => Document,
+    /** The changes applied to `document` since `base`, in order. */
+    private changes: DraftChange[],
+  ) {}
+
+  /** Applies a change in place. */
+  apply(change: DraftChange): void {
+    this.changes.push(change);
+    change(this.document);
+  }
+
+  /**
+   * Where the current event starts: what `rewind` takes. Called when an event first changes the draft, which is
+   * also when it starts over from a copy of itself once it has kept enough changes.
+   */
+  mark(): DraftBefore {
+    if (this.changes.length >= DRAFT_CHANGES_KEPT) {
+      this.base = copyDocument(this.document);
+      this.changes = [];
+    }
+    return new DraftBefore(this, this.changes.length);
+  }
+
+  /** The draft as it was after its first `length` changes, as a new draft. */
+  rewind(length: number): BatchDraft {
+    const document = this.base === undefined ? this.create() : copyDocument(this.base);
+    const changes = this.changes.slice(0, length);
+    for (const change of changes) change(document);
+    return new BatchDraft(document, this.base, this.create, changes);
+  }
+}
+
+/** In the undo log: the draft the current event changed in place, and how many changes it had before. */
+class DraftBefore {
+  constructor(
+    readonly draft: BatchDraft,
+    readonly length: number,
+  ) {}
+}
+
+type Pending = Document | BatchDraft | typeof DELETED;
+
+/** A deep copy of a JSON document (plain objects, arrays and primitives): unfrozen, sharing nothing with `value`. */
+const copyDocument = <T>(value: T): T => {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) copy[i] = copyDocument(value[i]);
+    return copy as T;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = copyDocument((value as Record<string, unknown>)[key]);
+  return copy as T;
+};
 
 /**
  * Documents by collection, then id: two lookups of strings the handler already holds cost less than building and
@@ -115,7 +187,7 @@ export class UnitOfWork {
    * For each document the event in hand changed: collection, id and the pending change it replaced, in threes. The
    * first `#undoLength` slots are in use; the array is reused across events rather than allocated per event.
    */
-  readonly #undo: (string | Pending | typeof NONE | undefined)[] = [];
+  readonly #undo: (string | Pending | DraftBefore | typeof NONE | undefined)[] = [];
   #undoLength = 0;
   /**
    * Committed documents known to this unit of work (`undefined`: known to be missing), kept across batches because
@@ -162,6 +234,30 @@ export class UnitOfWork {
         });
         this.#updating.push(updated);
         return updated;
+      },
+      mutate: <T extends Document = Document>(collection: string, id: string, typedCreate: () => T, typedChange: (draft: Draft<T>) => void) => {
+        const create = typedCreate as () => Document;
+        const change = typedChange as unknown as DraftChange;
+        const pending = this.#pending.get(collection, id);
+        if (pending instanceof BatchDraft) {
+          this.#changeDraft(collection, id, pending, change);
+          return undefined;
+        }
+        const current = this.#peek(collection, id);
+        if (current !== UNKNOWN) {
+          this.#startDraft(collection, id, current, create, change);
+          return undefined;
+        }
+        const event = this.#discarded;
+        const mutated = this.#load(collection, id).then((loaded) => {
+          if (event !== this.#discarded) return; // the event's changes were dropped meanwhile
+          const now = this.#pending.get(collection, id);
+          if (now instanceof BatchDraft) return this.#changeDraft(collection, id, now, change);
+          const known = this.#peek(collection, id);
+          this.#startDraft(collection, id, known === UNKNOWN ? loaded : known, create, change);
+        });
+        this.#updating.push(mutated);
+        return mutated;
       },
       upsert: (collection, id, document) => {
         this.#stage(collection, id, deepFreeze(document));
@@ -213,8 +309,9 @@ export class UnitOfWork {
     for (let i = 0; i < this.#undoLength; i += 3) {
       const collection = undo[i] as string;
       const id = undo[i + 1] as string;
-      const previous = undo[i + 2] as Pending | typeof NONE;
+      const previous = undo[i + 2] as Pending | DraftBefore | typeof NONE;
       if (previous === NONE) this.#pending.delete(collection, id);
+      else if (previous instanceof DraftBefore) this.#pending.set(collection, id, previous.draft.rewind(previous.length));
       else this.#pending.set(collection, id, previous);
     }
     this.#clearUndo();
@@ -244,7 +341,9 @@ export class UnitOfWork {
   async commit(checkpoint: Position | undefined): Promise<void> {
     const changes: DocumentChange[] = [];
     for (const [collection, id, pending] of this.#pending.entries()) {
-      changes.push(pending === DELETED ? { kind: 'delete', collection, id } : { kind: 'upsert', collection, id, document: pending });
+      if (pending === DELETED) changes.push({ kind: 'delete', collection, id });
+      // A draft's batch ends here: from now on its document is a committed one, which `mutate` copies before changing.
+      else changes.push({ kind: 'upsert', collection, id, document: pending instanceof BatchDraft ? this.#freeze(pending.document) : pending });
     }
     const batch: BatchCommit = {
       namespace: this.#namespace,
@@ -279,6 +378,15 @@ export class UnitOfWork {
   }
 
   #stage(collection: string, id: string, change: Pending): void {
+    this.#recordUndo(collection, id);
+    this.#pending.set(collection, id, change);
+  }
+
+  /**
+   * Remembers, the first time the current event changes a document, what the batch held for it before: the pending
+   * change, or for a draft (changed in place) its number of changes, so that `discardEvent` can take the event back.
+   */
+  #recordUndo(collection: string, id: string): void {
     const undo = this.#undo;
     const length = this.#undoLength;
     let recorded = false;
@@ -291,10 +399,10 @@ export class UnitOfWork {
     if (!recorded) {
       undo[length] = collection;
       undo[length + 1] = id;
-      undo[length + 2] = this.#pending.get(collection, id) ?? NONE;
+      const before = this.#pending.get(collection, id);
+      undo[length + 2] = before === undefined ? NONE : before instanceof BatchDraft ? before.mark() : before;
       this.#undoLength = length + 3;
     }
-    this.#pending.set(collection, id, change);
   }
 
   /** Empties the undo log, dropping its references to documents. */
@@ -312,10 +420,35 @@ export class UnitOfWork {
   /** The document as the batch or the cache has it (`undefined`: known missing), or `UNKNOWN` without a store read. */
   #peek(collection: string, id: string): Document | undefined | typeof UNKNOWN {
     const pending = this.#pending.get(collection, id);
+    if (pending instanceof BatchDraft) return this.#publish(collection, id, pending);
     if (pending !== undefined) return pending === DELETED ? undefined : pending;
     const read = this.#read;
     const cached = read.get(collection, id);
     return cached !== undefined || read.has(collection, id) ? cached : UNKNOWN;
+  }
+
+  /**
+   * Ends a draft because a handler reads its document: from now on the document is treated like any other (frozen
+   * when documents are), so what the reader keeps never changes under it; a later `mutate` copies it again.
+   */
+  #publish(collection: string, id: string, draft: BatchDraft): Document {
+    const document = this.#freeze(draft.document);
+    this.#pending.set(collection, id, document);
+    return document;
+  }
+
+  /** Copies `current` (or creates the document) into a draft the batch owns, and applies the first change. */
+  #startDraft(collection: string, id: string, current: Document | undefined, create: () => Document, change: DraftChange): void {
+    const document = current === undefined ? create() : copyDocument(current);
+    const draft = new BatchDraft(document, current, create, []);
+    this.#stage(collection, id, draft);
+    draft.apply(change);
+  }
+
+  /** Applies a change to a draft the batch already owns, in place. */
+  #changeDraft(collection: string, id: string, draft: BatchDraft, change: DraftChange): void {
+    this.#recordUndo(collection, id);
+    draft.apply(change);
   }
 
   /** Answers from the batch or the cache without a store read (one resolved promise); reads the store otherwise. */

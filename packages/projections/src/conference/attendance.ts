@@ -13,25 +13,22 @@ export interface AttendanceDocument {
   readonly byStakeholderGroup: { readonly [group: string]: number };
 }
 
-/** A copy of `counts` with `key` counted once more (a new key goes last, as with a spread). */
-const incremented = (counts: { readonly [key: string]: number } | undefined, key: string): { readonly [key: string]: number } => {
-  const next: { [key: string]: number } = Object.assign({}, counts);
-  next[key] = (counts?.[key] ?? 0) + 1;
-  return next;
-};
-
 /** Attendance per conference: the total, per country and per stakeholder group. */
 export const attendanceProjection = defineProjection<ConferenceEvent>(conferenceEvents, {
   name: 'attendance',
   version: 1,
   handlers: {
-    // Literals rather than spreads: this handler runs once per registration, and a spread copies several times slower.
+    // In place: one copy of the document per batch rather than a copy of both count maps per registration.
     AttendeeRegistered: ({ data }, ops) =>
-      ops.update<AttendanceDocument>('conferences', data.conferenceId, (current) => ({
-        conferenceId: data.conferenceId,
-        total: (current?.total ?? 0) + 1,
-        byCountry: incremented(current?.byCountry, data.country),
-        byStakeholderGroup: incremented(current?.byStakeholderGroup, data.stakeholderGroup),
-      })),
+      ops.mutate<AttendanceDocument>(
+        'conferences',
+        data.conferenceId,
+        () => ({ conferenceId: data.conferenceId, total: 0, byCountry: {}, byStakeholderGroup: {} }),
+        (attendance) => {
+          attendance.total++;
+          attendance.byCountry[data.country] = (attendance.byCountry[data.country] ?? 0) + 1;
+          attendance.byStakeholderGroup[data.stakeholderGroup] = (attendance.byStakeholderGroup[data.stakeholderGroup] ?? 0) + 1;
+        },
+      ),
   },
 });

@@ -1,5 +1,6 @@
 import { conferenceEvents, type ConferenceEvent } from '@clusterconf/domain';
 import { defineProjection } from '../projection.js';
+import type { Draft } from '../read-model-store.js';
 
 /** Collection `ballots` of projection `ballot_tallies`, one document per `<conferenceId>.<ballotId>`. */
 export interface BallotTallyDocument {
@@ -54,21 +55,18 @@ const ahead = (before: TallyEntry, after: TallyEntry): boolean =>
 
 type TallyEntry = { readonly candidateId: string; readonly votes: number };
 
-/**
- * The ordered tally with one more vote for `candidateId`: equal to `ordered` of the counted tally, since only that
- * entry changes and it can only move towards the front.
- */
-const countedVote = (tally: readonly TallyEntry[], candidateId: string): TallyEntry[] => {
-  const next = tally.slice();
-  let index = next.findIndex((entry) => entry.candidateId === candidateId);
-  if (index < 0) index = next.push({ candidateId, votes: 0 }) - 1;
-  const entry = { candidateId, votes: next[index]!.votes + 1 };
-  while (index > 0 && ahead(entry, next[index - 1]!)) {
-    next[index] = next[index - 1]!;
+/** Counts one more vote for `candidateId` in an ordered tally, in place: only that entry changes, and it can only move
+ * towards the front, so the tally stays equal to `ordered` of the counted votes. */
+const countVote = (tally: Draft<TallyEntry>[], candidateId: string): void => {
+  let index = tally.findIndex((entry) => entry.candidateId === candidateId);
+  if (index < 0) index = tally.push({ candidateId, votes: 0 }) - 1;
+  const entry = tally[index]!;
+  entry.votes++;
+  while (index > 0 && ahead(entry, tally[index - 1]!)) {
+    tally[index] = tally[index - 1]!;
     index--;
   }
-  next[index] = entry;
-  return next;
+  tally[index] = entry;
 };
 
 /** True when `leaders` are exactly the leaders of `tally`, so the stored array can be kept. */
@@ -115,25 +113,17 @@ export const ballotTalliesProjection = defineProjection<ConferenceEvent>(confere
         ...current,
         closed: true,
       })),
+    // The hot path of a rebuild: the batch's draft changes in place, without a sort (one count moves up), and the
+    // leaders are kept when unchanged.
     VoteCast: ({ data, streamRevision }, ops) =>
-      ops.update<BallotTallyDocument>('ballots', ballotDocumentId(data.conferenceId, data.ballotId), (current = empty(data.conferenceId, data.ballotId)) => {
-        if (current.closed) return { ...current, late: current.late + 1 };
-        if (streamRevision > 0n) return { ...current, duplicates: current.duplicates + 1 };
-        // The hot path of a rebuild: one literal, no sort (one count moves up), and the leaders kept when unchanged.
-        const tally = countedVote(current.tally, data.candidateId);
-        return {
-          conferenceId: current.conferenceId,
-          ballotId: current.ballotId,
-          opened: current.opened,
-          awardId: current.awardId,
-          candidates: current.candidates,
-          closed: current.closed,
-          tally,
-          counted: current.counted + 1,
-          late: current.late,
-          duplicates: current.duplicates,
-          leaders: sameLeaders(tally, current.leaders) ? current.leaders : leadersOf(tally),
-        } satisfies BallotTallyDocument;
+      ops.mutate<BallotTallyDocument>('ballots', ballotDocumentId(data.conferenceId, data.ballotId), () => empty(data.conferenceId, data.ballotId), (ballot) => {
+        if (ballot.closed) ballot.late++;
+        else if (streamRevision > 0n) ballot.duplicates++;
+        else {
+          countVote(ballot.tally, data.candidateId);
+          ballot.counted++;
+          if (!sameLeaders(ballot.tally, ballot.leaders)) ballot.leaders = leadersOf(ballot.tally);
+        }
       }),
   },
 });
