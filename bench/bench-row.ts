@@ -42,6 +42,27 @@ export const measure = async <T>(work: () => Promise<T> | T): Promise<{ result: 
   }
 };
 
+/**
+ * Measures the floor and the library in alternating rounds, so both see the same heap and machine state, and keeps
+ * each side's fastest round (a shared machine only ever slows a round down); peak RSS is the largest of any round.
+ */
+export const bestOfAlternating = async (
+  rounds: number,
+  floorWork: () => Promise<unknown> | unknown,
+  libraryWork: () => Promise<unknown> | unknown,
+): Promise<{ floor: { seconds: number; peakRssMb: number }; library: { seconds: number; peakRssMb: number } }> => {
+  const floor = { seconds: Number.POSITIVE_INFINITY, peakRssMb: 0 };
+  const library = { seconds: Number.POSITIVE_INFINITY, peakRssMb: 0 };
+  for (let round = 0; round < rounds; round++) {
+    for (const [side, work] of [[floor, floorWork], [library, libraryWork]] as const) {
+      const { seconds, peakRssMb } = await measure(work);
+      side.seconds = Math.min(side.seconds, seconds);
+      side.peakRssMb = Math.max(side.peakRssMb, peakRssMb);
+    }
+  }
+  return { floor, library };
+};
+
 /** Builds a row from the library's and the floor's measurements of the same number of events. */
 export const row = (
   fields: Omit<BenchRow, 'eventsPerSecond' | 'floorEventsPerSecond' | 'ratio'> & { readonly floorSeconds: number },

@@ -5,7 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { conferenceEvents, type ConferenceEvent } from '@clusterconf/domain';
-import { measure, row, type BenchSuite } from '../bench-row.js';
+import { bestOfAlternating, row, type BenchSuite } from '../bench-row.js';
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
 const total = Math.round(1_000_000 * scale);
@@ -63,18 +63,10 @@ const suite: BenchSuite = {
       }
       return totals;
     };
-    // Warm both paths so the JIT treats them alike, then alternate rounds so both see the same heap and machine
-    // state, and keep each side's best.
+    // Warm both paths so the JIT treats them alike, then keep each side's best of nine alternating rounds.
     floorRun();
     libraryRun();
-    let floor = { seconds: Number.POSITIVE_INFINITY, peakRssMb: 0 };
-    let library = { seconds: Number.POSITIVE_INFINITY, peakRssMb: 0 };
-    for (let round = 0; round < 9; round++) {
-      const f = await measure(floorRun);
-      if (f.seconds < floor.seconds) floor = f;
-      const l = await measure(libraryRun);
-      if (l.seconds < library.seconds) library = l;
-    }
+    const { floor, library } = await bestOfAlternating(9, floorRun, libraryRun);
     return [row({ benchmark: 'decode + fold', backend: 'memory', events: total, seconds: library.seconds, floorSeconds: floor.seconds, peakRssMb: library.peakRssMb, target: 0.8, note: 'floor: bare JSON.parse loop' })];
   },
 };
