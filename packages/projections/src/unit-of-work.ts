@@ -79,12 +79,12 @@ class BatchDraft {
    * Where the current event starts: what `rewind` takes. Called when an event first changes the draft, which is
    * also when it starts over from a copy of itself once it has kept enough changes.
    */
-  mark(): DraftBefore {
+  mark(): number {
     if (this.changes.length >= DRAFT_CHANGES_KEPT) {
       this.base = copyDocument(this.document);
       this.changes = [];
     }
-    return new DraftBefore(this, this.changes.length);
+    return this.changes.length;
   }
 
   /** The draft as it was after its first `length` changes, as a new draft. */
@@ -94,14 +94,6 @@ class BatchDraft {
     for (const change of changes) change(document);
     return new BatchDraft(document, this.base, this.create, changes);
   }
-}
-
-/** In the undo log: the draft the current event changed in place, and how many changes it had before. */
-class DraftBefore {
-  constructor(
-    readonly draft: BatchDraft,
-    readonly length: number,
-  ) {}
 }
 
 type Pending = Document | BatchDraft | typeof DELETED;
@@ -184,10 +176,11 @@ export class UnitOfWork {
   /** Changes of the batch, last one per document. */
   readonly #pending = new Keyed<Pending>();
   /**
-   * For each document the event in hand changed: collection, id and the pending change it replaced, in threes. The
-   * first `#undoLength` slots are in use; the array is reused across events rather than allocated per event.
+   * For each document the event in hand changed, four slots: collection, id, the pending change it replaced and, when
+   * that is a draft (changed in place), the draft's `mark()`. The first `#undoLength` slots are in use; the array is
+   * reused across events rather than allocated per event.
    */
-  readonly #undo: (string | Pending | DraftBefore | typeof NONE | undefined)[] = [];
+  readonly #undo: (string | number | Pending | typeof NONE | undefined)[] = [];
   #undoLength = 0;
   /**
    * Committed documents known to this unit of work (`undefined`: known to be missing), kept across batches because
@@ -306,12 +299,12 @@ export class UnitOfWork {
   /** Forgets the changes the current event made (its handler threw). */
   discardEvent(): void {
     const undo = this.#undo;
-    for (let i = 0; i < this.#undoLength; i += 3) {
+    for (let i = 0; i < this.#undoLength; i += 4) {
       const collection = undo[i] as string;
       const id = undo[i + 1] as string;
-      const previous = undo[i + 2] as Pending | DraftBefore | typeof NONE;
+      const previous = undo[i + 2] as Pending | typeof NONE;
       if (previous === NONE) this.#pending.delete(collection, id);
-      else if (previous instanceof DraftBefore) this.#pending.set(collection, id, previous.draft.rewind(previous.length));
+      else if (previous instanceof BatchDraft) this.#pending.set(collection, id, previous.rewind(undo[i + 3] as number));
       else this.#pending.set(collection, id, previous);
     }
     this.#clearUndo();
@@ -378,7 +371,7 @@ export class UnitOfWork {
   }
 
   #stage(collection: string, id: string, change: Pending): void {
-    this.#recordUndo(collection, id);
+    this.#recordUndo(collection, id, this.#pending.get(collection, id));
     this.#pending.set(collection, id, change);
   }
 
@@ -386,24 +379,19 @@ export class UnitOfWork {
    * Remembers, the first time the current event changes a document, what the batch held for it before: the pending
    * change, or for a draft (changed in place) its number of changes, so that `discardEvent` can take the event back.
    */
-  #recordUndo(collection: string, id: string): void {
+  #recordUndo(collection: string, id: string, before: Pending | undefined): void {
     const undo = this.#undo;
     const length = this.#undoLength;
-    let recorded = false;
-    for (let i = 0; i < length; i += 3) {
-      if (undo[i] === collection && undo[i + 1] === id) {
-        recorded = true;
-        break;
-      }
+    for (let i = 0; i < length; i += 4) {
+      if (undo[i] === collection && undo[i + 1] === id) return;
     }
-    if (!recorded) {
-      undo[length] = collection;
-      undo[length + 1] = id;
-      const before = this.#pending.get(collection, id);
-      undo[length + 2] = before === undefined ? NONE : before instanceof BatchDraft ? before.mark() : before;
-      this.#undoLength = length + 3;
-    }
+    undo[length] = collection;
+    undo[length + 1] = id;
+    undo[length + 2] = before ?? NONE;
+    if (before instanceof BatchDraft) undo[length + 3] = before.mark();
+    this.#undoLength = length + 4;
   }
+
 
   /** Empties the undo log, dropping its references to documents. */
   #clearUndo(): void {
@@ -447,7 +435,7 @@ export class UnitOfWork {
 
   /** Applies a change to a draft the batch already owns, in place. */
   #changeDraft(collection: string, id: string, draft: BatchDraft, change: DraftChange): void {
-    this.#recordUndo(collection, id);
+    this.#recordUndo(collection, id, draft);
     draft.apply(change);
   }
 
