@@ -42,25 +42,33 @@ export const measure = async <T>(work: () => Promise<T> | T): Promise<{ result: 
   }
 };
 
+/** Work prepared outside the clock for round `round`: the returned function is what gets measured. */
+export type Prepared = (round: number) => () => Promise<unknown> | unknown;
+
+/** The fastest round of one side: its seconds and result, with the largest peak RSS of any of its rounds. */
+export interface Best {
+  readonly seconds: number;
+  readonly peakRssMb: number;
+  readonly result: unknown;
+}
+
 /**
- * Measures the floor and the library in alternating rounds, so both see the same heap and machine state, and keeps
- * each side's fastest round (a shared machine only ever slows a round down); peak RSS is the largest of any round.
+ * Runs the floor and the library in alternating rounds, so both see the same heap and machine state, and keeps each
+ * side's fastest round: the machine is shared, and other load only ever slows a round down.
  */
-export const bestOfAlternating = async (
-  rounds: number,
-  floorWork: () => Promise<unknown> | unknown,
-  libraryWork: () => Promise<unknown> | unknown,
-): Promise<{ floor: { seconds: number; peakRssMb: number }; library: { seconds: number; peakRssMb: number } }> => {
-  const floor = { seconds: Number.POSITIVE_INFINITY, peakRssMb: 0 };
-  const library = { seconds: Number.POSITIVE_INFINITY, peakRssMb: 0 };
+export const bestOfAlternating = async (rounds: number, floor: Prepared, library: Prepared): Promise<{ floor: Best; library: Best }> => {
+  const best = async (prepared: Prepared, round: number, sofar: Best): Promise<Best> => {
+    const run = await measure(prepared(round));
+    const peakRssMb = Math.max(sofar.peakRssMb, run.peakRssMb);
+    return run.seconds < sofar.seconds ? { seconds: run.seconds, result: run.result, peakRssMb } : { ...sofar, peakRssMb };
+  };
+  let floorBest: Best = { seconds: Number.POSITIVE_INFINITY, peakRssMb: 0, result: undefined };
+  let libraryBest: Best = floorBest;
   for (let round = 0; round < rounds; round++) {
-    for (const [side, work] of [[floor, floorWork], [library, libraryWork]] as const) {
-      const { seconds, peakRssMb } = await measure(work);
-      side.seconds = Math.min(side.seconds, seconds);
-      side.peakRssMb = Math.max(side.peakRssMb, peakRssMb);
-    }
+    floorBest = await best(floor, round, floorBest);
+    libraryBest = await best(library, round, libraryBest);
   }
-  return { floor, library };
+  return { floor: floorBest, library: libraryBest };
 };
 
 /** Builds a row from the library's and the floor's measurements of the same number of events. */

@@ -66,7 +66,7 @@ const suite: BenchSuite = {
     // Warm both paths so the JIT treats them alike, then keep each side's best of nine alternating rounds.
     floorRun();
     libraryRun();
-    const { floor, library } = await bestOfAlternating(9, floorRun, libraryRun);
+    const { floor, library } = await bestOfAlternating(9, () => floorRun, () => libraryRun);
     return [row({ benchmark: 'decode + fold', backend: 'memory', events: total, seconds: library.seconds, floorSeconds: floor.seconds, peakRssMb: library.peakRssMb, target: 0.8, note: 'floor: bare JSON.parse loop' })];
   },
 };

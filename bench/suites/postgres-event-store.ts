@@ -12,7 +12,7 @@
 import pg from 'pg';
 import type { NewEvent } from '@clusterconf/domain';
 import { PostgresEventStore } from '@clusterconf/adapters/postgres';
-import { benchVote, measure, row, scaled, type BenchRow, type BenchSuite } from '../bench-row.js';
+import { benchVote, bestOfAlternating, row, scaled, type BenchRow, type BenchSuite } from '../bench-row.js';
 
 const url = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const count = scaled;
@@ -58,25 +58,6 @@ const insertMany = (schema: string) =>
   `insert into ${schema}.events (stream_id, stream_revision, event_id, type, data, metadata)
    select * from unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[])`;
 
-/** Work prepared outside the clock: the returned function is what gets measured. */
-type Prepared = (round: number) => () => Promise<unknown>;
-
-/**
- * Runs the floor and the library alternately, `rounds` times each, and keeps each side's fastest run: the machine is
- * shared, so the fastest run is the one least disturbed by other load, and alternating exposes both to the same drift.
- */
-const bestOf = async (rounds: number, floor: Prepared, library: Prepared) => {
-  let floorBest = { seconds: Number.POSITIVE_INFINITY, peakRssMb: 0, result: undefined as unknown };
-  let libraryBest = { seconds: Number.POSITIVE_INFINITY, peakRssMb: 0, result: undefined as unknown };
-  for (let round = 0; round < rounds; round++) {
-    const f = await measure(floor(round));
-    if (f.seconds < floorBest.seconds) floorBest = f;
-    const l = await measure(library(round));
-    if (l.seconds < libraryBest.seconds) libraryBest = l;
-  }
-  return { floor: floorBest, library: libraryBest };
-};
-
 const ROUNDS = 3;
 
 const suite: BenchSuite = {
@@ -97,7 +78,7 @@ const suite: BenchSuite = {
     let logged = 0;
     try {
       // 1 event per append, distinct streams, one connection.
-      const single = await bestOf(
+      const single = await bestOfAlternating(
         ROUNDS,
         (round) => {
           const events = Array.from({ length: singleAppends }, (_, i) => vote(i));
@@ -121,7 +102,7 @@ const suite: BenchSuite = {
       rows.push(row({ benchmark: 'append 1 event/append', backend: 'postgres', events: singleAppends, seconds: single.library.seconds, floorSeconds: single.floor.seconds, peakRssMb: single.library.peakRssMb, target: 0.7 }));
 
       // 100 events per append, distinct streams, one connection.
-      const batched = await bestOf(
+      const batched = await bestOfAlternating(
         ROUNDS,
         (round) => {
           const batchRows = Array.from({ length: batches }, (_, b) => Array.from({ length: 100 }, (_, i) => ({ streamId: `floor-batch-${round}-${b}`, revision: i, event: vote(b * 100 + i) })));
@@ -141,7 +122,7 @@ const suite: BenchSuite = {
 
       // Single-event appends from 8 concurrent connections.
       const perWriter = Math.ceil(concurrentAppends / writers);
-      const concurrent = await bestOf(
+      const concurrent = await bestOfAlternating(
         ROUNDS,
         (round) => {
           const events = Array.from({ length: writers }, (_, w) => Array.from({ length: perWriter }, (_, i) => vote(w * perWriter + i)));
@@ -173,7 +154,7 @@ const suite: BenchSuite = {
         logged += size;
       }
       const total = logged;
-      const readAll = await bestOf(
+      const readAll = await bestOfAlternating(
         ROUNDS,
         () => async () => {
           let after = { commit: '0', seq: '0' };
@@ -209,7 +190,7 @@ const suite: BenchSuite = {
       for (let done = 0; done < streamEvents; done += 100) {
         await store.appendToStream('long', Array.from({ length: Math.min(100, streamEvents - done) }, (_, i) => vote(done + i)));
       }
-      const readStream = await bestOf(
+      const readStream = await bestOfAlternating(
         ROUNDS,
         () => async () => {
           const result = await pool.query<{ data: string; metadata: string }>(

@@ -211,7 +211,7 @@ const runSuite = async (): Promise<BenchRow[]> => {
     // Memory.
     const memory = await bestOfAlternating(
       rounds,
-      () => {
+      () => () => {
         const documents = new Map<string, string>();
         const checkpoints = new Map<string, number>();
         return floorRun(eventFile, (touched, checkpoint) => {
@@ -219,16 +219,15 @@ const runSuite = async (): Promise<BenchRow[]> => {
           checkpoints.set('floor', checkpoint);
         });
       },
-      () => rebuild(events, new MemoryReadModelStore()),
+      () => () => rebuild(events, new MemoryReadModelStore()),
     );
     rows.push(bestRow('memory', memory, 0.8, note('Map writes')));
 
     // SQLite read models, in a new file each round (the floor's too), so every round builds from nothing.
-    let round = 0;
     const sqlite = await bestOfAlternating(
       rounds,
-      async () => {
-        const floorDb = new Database(join(dir, `floor-${++round}.sqlite`));
+      (round) => async () => {
+        const floorDb = new Database(join(dir, `floor-${round}.sqlite`));
         floorDb.pragma('journal_mode = WAL');
         floorDb.pragma('synchronous = NORMAL');
         floorDb.exec('CREATE TABLE docs (key TEXT PRIMARY KEY, body TEXT NOT NULL); CREATE TABLE checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL)');
@@ -241,7 +240,7 @@ const runSuite = async (): Promise<BenchRow[]> => {
         await floorRun(eventFile, (touched, checkpoint) => writeSqlite(touched, checkpoint));
         floorDb.close();
       },
-      async () => {
+      (round) => async () => {
         const models = await SqliteReadModelStore.open({ path: join(dir, `read-models-${round}.sqlite`) });
         await rebuild(events, models);
         await models.close();
@@ -261,7 +260,7 @@ const runSuite = async (): Promise<BenchRow[]> => {
         const client = await pool.connect();
         const postgres = await bestOfAlternating(
           rounds,
-          async () => {
+          () => async () => {
             const floorSchema = schema('floor');
             await client.query(`create schema ${floorSchema}; create table ${floorSchema}.docs (key text primary key, body jsonb not null);
               create table ${floorSchema}.checkpoints (name text primary key, position text not null)`);
@@ -275,7 +274,7 @@ const runSuite = async (): Promise<BenchRow[]> => {
               await client.query('commit');
             });
           },
-          async () => {
+          () => async () => {
             const models = await PostgresReadModelStore.open({ connectionString: url, schema: schema('store'), poolSize: 2 });
             await rebuild(events, models);
             await models.close();
