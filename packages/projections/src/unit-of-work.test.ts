@@ -240,6 +240,17 @@ describe('the unit of work', () => {
       expect(committed).toEqual({ n: 2, seen: ['one', 'two'] });
     });
 
+    it('drafts a copy of what create returns, so a shared starting document is never changed', async () => {
+      const work = new UnitOfWork(new MemoryReadModelStore(), 'demo_v1', { freezeDocuments: false });
+      const start: Counter = { n: 0, seen: [] };
+      await work.operations.mutate('things', 'a', () => start, count('one'));
+      work.keepEvent();
+      await work.operations.mutate('things', 'b', () => start, count('two'));
+      work.keepEvent();
+      expect(start).toEqual({ n: 0, seen: [] });
+      expect(await work.operations.get('things', 'b')).toEqual({ n: 1, seen: ['two'] });
+    });
+
     it('mixes with update and delete on the same document in one batch', async () => {
       const work = new UnitOfWork(new MemoryReadModelStore(), 'demo_v1');
       await work.operations.mutate('things', 'a', create, count('one'));

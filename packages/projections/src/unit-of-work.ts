@@ -89,7 +89,7 @@ class BatchDraft {
 
   /** The draft as it was after its first `length` changes, as a new draft. */
   rewind(length: number): BatchDraft {
-    const document = this.base === undefined ? this.create() : copyDocument(this.base);
+    const document = copyDocument(this.base ?? this.create());
     const changes = this.changes.slice(0, length);
     for (const change of changes) change(document);
     return new BatchDraft(document, this.base, this.create, changes);
@@ -336,7 +336,7 @@ export class UnitOfWork {
     for (const [collection, id, pending] of this.#pending.entries()) {
       if (pending === DELETED) changes.push({ kind: 'delete', collection, id });
       // A draft's batch ends here: from now on its document is a committed one, which `mutate` copies before changing.
-      else changes.push({ kind: 'upsert', collection, id, document: pending instanceof BatchDraft ? this.#freeze(pending.document) : pending });
+      else changes.push({ kind: 'upsert', collection, id, document: pending instanceof BatchDraft ? this.#publish(collection, id, pending) : pending });
     }
     const batch: BatchCommit = {
       namespace: this.#namespace,
@@ -392,7 +392,6 @@ export class UnitOfWork {
     this.#undoLength = length + 4;
   }
 
-
   /** Empties the undo log, dropping its references to documents. */
   #clearUndo(): void {
     const undo = this.#undo;
@@ -416,8 +415,9 @@ export class UnitOfWork {
   }
 
   /**
-   * Ends a draft because a handler reads its document: from now on the document is treated like any other (frozen
-   * when documents are), so what the reader keeps never changes under it; a later `mutate` copies it again.
+   * Ends a draft because a handler reads its document or the batch commits it: from now on the document is treated
+   * like any other (frozen when documents are), so what a reader keeps never changes under it; a later `mutate` copies
+   * it again.
    */
   #publish(collection: string, id: string, draft: BatchDraft): Document {
     const document = this.#freeze(draft.document);
@@ -427,7 +427,8 @@ export class UnitOfWork {
 
   /** Copies `current` (or creates the document) into a draft the batch owns, and applies the first change. */
   #startDraft(collection: string, id: string, current: Document | undefined, create: () => Document, change: DraftChange): void {
-    const document = current === undefined ? create() : copyDocument(current);
+    // `create` may hand out a shared constant: the draft is a copy of whatever it returns.
+    const document = copyDocument(current ?? create());
     const draft = new BatchDraft(document, current, create, []);
     this.#stage(collection, id, draft);
     draft.apply(change);

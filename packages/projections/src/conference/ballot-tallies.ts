@@ -55,8 +55,10 @@ const ahead = (before: TallyEntry, after: TallyEntry): boolean =>
 
 type TallyEntry = { readonly candidateId: string; readonly votes: number };
 
-/** Counts one more vote for `candidateId` in an ordered tally, in place: only that entry changes, and it can only move
- * towards the front, so the tally stays equal to `ordered` of the counted votes. */
+/**
+ * Counts one more vote for `candidateId` in an ordered tally, in place: only that entry changes, and it can only move
+ * towards the front, so the tally stays equal to `ordered` of the counted votes.
+ */
 const countVote = (tally: Draft<TallyEntry>[], candidateId: string): void => {
   let index = tally.findIndex((entry) => entry.candidateId === candidateId);
   if (index < 0) index = tally.push({ candidateId, votes: 0 }) - 1;
