@@ -13,6 +13,8 @@ export interface BenchRow {
   /** eventsPerSecond / floorEventsPerSecond. */
   readonly ratio: number;
   readonly peakRssMb: number;
+  /** The ratio of each alternating round, when the row is a median round (`medianRound`): how far the machine let it move. */
+  readonly roundRatios?: readonly number[];
   /** The issue's target for `ratio`, printed beside it. */
   readonly target?: number;
   readonly note?: string;
@@ -45,30 +47,40 @@ export const measure = async <T>(work: () => Promise<T> | T): Promise<{ result: 
 /** Work prepared outside the clock for round `round`: the returned function is what gets measured. */
 export type Prepared = (round: number) => () => Promise<unknown> | unknown;
 
-/** The fastest round of one side: its seconds and result, with the largest peak RSS of any of its rounds. */
-export interface Best {
+/** One side of a round: its seconds and result, with the largest peak RSS of any of its rounds. */
+export interface Side {
   readonly seconds: number;
   readonly peakRssMb: number;
   readonly result: unknown;
 }
 
 /**
- * Runs the floor and the library in alternating rounds, so both see the same heap and machine state, and keeps each
- * side's fastest round: the machine is shared, and other load only ever slows a round down.
+ * Runs the floor and the library in alternating rounds and returns the round whose floor-to-library ratio is the
+ * median of all rounds. The two sides of a round run back to back, so they share the machine's state; a shared
+ * machine's speed drifts over tens of seconds, which a best-of-each-side figure turns into a ratio of two different
+ * moments (seen here: 0.50 and 0.93 for the same code). Peak RSS is each side's largest of any round.
+ * BENCH_VERBOSE=1 prints every round.
  */
-export const bestOfAlternating = async (rounds: number, floor: Prepared, library: Prepared): Promise<{ floor: Best; library: Best }> => {
-  const best = async (prepared: Prepared, round: number, sofar: Best): Promise<Best> => {
-    const run = await measure(prepared(round));
-    const peakRssMb = Math.max(sofar.peakRssMb, run.peakRssMb);
-    return run.seconds < sofar.seconds ? { seconds: run.seconds, result: run.result, peakRssMb } : { ...sofar, peakRssMb };
-  };
-  let floorBest: Best = { seconds: Number.POSITIVE_INFINITY, peakRssMb: 0, result: undefined };
-  let libraryBest: Best = floorBest;
+export const medianRound = async (
+  rounds: number,
+  floor: Prepared,
+  library: Prepared,
+): Promise<{ floor: Side; library: Side; ratios: number[] }> => {
+  const runs: { floor: Side; library: Side }[] = [];
+  let floorPeak = 0;
+  let libraryPeak = 0;
   for (let round = 0; round < rounds; round++) {
-    floorBest = await best(floor, round, floorBest);
-    libraryBest = await best(library, round, libraryBest);
+    const f = await measure(floor(round));
+    const l = await measure(library(round));
+    if (process.env.BENCH_VERBOSE) console.log(`  round ${round}: floor ${f.seconds.toFixed(3)} s, library ${l.seconds.toFixed(3)} s, ratio ${(f.seconds / l.seconds).toFixed(3)}`);
+    floorPeak = Math.max(floorPeak, f.peakRssMb);
+    libraryPeak = Math.max(libraryPeak, l.peakRssMb);
+    runs.push({ floor: f, library: l });
   }
-  return { floor: floorBest, library: libraryBest };
+  runs.sort((a, b) => a.floor.seconds / a.library.seconds - b.floor.seconds / b.library.seconds);
+  const median = runs[Math.floor((runs.length - 1) / 2)]!;
+  const ratios = runs.map((run) => Math.round((run.floor.seconds / run.library.seconds) * 100) / 100);
+  return { floor: { ...median.floor, peakRssMb: floorPeak }, library: { ...median.library, peakRssMb: libraryPeak }, ratios };
 };
 
 /** Builds a row from the library's and the floor's measurements of the same number of events. */

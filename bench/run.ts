@@ -18,12 +18,13 @@ const wanted = process.argv.slice(2);
 const formatRow = (r: BenchRow): string =>
   `| ${r.benchmark} | ${r.backend} | ${r.events.toLocaleString('en')} | ${r.eventsPerSecond.toLocaleString('en')} | ` +
   `${r.floorEventsPerSecond.toLocaleString('en')} | ${r.ratio.toFixed(2)} | ${r.target === undefined ? '' : `≥ ${r.target}`} | ` +
+  `${r.roundRatios ? `${Math.min(...r.roundRatios).toFixed(2)}–${Math.max(...r.roundRatios).toFixed(2)}` : ''} | ` +
   `${r.peakRssMb} |${r.note ? ` ${r.note}` : ''}`;
 
 const table = (rows: readonly BenchRow[]): string =>
   [
-    '| benchmark | backend | events | events/s | floor events/s | ratio | target | peak RSS MB | note',
-    '|---|---|---:|---:|---:|---:|---|---:|---',
+    '| benchmark | backend | events | events/s | floor events/s | ratio | target | rounds | peak RSS MB | note',
+    '|---|---|---:|---:|---:|---:|---|---|---:|---',
     ...rows.map(formatRow),
   ].join('\n');
 

@@ -5,7 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { conferenceEvents, type ConferenceEvent } from '@clusterconf/domain';
-import { bestOfAlternating, row, type BenchSuite } from '../bench-row.js';
+import { medianRound, row, type BenchSuite } from '../bench-row.js';
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
 const total = Math.round(1_000_000 * scale);
@@ -63,11 +63,11 @@ const suite: BenchSuite = {
       }
       return totals;
     };
-    // Warm both paths so the JIT treats them alike, then keep each side's best of nine alternating rounds.
+    // Warm both paths so the JIT treats them alike, then take the median of nine alternating rounds.
     floorRun();
     libraryRun();
-    const { floor, library } = await bestOfAlternating(9, () => floorRun, () => libraryRun);
-    return [row({ benchmark: 'decode + fold', backend: 'memory', events: total, seconds: library.seconds, floorSeconds: floor.seconds, peakRssMb: library.peakRssMb, target: 0.8, note: 'floor: bare JSON.parse loop' })];
+    const { floor, library, ratios } = await medianRound(9, () => floorRun, () => libraryRun);
+    return [row({ roundRatios: ratios, benchmark: 'decode + fold', backend: 'memory', events: total, seconds: library.seconds, floorSeconds: floor.seconds, peakRssMb: library.peakRssMb, target: 0.8, note: 'floor: bare JSON.parse loop' })];
   },
 };
 

@@ -5,14 +5,15 @@
  * - appends of 1 event and of 100 events, each to a new stream with expectedRevision 'no_stream';
  * - readStream of one 10,000-event stream in calls of 1,000 events, the adapter's page (the floor reads the same
  *   pages by revision); readAll of 50,000 events in pages of 500 (the floor pages the same way, by position);
- * Each side runs three times, alternating, and keeps its faster run, so warm-up and GC land on both alike. The issue's
+ * Floor and library run in three alternating rounds and the row is the median round, so warm-up, GC and the
+ * machine's drift land on both alike. The issue's
  * target: the adapter's overhead over the bare client stays under 20% (ratio ≥ 0.83). BENCH_SCALE scales the counts.
  */
 import { EventStoreDBClient, jsonEvent, type Position as ClientPosition, type ResolvedEvent } from '@eventstore/db-client';
 import type { NewEvent } from '@clusterconf/domain';
 import { EventStoreDBEventStore } from '@clusterconf/adapters/eventstoredb';
 import { EventStoreDBTestServer } from '../../test/eventstoredb/test-server/index.js';
-import { benchVote, measure, row, scaled, type BenchRow, type BenchSuite } from '../bench-row.js';
+import { benchVote, medianRound, row, scaled, type BenchRow, type BenchSuite } from '../bench-row.js';
 
 const count = scaled;
 const singleAppends = count(2_000);
@@ -29,17 +30,9 @@ const vote = benchVote;
 /** The bare client's form of the same event, as an application would write it without the library. */
 const bare = (event: NewEvent) => jsonEvent({ id: event.metadata.eventId, type: event.type, data: event.data as never, metadata: event.metadata });
 
-/** Runs floor and library three times each, alternating, and keeps each side's faster run. */
-const bestOfThree = async (floor: (round: number) => Promise<unknown>, library: (round: number) => Promise<unknown>) => {
-  const floorRuns = [];
-  const libraryRuns = [];
-  for (let round = 0; round < 3; round++) {
-    floorRuns.push(await measure(() => floor(round)));
-    libraryRuns.push(await measure(() => library(round)));
-  }
-  const fastest = <T extends { seconds: number }>(runs: T[]) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-  return { floor: fastest(floorRuns), library: fastest(libraryRuns) };
-};
+/** Floor and library in three alternating rounds; the row is the median round (`medianRound`). */
+const medianOfThree = (floor: (round: number) => Promise<unknown>, library: (round: number) => Promise<unknown>) =>
+  medianRound(3, (round) => () => floor(round), (round) => () => library(round));
 
 const suite: BenchSuite = {
   name: 'eventstoredb',
@@ -57,7 +50,7 @@ const suite: BenchSuite = {
       }
 
       const singles = Array.from({ length: 6 }, () => Array.from({ length: singleAppends }, (_, i) => vote(i)));
-      const single = await bestOfThree(
+      const single = await medianOfThree(
         async (round) => {
           for (const [i, event] of singles[round * 2]!.entries()) await client.appendToStream(`bare-${round}-${i}`, bare(event), { expectedRevision: 'no_stream' });
         },
@@ -65,10 +58,10 @@ const suite: BenchSuite = {
           for (const [i, event] of singles[round * 2 + 1]!.entries()) await store.appendToStream(`lib-${round}-${i}`, [event], { expectedRevision: 'no_stream' });
         },
       );
-      rows.push(row({ benchmark: 'append 1 event', backend: 'eventstoredb (test server)', events: singleAppends, seconds: single.library.seconds, floorSeconds: single.floor.seconds, peakRssMb: single.library.peakRssMb, target, note }));
+      rows.push(row({ roundRatios: single.ratios, benchmark: 'append 1 event', backend: 'eventstoredb (test server)', events: singleAppends, seconds: single.library.seconds, floorSeconds: single.floor.seconds, peakRssMb: single.library.peakRssMb, target, note }));
 
       const batched = Array.from({ length: 6 }, () => Array.from({ length: batches }, (_, b) => Array.from({ length: batchSize }, (_, i) => vote(b * batchSize + i))));
-      const batch = await bestOfThree(
+      const batch = await medianOfThree(
         async (round) => {
           for (const [b, events] of batched[round * 2]!.entries()) await client.appendToStream(`bare-batch-${round}-${b}`, events.map(bare), { expectedRevision: 'no_stream' });
         },
@@ -76,12 +69,12 @@ const suite: BenchSuite = {
           for (const [b, events] of batched[round * 2 + 1]!.entries()) await store.appendToStream(`lib-batch-${round}-${b}`, events, { expectedRevision: 'no_stream' });
         },
       );
-      rows.push(row({ benchmark: `append ${batchSize} events`, backend: 'eventstoredb (test server)', events: batches * batchSize, seconds: batch.library.seconds, floorSeconds: batch.floor.seconds, peakRssMb: batch.library.peakRssMb, target, note }));
+      rows.push(row({ roundRatios: batch.ratios, benchmark: `append ${batchSize} events`, backend: 'eventstoredb (test server)', events: batches * batchSize, seconds: batch.library.seconds, floorSeconds: batch.floor.seconds, peakRssMb: batch.library.peakRssMb, target, note }));
 
       for (let i = 0; i < streamEvents; i += 1000) {
         await store.appendToStream('long-stream', Array.from({ length: Math.min(1000, streamEvents - i) }, (_, k) => vote(i + k)));
       }
-      const readStream = await bestOfThree(
+      const readStream = await medianOfThree(
         async () => {
           let n = 0;
           // The same calls the adapter makes: pages of 1,000 by revision, each read to its end.
@@ -97,7 +90,7 @@ const suite: BenchSuite = {
         },
       );
       rows.push(row({
-        benchmark: 'readStream', backend: 'eventstoredb (test server)', events: streamEvents, seconds: readStream.library.seconds,
+        roundRatios: readStream.ratios, benchmark: 'readStream', backend: 'eventstoredb (test server)', events: streamEvents, seconds: readStream.library.seconds,
         floorSeconds: readStream.floor.seconds, peakRssMb: readStream.library.peakRssMb, target,
         note: `${note}; both read 1,000-event pages (against one unpaged call the adapter measured about 0.8)`,
       }));
@@ -107,7 +100,7 @@ const suite: BenchSuite = {
         await store.appendToStream(`fill-${i}`, Array.from({ length: Math.min(1000, readAllEvents - i) }, (_, k) => vote(i + k)));
       }
       const logSize = server.log.all.length;
-      const readAll = await bestOfThree(
+      const readAll = await medianOfThree(
         async () => {
           let n = 0;
           let from: ClientPosition | 'start' = 'start';
@@ -131,7 +124,7 @@ const suite: BenchSuite = {
           if (n !== logSize) throw new Error(`adapter readAll read ${n} of ${logSize}`);
         },
       );
-      rows.push(row({ benchmark: `readAll (pages of ${pageSize})`, backend: 'eventstoredb (test server)', events: logSize, seconds: readAll.library.seconds, floorSeconds: readAll.floor.seconds, peakRssMb: readAll.library.peakRssMb, target, note }));
+      rows.push(row({ roundRatios: readAll.ratios, benchmark: `readAll (pages of ${pageSize})`, backend: 'eventstoredb (test server)', events: logSize, seconds: readAll.library.seconds, floorSeconds: readAll.floor.seconds, peakRssMb: readAll.library.peakRssMb, target, note }));
     } finally {
       await store.close();
       await client.dispose();

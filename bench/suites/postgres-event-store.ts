@@ -7,12 +7,12 @@
  *   stream. The read floors page over the same table by its primary key and JSON.parse data and metadata.
  * The floor's table has the same columns, defaults and unique keys as the store's, so the difference is the store's
  * own work: the stream lock, the expected-revision and idempotency checks, NOTIFY, and the xmin bound on reads.
- * Each figure is the fastest of three alternating runs of floor and library. BENCH_SCALE scales every count. Connects to BENCH_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/test.
+ * Each row is the median of three alternating rounds of floor and library (`medianRound`). BENCH_SCALE scales every count. Connects to BENCH_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/test.
  */
 import pg from 'pg';
 import type { NewEvent } from '@clusterconf/domain';
 import { PostgresEventStore } from '@clusterconf/adapters/postgres';
-import { benchVote, bestOfAlternating, row, scaled, type BenchRow, type BenchSuite } from '../bench-row.js';
+import { benchVote, medianRound, row, scaled, type BenchRow, type BenchSuite } from '../bench-row.js';
 
 const url = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const count = scaled;
@@ -78,7 +78,7 @@ const suite: BenchSuite = {
     let logged = 0;
     try {
       // 1 event per append, distinct streams, one connection.
-      const single = await bestOfAlternating(
+      const single = await medianRound(
         ROUNDS,
         (round) => {
           const events = Array.from({ length: singleAppends }, (_, i) => vote(i));
@@ -99,10 +99,10 @@ const suite: BenchSuite = {
           };
         },
       );
-      rows.push(row({ benchmark: 'append 1 event/append', backend: 'postgres', events: singleAppends, seconds: single.library.seconds, floorSeconds: single.floor.seconds, peakRssMb: single.library.peakRssMb, target: 0.7 }));
+      rows.push(row({ roundRatios: single.ratios, benchmark: 'append 1 event/append', backend: 'postgres', events: singleAppends, seconds: single.library.seconds, floorSeconds: single.floor.seconds, peakRssMb: single.library.peakRssMb, target: 0.7 }));
 
       // 100 events per append, distinct streams, one connection.
-      const batched = await bestOfAlternating(
+      const batched = await medianRound(
         ROUNDS,
         (round) => {
           const batchRows = Array.from({ length: batches }, (_, b) => Array.from({ length: 100 }, (_, i) => ({ streamId: `floor-batch-${round}-${b}`, revision: i, event: vote(b * 100 + i) })));
@@ -118,11 +118,11 @@ const suite: BenchSuite = {
           };
         },
       );
-      rows.push(row({ benchmark: 'append 100 events/append', backend: 'postgres', events: batches * 100, seconds: batched.library.seconds, floorSeconds: batched.floor.seconds, peakRssMb: batched.library.peakRssMb, target: 0.8 }));
+      rows.push(row({ roundRatios: batched.ratios, benchmark: 'append 100 events/append', backend: 'postgres', events: batches * 100, seconds: batched.library.seconds, floorSeconds: batched.floor.seconds, peakRssMb: batched.library.peakRssMb, target: 0.8 }));
 
       // Single-event appends from 8 concurrent connections.
       const perWriter = Math.ceil(concurrentAppends / writers);
-      const concurrent = await bestOfAlternating(
+      const concurrent = await medianRound(
         ROUNDS,
         (round) => {
           const events = Array.from({ length: writers }, (_, w) => Array.from({ length: perWriter }, (_, i) => vote(w * perWriter + i)));
@@ -144,7 +144,7 @@ const suite: BenchSuite = {
             );
         },
       );
-      rows.push(row({ benchmark: 'append 1 event/append, 8 connections', backend: 'postgres', events: writers * perWriter, seconds: concurrent.library.seconds, floorSeconds: concurrent.floor.seconds, peakRssMb: concurrent.library.peakRssMb, target: 0.7 }));
+      rows.push(row({ roundRatios: concurrent.ratios, benchmark: 'append 1 event/append, 8 connections', backend: 'postgres', events: writers * perWriter, seconds: concurrent.library.seconds, floorSeconds: concurrent.floor.seconds, peakRssMb: concurrent.library.peakRssMb, target: 0.7 }));
 
       // readAll: top the log up to the target size with 1,000-event appends, then read it all.
       for (let b = 0; logged < readAllEvents; b++) {
@@ -154,7 +154,7 @@ const suite: BenchSuite = {
         logged += size;
       }
       const total = logged;
-      const readAll = await bestOfAlternating(
+      const readAll = await medianRound(
         ROUNDS,
         () => async () => {
           let after = { commit: '0', seq: '0' };
@@ -184,13 +184,13 @@ const suite: BenchSuite = {
       if (readAll.library.result !== total || readAll.floor.result !== total) {
         throw new Error(`readAll read ${String(readAll.library.result)} events and the floor ${String(readAll.floor.result)}; the log holds ${total}`);
       }
-      rows.push(row({ benchmark: 'readAll', backend: 'postgres', events: total, seconds: readAll.library.seconds, floorSeconds: readAll.floor.seconds, peakRssMb: readAll.library.peakRssMb, target: 0.8, note: `pages of 1,000; floor peak RSS ${readAll.floor.peakRssMb} MB` }));
+      rows.push(row({ roundRatios: readAll.ratios, benchmark: 'readAll', backend: 'postgres', events: total, seconds: readAll.library.seconds, floorSeconds: readAll.floor.seconds, peakRssMb: readAll.library.peakRssMb, target: 0.8, note: `pages of 1,000; floor peak RSS ${readAll.floor.peakRssMb} MB` }));
 
       // readStream of one long stream.
       for (let done = 0; done < streamEvents; done += 100) {
         await store.appendToStream('long', Array.from({ length: Math.min(100, streamEvents - done) }, (_, i) => vote(done + i)));
       }
-      const readStream = await bestOfAlternating(
+      const readStream = await medianRound(
         ROUNDS,
         () => async () => {
           const result = await pool.query<{ data: string; metadata: string }>(
@@ -213,7 +213,7 @@ const suite: BenchSuite = {
       if (readStream.library.result !== streamEvents || readStream.floor.result !== streamEvents) {
         throw new Error(`readStream read ${String(readStream.library.result)} events and the floor ${String(readStream.floor.result)}; the stream holds ${streamEvents}`);
       }
-      rows.push(row({ benchmark: 'readStream', backend: 'postgres', events: streamEvents, seconds: readStream.library.seconds, floorSeconds: readStream.floor.seconds, peakRssMb: readStream.library.peakRssMb, target: 0.8, note: 'floor reads the stream in one query' }));
+      rows.push(row({ roundRatios: readStream.ratios, benchmark: 'readStream', backend: 'postgres', events: streamEvents, seconds: readStream.library.seconds, floorSeconds: readStream.floor.seconds, peakRssMb: readStream.library.peakRssMb, target: 0.8, note: 'floor reads the stream in one query' }));
     } finally {
       await store.close();
       await pool.query(`drop schema if exists ${storeSchema} cascade; drop schema if exists ${floorSchema} cascade`);

@@ -6,7 +6,7 @@
  * document the page touches (the same (collection, id) keys the projections write) plus the checkpoint, in one
  * transaction: a Map for memory, a multi-row upsert for SQLite, an unnest upsert for PostgreSQL. The library's extra
  * work is decoding through the io-ts codecs, the handlers and the unit of work. Floor and library alternate for
- * BENCH_ROUNDS rounds (default 3) per backend, each building into a new store, and each side keeps its best round.
+ * BENCH_ROUNDS rounds (default 5) per backend, each building into a new store; the row is the median round (`medianRound`).
  * The library runs as in production: NODE_ENV is set to `production` for the suite unless the caller set it, so the
  * runner's development guard (deep-freezing documents) is off, as it is in a production deployment.
  * PostgreSQL connects to BENCH_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/test; when it is unreachable its
@@ -24,14 +24,14 @@ import { conferenceEvents, type EventStore, type NewEvent } from '@clusterconf/d
 import { conferenceProjections, createProjectionRunner, MemoryReadModelStore, type ReadModelStore } from '@clusterconf/projections';
 import { SqliteEventStore, SqliteReadModelStore } from '@clusterconf/adapters/sqlite';
 import { PostgresReadModelStore } from '@clusterconf/adapters/postgres';
-import { bestOfAlternating, row, type BenchRow, type BenchSuite } from '../bench-row.js';
+import { medianRound, row, type BenchRow, type BenchSuite } from '../bench-row.js';
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
 const url = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const total = Math.max(100, Math.round(1_000_000 * scale));
 const batchSize = 1_000;
-/** Alternating rounds per backend, each side keeping its best: this machine's speed varies by a third from run to run. */
-const rounds = Number(process.env.BENCH_ROUNDS ?? '3');
+/** Alternating rounds per backend, of which the median is reported: this machine's speed drifts by a third. */
+const rounds = Number(process.env.BENCH_ROUNDS ?? '5');
 const countries = ['DE', 'FR', 'ES', 'IT', 'PL', 'NL', 'BE', 'AT', 'SE', 'PT', 'KE', 'JP', 'US', 'BR'];
 const groups = ['cluster-policy', 'cluster-management', 'business', 'research', 'civil-society', 'education-and-training'];
 const ballots = ['manager-of-the-year', 'cluster-of-the-year', 'young-talent', 'digital-award'];
@@ -200,16 +200,16 @@ const runSuite = async (): Promise<BenchRow[]> => {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   pool.on('error', () => undefined);
   try {
-    const note = (floor: string) => `5 read models, batches of ${batchSize}, best of ${rounds} rounds; floor: bare better-sqlite3 reads + ${floor}`;
-    const bestRow = (backend: string, best: Awaited<ReturnType<typeof bestOfAlternating>>, target: number, text: string): BenchRow =>
-      row({ benchmark: 'projection rebuild', backend, events: total, seconds: best.library.seconds, floorSeconds: best.floor.seconds, peakRssMb: best.library.peakRssMb, target, note: text });
+    const note = (floor: string) => `5 read models, batches of ${batchSize}, median of ${rounds} rounds; floor: bare better-sqlite3 reads + ${floor}`;
+    const medianRow = (backend: string, median: Awaited<ReturnType<typeof medianRound>>, target: number, text: string): BenchRow =>
+      row({ roundRatios: median.ratios, benchmark: 'projection rebuild', backend, events: total, seconds: median.library.seconds, floorSeconds: median.floor.seconds, peakRssMb: median.library.peakRssMb, target, note: text });
 
     // Warm both paths once, so the first backend measured does not pay for the JIT alone.
     await floorRun(eventFile, () => undefined);
     await rebuild(events, new MemoryReadModelStore());
 
     // Memory.
-    const memory = await bestOfAlternating(
+    const memory = await medianRound(
       rounds,
       () => () => {
         const documents = new Map<string, string>();
@@ -221,10 +221,10 @@ const runSuite = async (): Promise<BenchRow[]> => {
       },
       () => () => rebuild(events, new MemoryReadModelStore()),
     );
-    rows.push(bestRow('memory', memory, 0.8, note('Map writes')));
+    rows.push(medianRow('memory', memory, 0.8, note('Map writes')));
 
     // SQLite read models, in a new file each round (the floor's too), so every round builds from nothing.
-    const sqlite = await bestOfAlternating(
+    const sqlite = await medianRound(
       rounds,
       (round) => async () => {
         const floorDb = new Database(join(dir, `floor-${round}.sqlite`));
@@ -246,7 +246,7 @@ const runSuite = async (): Promise<BenchRow[]> => {
         await models.close();
       },
     );
-    rows.push(bestRow('sqlite', sqlite, 0.6, note('one upsert transaction per page')));
+    rows.push(medianRow('sqlite', sqlite, 0.6, note('one upsert transaction per page')));
 
     // PostgreSQL, in a new schema each round.
     if (await postgresReachable()) {
@@ -258,7 +258,7 @@ const runSuite = async (): Promise<BenchRow[]> => {
       };
       try {
         const client = await pool.connect();
-        const postgres = await bestOfAlternating(
+        const postgres = await medianRound(
           rounds,
           () => async () => {
             const floorSchema = schema('floor');
@@ -281,7 +281,7 @@ const runSuite = async (): Promise<BenchRow[]> => {
           },
         );
         client.release();
-        rows.push(bestRow('postgres', postgres, 0.6, note('one unnest upsert transaction per page')));
+        rows.push(medianRow('postgres', postgres, 0.6, note('one unnest upsert transaction per page')));
       } finally {
         for (const name of schemas) await pool.query(`drop schema if exists ${name} cascade`);
       }

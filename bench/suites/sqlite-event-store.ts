@@ -69,8 +69,8 @@ const alternate = async (
   rounds: number,
   lib: (round: number) => Promise<unknown> | unknown,
   floor: (round: number) => unknown,
-): Promise<{ seconds: number; floorSeconds: number; peakRssMb: number; floorPeakRssMb: number }> => {
-  const totals = { seconds: 0, floorSeconds: 0, peakRssMb: 0, floorPeakRssMb: 0 };
+): Promise<{ seconds: number; floorSeconds: number; peakRssMb: number; floorPeakRssMb: number; roundRatios: number[] }> => {
+  const totals = { seconds: 0, floorSeconds: 0, peakRssMb: 0, floorPeakRssMb: 0, roundRatios: [] as number[] };
   for (let round = 0; round < rounds; round++) {
     const l = await measure(() => lib(round));
     const f = await measure(() => floor(round));
@@ -78,6 +78,7 @@ const alternate = async (
     totals.floorSeconds += f.seconds;
     totals.peakRssMb = Math.max(totals.peakRssMb, l.peakRssMb);
     totals.floorPeakRssMb = Math.max(totals.floorPeakRssMb, f.peakRssMb);
+    totals.roundRatios.push(Math.round((f.seconds / l.seconds) * 100) / 100);
   }
   return totals;
 };
@@ -112,7 +113,7 @@ const suite: BenchSuite = {
           for (const event of events) floorAppend(`vote-ecc2020.s.${next++}`, [event]);
         },
       );
-      rows.push(row({ benchmark: 'append 1 event each, distinct streams', backend: 'sqlite', events: singleAppends, seconds: single.seconds,
+      rows.push(row({ roundRatios: single.roundRatios, benchmark: 'append 1 event each, distinct streams', backend: 'sqlite', events: singleAppends, seconds: single.seconds,
         floorSeconds: single.floorSeconds, peakRssMb: single.peakRssMb, target: 0.7,
         note: `floor peak RSS ${single.floorPeakRssMb} MB` }));
 
@@ -126,7 +127,7 @@ const suite: BenchSuite = {
           for (let i = share(batchAppends, round); i > 0; i--) floorAppend(`conference-b${next++}`, votes(batchSize));
         },
       );
-      rows.push(row({ benchmark: 'append 100 events each, distinct streams', backend: 'sqlite', events: batchAppends * batchSize,
+      rows.push(row({ roundRatios: batched.roundRatios, benchmark: 'append 100 events each, distinct streams', backend: 'sqlite', events: batchAppends * batchSize,
         seconds: batched.seconds, floorSeconds: batched.floorSeconds, peakRssMb: batched.peakRssMb,
         target: 0.8, note: `both sides build the events in the timed loop; floor peak RSS ${batched.floorPeakRssMb} MB` }));
       floor.close();
@@ -173,7 +174,7 @@ const suite: BenchSuite = {
       if (libAllEvents !== rawAllEvents || libAllEvents !== 2 * readAllEvents) {
         throw new Error(`readAll read ${libAllEvents} events, the floor ${rawAllEvents}, expected ${2 * readAllEvents}`);
       }
-      rows.push(row({ benchmark: `readAll of ${readAllEvents.toLocaleString('en')} events ×2`, backend: 'sqlite', events: libAllEvents,
+      rows.push(row({ roundRatios: readAll.roundRatios, benchmark: `readAll of ${readAllEvents.toLocaleString('en')} events ×2`, backend: 'sqlite', events: libAllEvents,
         seconds: readAll.seconds, floorSeconds: readAll.floorSeconds, peakRssMb: readAll.peakRssMb, target: 0.8,
         note: `reads alternate with the floor; floor peak RSS ${readAll.floorPeakRssMb} MB` }));
 
@@ -193,7 +194,7 @@ const suite: BenchSuite = {
         () => (rawStreamEvents += floorRead(streamQuery.all('conference-long') as unknown[][])),
       );
       if (libStreamEvents !== rawStreamEvents) throw new Error(`readStream read ${libStreamEvents} events, the floor ${rawStreamEvents}`);
-      rows.push(row({ benchmark: `readStream of a ${streamEvents.toLocaleString('en')}-event stream ×${streamReads}`, backend: 'sqlite',
+      rows.push(row({ roundRatios: streamed.roundRatios, benchmark: `readStream of a ${streamEvents.toLocaleString('en')}-event stream ×${streamReads}`, backend: 'sqlite',
         events: libStreamEvents, seconds: streamed.seconds, floorSeconds: streamed.floorSeconds, peakRssMb: streamed.peakRssMb, target: 0.8,
         note: 'library and floor reads alternate' }));
 
