@@ -192,6 +192,44 @@ describe('the projection runner', () => {
     expect(await readModels.readDocument('sloppy_v1', 'totals', 'a')).toEqual({ total: 111 });
   });
 
+  it('takes back a mutate handler that failed half-way through its draft, in both policies, inside one batch', async () => {
+    const history = defineProjection(ledger, {
+      name: 'history',
+      version: 1,
+      handlers: {
+        Deposited: (event, ops) =>
+          ops.mutate<{ total: number; amounts: number[] }>('accounts', event.data.account, () => ({ total: 0, amounts: [] }), (draft) => {
+            draft.amounts.push(event.data.amount);
+            if (event.data.amount === 13) throw new Error('refusing 13 after writing it');
+            draft.total += event.data.amount;
+          }),
+      },
+    });
+    for (const policy of ['stop', 'record'] as const) {
+      const events = new MemoryEventStore();
+      const readModels = new MemoryReadModelStore();
+      // More events before the bad one than a draft keeps changes for, so it is taken back from a fresh copy too.
+      for (let i = 0; i < 70; i++) await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 1 });
+      const bad = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 13 });
+      const last = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 5 });
+      const runner = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [history], deadLetters: policy, batchSize: 500 });
+      await runner.start();
+      const waited = await runner.waitFor(last.position).then(() => undefined, (error: unknown) => error);
+      const ones = Array.from({ length: 70 }, () => 1);
+      if (policy === 'stop') {
+        expect(waited).toBeInstanceOf(WaitForPositionError);
+        expect(((await runner.status())[0]!.error as ProjectionFailedError).position).toEqual(bad.position);
+        // The batch up to the poison event was committed, without any of its change.
+        expect(await readModels.readDocument('history_v1', 'accounts', 'a')).toEqual({ total: 70, amounts: ones });
+      } else {
+        expect(waited).toBeUndefined();
+        expect(await readModels.readDocument('history_v1', 'accounts', 'a')).toEqual({ total: 75, amounts: [...ones, 5] });
+        expect((await runner.deadLetters('history')).map((l) => l.event.position)).toEqual([bad.position]);
+      }
+      await runner.stop();
+    }
+  });
+
   it('records poison events as dead letters, goes on, and replays them once they succeed', async () => {
     const events = new MemoryEventStore();
     const readModels = new MemoryReadModelStore();
