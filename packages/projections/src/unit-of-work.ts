@@ -231,23 +231,11 @@ export class UnitOfWork {
       mutate: <T extends Document = Document>(collection: string, id: string, typedCreate: () => T, typedChange: (draft: Draft<T>) => void) => {
         const create = typedCreate as () => Document;
         const change = typedChange as unknown as DraftChange;
-        const pending = this.#pending.get(collection, id);
-        if (pending instanceof BatchDraft) {
-          this.#changeDraft(collection, id, pending, change);
-          return undefined;
-        }
-        const current = this.#peek(collection, id);
-        if (current !== UNKNOWN) {
-          this.#startDraft(collection, id, current, create, change);
-          return undefined;
-        }
+        if (this.#mutateAtHand(collection, id, create, change, UNKNOWN)) return undefined;
         const event = this.#discarded;
         const mutated = this.#load(collection, id).then((loaded) => {
           if (event !== this.#discarded) return; // the event's changes were dropped meanwhile
-          const now = this.#pending.get(collection, id);
-          if (now instanceof BatchDraft) return this.#changeDraft(collection, id, now, change);
-          const known = this.#peek(collection, id);
-          this.#startDraft(collection, id, known === UNKNOWN ? loaded : known, create, change);
+          this.#mutateAtHand(collection, id, create, change, loaded);
         });
         this.#updating.push(mutated);
         return mutated;
@@ -423,6 +411,23 @@ export class UnitOfWork {
     const document = this.#freeze(draft.document);
     this.#pending.set(collection, id, document);
     return document;
+  }
+
+  /**
+   * Applies `mutate` to the batch's draft, or to a new draft of the document at hand (`loaded` when neither the batch
+   * nor the cache has it); returns false, changing nothing, when the document must be read first.
+   */
+  #mutateAtHand(collection: string, id: string, create: () => Document, change: DraftChange, loaded: Document | undefined | typeof UNKNOWN): boolean {
+    const pending = this.#pending.get(collection, id);
+    if (pending instanceof BatchDraft) {
+      this.#changeDraft(collection, id, pending, change);
+      return true;
+    }
+    const peeked = this.#peek(collection, id);
+    const current = peeked === UNKNOWN ? loaded : peeked;
+    if (current === UNKNOWN) return false;
+    this.#startDraft(collection, id, current, create, change);
+    return true;
   }
 
   /** Copies `current` (or creates the document) into a draft the batch owns, and applies the first change. */
