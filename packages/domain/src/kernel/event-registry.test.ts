@@ -35,6 +35,22 @@ describe('event registry', () => {
     expect(E.isLeft(newer) && newer.left.message).toMatch(/schemaVersion 3 is newer than this code knows \(2\)/);
   });
 
+  it('accepts as stored exactly a current payload its codec takes unchanged, and nothing decoding would change', () => {
+    const payload = { title: 'Opening', openers: [{ name: 'Thierry Breton' }] };
+    expect(registry.acceptsAsStored('SessionRenamed', 2, payload)).toBe(true);
+    // Runs of one type and alternating types answer alike.
+    expect(registry.acceptsAsStored('SessionRenamed', 2, { title: 'x', openers: [{ name: 1 }] })).toBe(false);
+    expect(registry.acceptsAsStored('Nope', 2, payload)).toBe(false);
+    expect(registry.acceptsAsStored('SessionRenamed', 2, payload)).toBe(true);
+    // An old version needs its upcaster, a newer one is unknown: both are for decodeData.
+    expect(registry.acceptsAsStored('SessionRenamed', 1, { name: 'Opening' })).toBe(false);
+    expect(registry.acceptsAsStored('SessionRenamed', 3, payload)).toBe(false);
+    // A codec that transforms what it decodes is never taken as stored.
+    const Dated = defineEvent('Dated', t.type({ at: new t.Type<Date, string, unknown>('DateFromString', (u): u is Date => u instanceof Date,
+      (u, c) => (typeof u === 'string' ? t.success(new Date(u)) : t.failure(u, c)), (d) => d.toISOString()) }));
+    expect(createEventRegistry([Dated]).acceptsAsStored('Dated', 1, { at: '2020-11-23T09:00:00.000Z' })).toBe(false);
+  });
+
   it('encodes at the current schema version', () => {
     expect(registry.encode({ type: 'SessionRenamed', data: { title: 'x', openers: [] } }).schemaVersion).toBe(2);
   });

@@ -59,6 +59,12 @@ export interface EventRegistry<Event extends DomainEvent> {
   encode(event: Event): { readonly type: Event['type']; readonly data: unknown; readonly schemaVersion: number };
   /** Upcasts and decodes a payload; the error names the stream, revision, type, path and bad value. */
   decodeData(type: string, schemaVersion: number, data: unknown, source: DecodeSource): E.Either<EventDecodeError, Event>;
+  /**
+   * True when `data` is a `type` payload at the current schema version that its codec accepts exactly as stored, so
+   * `decodeData` would return it unchanged: a replay can use the stored event as the decoded one, allocating nothing.
+   * False only means "not on that path": call `decodeData` to upcast, transform, or explain the failure.
+   */
+  acceptsAsStored(type: string, schemaVersion: number, data: unknown): boolean;
   /** Decodes a recorded event into one whose `data` is the domain payload. */
   decode(recorded: RecordedEvent): E.Either<EventDecodeError, RecordedEvent<Event['type'], Event['data']> & Event>;
 }
@@ -137,6 +143,17 @@ export const createEventRegistry = <const Defs extends readonly AnyEventDefiniti
     return explain(type, schemaVersion, data, source);
   };
 
+  // Replays meet runs of one type: the guard of the last type asked for is kept beside the map.
+  let lastType: string | undefined;
+  let lastGuard: { readonly type: string; readonly schemaVersion: number; readonly is: Guard } | undefined;
+  const acceptsAsStored = (type: string, schemaVersion: number, data: unknown): boolean => {
+    if (type !== lastType) {
+      lastGuard = guarded.get(type);
+      lastType = type;
+    }
+    return lastGuard !== undefined && schemaVersion === lastGuard.schemaVersion && lastGuard.is(data);
+  };
+
   return {
     types: [...byType.keys()] as Event['type'][],
     has: (type: string): type is Event['type'] => byType.has(type),
@@ -146,6 +163,7 @@ export const createEventRegistry = <const Defs extends readonly AnyEventDefiniti
       return { type: event.type, data: definition.codec.encode(event.data), schemaVersion: definition.schemaVersion };
     },
     decodeData,
+    acceptsAsStored,
     decode: (recorded) =>
       E.map((event: Event) => ({ ...recorded, data: event.data }) as RecordedEvent<Event['type'], Event['data']> & Event)(
         decodeData(recorded.type, recorded.metadata.schemaVersion, recorded.data, recorded),
