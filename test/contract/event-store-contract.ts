@@ -447,7 +447,7 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
           const ready = messages.length % 2 === 0 ? subscription.takeReady?.() : undefined;
           if (ready !== undefined) {
             taken++;
-            messages.push(ready);
+            messages.push({ kind: 'event', event: ready });
             continue;
           }
           const result = await iterator.next();

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { DomainEvent, EventRegistry, EventStore, Position, RecordedEvent, Subscription } from '@clusterconf/domain';
+import type { DomainEvent, EventRegistry, EventStore, Position, RecordedEvent, Subscription, SubscriptionMessage } from '@clusterconf/domain';
 import { comparePositions, isAfter } from '@clusterconf/domain';
 import { toDeadLetter } from './dead-letter.js';
 import { ProjectionFailedError } from './errors.js';
@@ -18,7 +18,10 @@ export interface Entry<Event extends DomainEvent> {
   error: Error | undefined;
   /** The last checkpoint committed to the read-model store. */
   committed: Position | undefined;
-  /** How far the open batch reaches: events applied or filtered out after `committed`. */
+  /**
+   * How far the open batch reaches: events applied or filtered out after `committed`. While the entry runs in a lane,
+   * the lane keeps its progress for all entries (`Lane.#position`) and brings this up to date before a commit.
+   */
   reached: Position | undefined;
   readonly unitOfWork: UnitOfWork;
   lease: Lease | undefined;
@@ -74,6 +77,14 @@ class DecodeFailure {
 /** An event decoded for the handlers, or why it could not be. */
 type Decoded = RecordedEvent | DecodeFailure;
 
+/** The entries of a lane that handle one event type, each with its handler (same index). */
+interface Route<Event extends DomainEvent> {
+  readonly entries: readonly Entry<Event>[];
+  readonly handlers: readonly ProjectionHandler<DomainEvent>[];
+}
+
+const isRunning = (entry: { readonly state: ProjectionState }): boolean => entry.state === 'catching-up' || entry.state === 'live';
+
 const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 
@@ -90,24 +101,33 @@ const furthest = (a: Position | undefined, b: Position | undefined): Position | 
 export class Lane<Event extends DomainEvent> {
   readonly #context: LaneContext<Event>;
   readonly #entries: Set<Entry<Event>>;
-  /** `#entries` as an array, for the per-event loop. */
-  #list: Entry<Event>[];
-  /** Per event type, the handler of each entry of `#list` (same index), built on first sight of the type. */
-  readonly #routes = new Map<string, (ProjectionHandler<DomainEvent> | undefined)[]>();
+  /** Per event type, the entries that handle it, built on first sight of the type. */
+  readonly #routes = new Map<string, Route<Event>>();
   #lastType: string | undefined;
-  #lastHandlers: (ProjectionHandler<DomainEvent> | undefined)[] = [];
+  #lastRoute: Route<Event> | undefined;
+  /**
+   * The last event or checkpoint the lane has offered to every running entry: how far each running entry's open batch
+   * reaches, whether the event was its type or not. Kept once here rather than per entry and event.
+   */
+  #position: Position | undefined;
+  /** True once no entry runs any more (all failed or were removed): the loop ends. */
+  #idle = false;
   readonly lock = new Mutex();
   #release: (() => void) | undefined;
   #subscription: Subscription | undefined;
   #stopping = false;
   #sinceCommit = 0;
+  /**
+   * The furthest checkpoint among the entries when the lane started, until an event passes it: up to there some entry
+   * may have to skip events it already applied; past it every event is new to every entry, so none needs a check.
+   */
+  #skipping: Position | undefined;
   /** Resolves when the lane has committed its last batch and ended. */
   readonly done: Promise<void>;
 
   constructor(context: LaneContext<Event>, entries: readonly Entry<Event>[]) {
     this.#context = context;
     this.#entries = new Set(entries);
-    this.#list = [...entries];
     for (const entry of entries) entry.lane = this;
     this.done = this.#run();
   }
@@ -122,9 +142,10 @@ export class Lane<Event extends DomainEvent> {
   async remove(entry: Entry<Event>): Promise<void> {
     await this.lock.run(async () => {
       this.#entries.delete(entry);
-      this.#list = [...this.#entries];
       this.#routes.clear();
       this.#lastType = undefined;
+      this.#lastRoute = undefined;
+      this.#idle = !this.#anyRunning();
       if (entry.lane === this) entry.lane = undefined;
       entry.unitOfWork.reset();
       entry.reached = entry.committed;
@@ -146,6 +167,7 @@ export class Lane<Event extends DomainEvent> {
       ? undefined
       : entries.map((e) => e.committed!).reduce((a, b) => (comparePositions(a, b) <= 0 ? a : b));
     const eventTypes = [...new Set(entries.flatMap((e) => e.projection.eventTypes as readonly string[]))];
+    this.#skipping = entries.map((e) => e.reached ?? e.committed).reduce(furthest, undefined);
     let restart: Entry<Event>[] = [];
     try {
       if (this.#stopping || entries.length === 0) return;
@@ -153,31 +175,19 @@ export class Lane<Event extends DomainEvent> {
       this.#subscription = subscription;
       const iterator = subscription[Symbol.asyncIterator]();
       for (;;) {
-        // Events of the page in hand without a promise each; the iterator for everything else.
-        let message = subscription.takeReady?.();
-        if (message === undefined) {
+        // Events of the page in hand without a promise or a message each; the iterator for everything else.
+        const ready = subscription.takeReady?.();
+        if (ready === undefined) {
           const result = await iterator.next();
           if (result.done === true) break;
-          message = result.value;
+          this.#release ??= await this.lock.acquire();
+          await this.#message(result.value);
+        } else {
+          this.#release ??= await this.lock.acquire();
+          const pending = this.#event(ready);
+          if (pending !== undefined) await pending;
         }
-        this.#release ??= await this.lock.acquire();
-        switch (message.kind) {
-          case 'event': {
-            const pending = this.#apply(message.event);
-            if (pending !== undefined) await pending;
-            if (++this.#sinceCommit >= this.#context.batchSize) await this.#commit(false);
-            break;
-          }
-          case 'checkpoint':
-            for (const entry of this.#running()) entry.reached = furthest(entry.reached ?? entry.committed, message.position);
-            break;
-          case 'caughtUp':
-            for (const entry of this.#running()) entry.reached = furthest(entry.reached ?? entry.committed, message.position);
-            await this.#commit(true);
-            await this.#caughtUp();
-            break;
-        }
-        if (this.#stopping || !this.#anyRunning()) break;
+        if (this.#stopping || this.#idle) break;
       }
       this.#release ??= await this.lock.acquire();
       await this.#commit(true);
@@ -205,17 +215,45 @@ export class Lane<Event extends DomainEvent> {
     if (restart.length > 0 && !this.#stopping) this.#context.restart(restart);
   }
 
-  #anyRunning(): boolean {
-    const list = this.#list;
-    for (let index = 0; index < list.length; index++) {
-      const state = list[index]!.state;
-      if (state === 'catching-up' || state === 'live') return true;
+  async #message(message: SubscriptionMessage): Promise<void> {
+    switch (message.kind) {
+      case 'event':
+        return this.#event(message.event);
+      case 'checkpoint':
+        this.#position = furthest(this.#position, message.position);
+        return;
+      case 'caughtUp':
+        this.#position = furthest(this.#position, message.position);
+        await this.#commit(true);
+        return this.#caughtUp();
     }
+  }
+
+  /** Applies an event and ends the batch when it is full; returns `undefined` (no promise) while both are synchronous. */
+  #event(event: RecordedEvent): Promise<void> | undefined {
+    const pending = this.#apply(event);
+    if (pending !== undefined) return pending.then(() => this.#passed(event.position));
+    return this.#passed(event.position);
+  }
+
+  /** Every running entry has taken the event at `position`; ends the batch when it is full. */
+  #passed(position: Position): Promise<void> | undefined {
+    this.#position = position;
+    return ++this.#sinceCommit >= this.#context.batchSize ? this.#commit(false) : undefined;
+  }
+
+  #anyRunning(): boolean {
+    for (const entry of this.#entries) if (isRunning(entry)) return true;
     return false;
   }
 
   #running(): Entry<Event>[] {
-    return [...this.#entries].filter((e) => e.state === 'catching-up' || e.state === 'live');
+    return [...this.#entries].filter(isRunning);
+  }
+
+  /** Brings a running entry's `reached` up to the lane's progress, before its batch is committed. */
+  #reach(entry: Entry<Event>): void {
+    if (isRunning(entry)) entry.reached = furthest(entry.reached ?? entry.committed, this.#position);
   }
 
   /**
@@ -225,20 +263,22 @@ export class Lane<Event extends DomainEvent> {
    * the entries after the one that went asynchronous.
    */
   #apply(event: RecordedEvent, from = 0, decoded?: Decoded): Promise<void> | undefined {
-    const list = this.#list;
-    const handlers = this.#route(event.type);
-    for (let index = from; index < list.length; index++) {
-      const entry = list[index]!;
-      if (entry.state !== 'catching-up' && entry.state !== 'live') continue;
-      const reached = entry.reached ?? entry.committed;
-      if (reached !== undefined && !isAfter(event.position, reached)) continue;
-      const handler = handlers[index];
-      if (handler === undefined) {
-        entry.reached = event.position;
-        continue;
+    const { entries, handlers } = this.#route(event.type);
+    let skipping = this.#skipping !== undefined;
+    if (skipping && isAfter(event.position, this.#skipping)) {
+      this.#skipping = undefined;
+      skipping = false;
+    }
+    for (let index = from; index < entries.length; index++) {
+      const entry = entries[index]!;
+      if (!isRunning(entry)) continue;
+      if (skipping) {
+        // Until the lane passes every entry's starting checkpoint, an entry skips what it already applied.
+        const reached = entry.reached ?? entry.committed;
+        if (reached !== undefined && !isAfter(event.position, reached)) continue;
       }
       decoded ??= this.#decode(event);
-      const pending = decoded instanceof DecodeFailure ? this.#poison(entry, event, decoded.error) : this.#handle(entry, handler, decoded, event);
+      const pending = decoded instanceof DecodeFailure ? this.#poison(entry, event, decoded.error) : this.#handle(entry, handlers[index]!, decoded, event);
       if (pending !== undefined) {
         const state = decoded;
         return pending.then(() => this.#apply(event, index + 1, state));
@@ -248,7 +288,10 @@ export class Lane<Event extends DomainEvent> {
   }
 
   #decode(event: RecordedEvent): Decoded {
-    const result = this.#context.registry.decodeData(event.type, event.metadata.schemaVersion, event.data, event);
+    const registry = this.#context.registry;
+    // The usual case: a current payload its codec accepts as stored is already the decoded event.
+    if (registry.acceptsAsStored(event.type, event.metadata.schemaVersion, event.data)) return event;
+    const result = registry.decodeData(event.type, event.metadata.schemaVersion, event.data, event);
     if (E.isLeft(result)) return new DecodeFailure(result.left);
     const data = result.right.data;
     // A payload checked in place (no upcast, no transformation) is the stored one: the event itself is the decoded event.
@@ -268,20 +311,20 @@ export class Lane<Event extends DomainEvent> {
     // The usual case in a rebuild: a synchronous handler whose updates found their documents at hand.
     if (!isPromiseLike(result) && (result = entry.unitOfWork.settled()) === undefined) {
       entry.unitOfWork.keepEvent();
-      this.#applied(entry, event);
+      entry.applied++;
       return undefined;
     }
     return Promise.resolve(result)
-      .then(() => this.#keepWhenSettled(entry, event))
+      .then(() => this.#keepWhenSettled(entry))
       .then(undefined, (error: unknown) => this.#discard(entry, event, error));
   }
 
   /** Keeps the event once every update its handler started has settled, also those whose promise it dropped. */
-  #keepWhenSettled(entry: Entry<Event>, event: RecordedEvent): Promise<void> | undefined {
+  #keepWhenSettled(entry: Entry<Event>): Promise<void> | undefined {
     const updating = entry.unitOfWork.settled();
-    if (updating !== undefined) return updating.then(() => this.#keepWhenSettled(entry, event));
+    if (updating !== undefined) return updating.then(() => this.#keepWhenSettled(entry));
     entry.unitOfWork.keepEvent();
-    this.#applied(entry, event);
+    entry.applied++;
     return undefined;
   }
 
@@ -300,27 +343,30 @@ export class Lane<Event extends DomainEvent> {
     }
     entry.unitOfWork.recordDeadLetter(toDeadLetter(entry.projection.namespace, event, cause, this.#context.clock()));
     entry.deadLettersRecorded++;
-    this.#applied(entry, event);
+    entry.applied++;
     return undefined;
   }
 
-  #applied(entry: Entry<Event>, event: RecordedEvent): void {
-    entry.reached = event.position;
-    entry.applied++;
-  }
-
-  /** The handlers of `type`, one per entry of `#list`: one map lookup per event instead of one per entry. */
-  #route(type: string): (ProjectionHandler<DomainEvent> | undefined)[] {
+  /** The entries that handle `type`, with their handlers: one map lookup per event, and no work for the others. */
+  #route(type: string): Route<Event> {
     // Runs of one type are common (a registration desk, a vote): compare with the last type before hashing this one.
-    if (type === this.#lastType) return this.#lastHandlers;
-    let handlers = this.#routes.get(type);
-    if (handlers === undefined) {
-      handlers = this.#list.map((entry) => handlerOf(entry.projection.handlers, type));
-      this.#routes.set(type, handlers);
+    if (type === this.#lastType) return this.#lastRoute!;
+    let route = this.#routes.get(type);
+    if (route === undefined) {
+      const entries: Entry<Event>[] = [];
+      const handlers: ProjectionHandler<DomainEvent>[] = [];
+      for (const entry of this.#entries) {
+        const handler = handlerOf(entry.projection.handlers, type);
+        if (handler === undefined) continue;
+        entries.push(entry);
+        handlers.push(handler);
+      }
+      route = { entries, handlers };
+      this.#routes.set(type, route);
     }
     this.#lastType = type;
-    this.#lastHandlers = handlers;
-    return handlers;
+    this.#lastRoute = route;
+    return route;
   }
 
   /**
@@ -345,6 +391,7 @@ export class Lane<Event extends DomainEvent> {
   }
 
   async #commitEntry(entry: Entry<Event>): Promise<void> {
+    this.#reach(entry);
     if (entry.lease?.lost.aborted) {
       // Another runner may own the namespace now: writing would race it, so the batch is dropped.
       entry.unitOfWork.reset();
@@ -381,6 +428,7 @@ export class Lane<Event extends DomainEvent> {
     entry.error = error;
     entry.unitOfWork.reset();
     entry.reached = entry.committed;
+    if (!this.#anyRunning()) this.#idle = true;
     this.#context.changed();
   }
 

@@ -89,6 +89,29 @@ describe('the projection runner', () => {
     expect(await readModels.readDocument('balances_v1', 'accounts', 'a')).toEqual({ balance: 11 });
   });
 
+  it('serves projections whose checkpoints differ from one subscription, each applying only what it has not', async () => {
+    const events = new MemoryEventStore();
+    const readModels = new MemoryReadModelStore();
+    await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 1 });
+    await append(events, 'n-1', 'Noted', { text: 'one' });
+    const early = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 10 });
+    // Only `balances` ran so far: it is ahead of `notes`, which has never run.
+    const first = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [balances()] });
+    await first.start();
+    await first.waitFor(early.position);
+    await first.stop();
+    await append(events, 'n-2', 'Noted', { text: 'two' });
+    const last = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 100 });
+    const both = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [balances(), notes], batchSize: 1 });
+    await both.start();
+    await both.waitFor(last.position);
+    await both.stop();
+    expect(await readModels.readDocument('balances_v1', 'accounts', 'a')).toEqual({ balance: 111 });
+    expect(await readModels.readDocument('notes_v1', 'log', 'all')).toEqual({ texts: ['one', 'two'] });
+    expect(await readModels.loadCheckpoint('balances_v1')).toEqual(last.position);
+    expect(await readModels.loadCheckpoint('notes_v1')).toEqual(last.position);
+  });
+
   it('stops a projection at a poison event with an error naming projection, position, type and cause', async () => {
     const events = new MemoryEventStore();
     const readModels = new MemoryReadModelStore();
@@ -112,6 +135,32 @@ describe('the projection runner', () => {
     // The other projection carries on.
     await expect.poll(async () => readModels.readDocument('notes_v1', 'log', 'all')).toEqual({ texts: ['still served'] });
     expect(notesStatus!.name).toBe('notes');
+    await runner.stop();
+  });
+
+  it('ends the subscription once every projection it serves has failed', async () => {
+    const events = new MemoryEventStore();
+    let open = 0;
+    const counting: EventStore = {
+      appendToStream: (...args) => events.appendToStream(...args),
+      readStream: (...args) => events.readStream(...args),
+      readAll: (...args) => events.readAll(...args),
+      headPosition: () => events.headPosition(),
+      close: () => events.close(),
+      subscribe: (options) => {
+        const subscription = events.subscribe(options);
+        open++;
+        const close = subscription.close.bind(subscription);
+        return Object.assign(subscription, { close: () => { open--; return close(); } });
+      },
+    };
+    await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 13 });
+    await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 1 });
+    const runner = createProjectionRunner({ eventStore: counting, readModelStore: new MemoryReadModelStore(), registry: ledger, projections: [balances(1, { failOn: 13 })], batchSize: 1 });
+    await runner.start();
+    await expect.poll(async () => (await runner.status())[0]!.state).toBe('failed');
+    // Nothing is left to serve: the lane stops reading instead of following the log for nobody.
+    await expect.poll(() => open).toBe(0);
     await runner.stop();
   });
 

@@ -113,7 +113,7 @@ describe('catchUpSubscription', () => {
     const positions: bigint[] = [];
     const event = (message: unknown) => (message as { event: RecordedEvent }).event.position.commit;
     positions.push(event((await iterator.next()).value));
-    positions.push(event(subscription.takeReady!()));
+    positions.push(subscription.takeReady!()!.position.commit);
     positions.push(event((await iterator.next()).value));
     // The page is used up: the next event needs a read, which only the iterator does.
     expect(subscription.takeReady!()).toBeUndefined();

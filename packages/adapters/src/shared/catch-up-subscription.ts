@@ -74,14 +74,14 @@ export const catchUpSubscription = <Row = RecordedEvent>(
     onClose(subscription);
   };
 
-  const takeEvent = (): SubscriptionMessage => {
+  const takeEvent = (): RecordedEvent => {
     const event = decode(rows[index]!);
     index++;
     after = event.position;
-    return { kind: 'event', event };
+    return event;
   };
 
-  const deliver = (): IteratorResult<SubscriptionMessage> => ({ done: false, value: takeEvent() });
+  const deliver = (): IteratorResult<SubscriptionMessage> => ({ done: false, value: { kind: 'event', event: takeEvent() } });
 
   const advance = async (): Promise<IteratorResult<SubscriptionMessage>> => {
     while (!abort.signal.aborted) {
@@ -140,7 +140,7 @@ export const catchUpSubscription = <Row = RecordedEvent>(
   };
 
   /** The next event of the page in hand, or `undefined` when the next message needs the slow path. */
-  const takeReady = (): SubscriptionMessage | undefined => {
+  const takeReady = (): RecordedEvent | undefined => {
     if (busy !== undefined || index >= rows.length) return undefined;
     try {
       return takeEvent();

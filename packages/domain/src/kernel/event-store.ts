@@ -67,12 +67,13 @@ export type SubscriptionMessage =
 export interface Subscription extends AsyncIterable<SubscriptionMessage> {
   close(): Promise<void>;
   /**
-   * Optional: the next message when the subscription already holds it (an event of the page in hand), taken without a
-   * promise, or `undefined` when the next one needs a read or a wait, which the iterator then does. A consumer that
-   * alternates the two sees every message once, in order; a batch consumer saves a microtask per event this way.
-   * Throws what the iterator would reject with (a `CorruptEventError` for a row that does not parse).
+   * Optional: the next event when the subscription already holds it (in the page at hand), taken without a promise
+   * or a message around it, or `undefined` when the next message is not such an event or needs a read or a wait, which
+   * the iterator then does. A consumer that alternates the two sees every message once, in order; a batch consumer
+   * saves a microtask and an allocation per event this way. Throws what the iterator would reject with (a
+   * `CorruptEventError` for a row that does not parse).
    */
-  takeReady?(): SubscriptionMessage | undefined;
+  takeReady?(): RecordedEvent | undefined;
 }
 
 /**
