@@ -226,6 +226,26 @@ describe('the unit of work', () => {
       expect(await work.operations.get('things', 'b')).toBeUndefined();
     });
 
+    it('takes back a discarded event whole when it also read, replaced or re-drafted a draft it had changed', async () => {
+      const work = new UnitOfWork(new MemoryReadModelStore(), 'demo_v1', { freezeDocuments: false });
+      await work.operations.mutate('things', 'a', create, count('one'));
+      await work.operations.mutate('things', 'b', create, count('one'));
+      work.keepEvent();
+      // One event: changes both drafts; reads `a` (ending its draft) and drafts it again; replaces `b` outright.
+      expect(work.operations.mutate('things', 'a', create, count('two'))).toBeUndefined();
+      expect(await work.operations.get('things', 'a')).toEqual({ n: 2, seen: ['one', 'two'] });
+      expect(work.operations.mutate('things', 'a', create, count('three'))).toBeUndefined();
+      expect(work.operations.mutate('things', 'b', create, count('two'))).toBeUndefined();
+      await work.operations.upsert('things', 'b', { n: 99, seen: [] });
+      work.discardEvent();
+      expect(await work.operations.get('things', 'a')).toEqual({ n: 1, seen: ['one'] });
+      expect(await work.operations.get('things', 'b')).toEqual({ n: 1, seen: ['one'] });
+      // The drafts made again go on from there.
+      expect(work.operations.mutate('things', 'a', create, count('four'))).toBeUndefined();
+      work.keepEvent();
+      expect(await work.operations.get('things', 'a')).toEqual({ n: 2, seen: ['one', 'four'] });
+    });
+
     it('freezes a draft once a reader has it or the batch commits, when documents are frozen', async () => {
       const work = new UnitOfWork(new MemoryReadModelStore(), 'demo_v1');
       await work.operations.mutate('things', 'a', create, count('one'));

@@ -57,34 +57,50 @@ const DRAFT_CHANGES_KEPT = 64;
 /**
  * A document the batch copied for `mutate` and owns: it is changed in place until the batch commits or a handler
  * reads it, whichever comes first. It remembers how it was made (a copy and the changes since), so the changes of an
- * event whose handler failed can be taken back by making it again without them.
+ * event whose handler failed can be taken back by making it again without them. It also remembers the last event that
+ * changed it and where that event started, so the unit of work needs no undo record per change of a draft.
  */
 class BatchDraft {
+  /** The number (`UnitOfWork` counts events) of the last event that changed the draft. */
+  touchedBy = -1;
+  /** How many changes the draft had when that event first changed it. */
+  eventStart = 0;
+  /** The changes applied since `base`: the first `#count` of `changes`, whose slots are reused after a re-base. */
+  #count: number;
+
   constructor(
     readonly document: Document,
     /** The document the changes start from, never changed itself; `undefined` when `create` made it. */
     private base: Document | undefined,
     private readonly create: () => Document,
-    /** The changes applied to `document` since `base`, in order. */
-    private changes: DraftChange[],
-  ) {}
-
-  /** Applies a change in place. */
-  apply(change: DraftChange): void {
-    this.changes.push(change);
-    change(this.document);
+    private readonly changes: DraftChange[],
+  ) {
+    this.#count = changes.length;
   }
 
   /**
-   * Where the current event starts: what `rewind` takes. Called when an event first changes the draft, which is
-   * also when it starts over from a copy of itself once it has kept enough changes.
+   * Called before event `event` changes the draft: the first time, remembers where the event starts, and starts over
+   * from a copy of itself once it has kept enough changes.
    */
-  mark(): number {
-    if (this.changes.length >= DRAFT_CHANGES_KEPT) {
+  touch(event: number): void {
+    if (this.touchedBy === event) return;
+    this.touchedBy = event;
+    if (this.#count >= DRAFT_CHANGES_KEPT) {
       this.base = copyDocument(this.document);
-      this.changes = [];
+      this.#count = 0;
     }
-    return this.changes.length;
+    this.eventStart = this.#count;
+  }
+
+  /** Applies a change in place. */
+  apply(change: DraftChange): void {
+    this.changes[this.#count++] = change;
+    change(this.document);
+  }
+
+  /** How many changes the draft had before event `event` changed it: where `rewind` takes it back to. */
+  startOf(event: number): number {
+    return this.touchedBy === event ? this.eventStart : this.#count;
   }
 
   /** The draft as it was after its first `length` changes, as a new draft. */
@@ -176,12 +192,15 @@ export class UnitOfWork {
   /** Changes of the batch, last one per document. */
   readonly #pending = new Keyed<Pending>();
   /**
-   * For each document the event in hand changed, four slots: collection, id, the pending change it replaced and, when
-   * that is a draft (changed in place), the draft's `mark()`. The first `#undoLength` slots are in use; the array is
-   * reused across events rather than allocated per event.
+   * For each document the event in hand replaced (staged a new value for, or read a draft of), four slots: collection,
+   * id, the pending change it replaced and, when that is a draft, its `startOf` the event. Drafts changed in place need
+   * no record: they remember the event themselves (`BatchDraft.touch`). The first `#undoLength` slots are in use; the
+   * array is reused across events rather than allocated per event.
    */
   readonly #undo: (string | number | Pending | typeof NONE | undefined)[] = [];
   #undoLength = 0;
+  /** Counts events: the number of the event in hand, which drafts it changes remember. */
+  #event = 0;
   /**
    * Committed documents known to this unit of work (`undefined`: known to be missing), kept across batches because
    * the runner is the namespace's only writer; `reset()` forgets them whenever that may no longer hold.
@@ -277,6 +296,7 @@ export class UnitOfWork {
 
   /** Keeps the changes the current event made. */
   keepEvent(): void {
+    this.#event++;
     if (this.#undoLength > 0) this.#clearUndo();
     if (this.#scratchStatements.length > 0) {
       this.#statements.push(...this.#scratchStatements);
@@ -286,6 +306,11 @@ export class UnitOfWork {
 
   /** Forgets the changes the current event made (its handler threw). */
   discardEvent(): void {
+    // Drafts the event changed in place go back to where it found them; then the undo log restores what it replaced.
+    for (const [collection, id, pending] of this.#pending.entries()) {
+      if (pending instanceof BatchDraft && pending.touchedBy === this.#event) this.#pending.set(collection, id, pending.rewind(pending.eventStart));
+    }
+    this.#event++;
     const undo = this.#undo;
     for (let i = 0; i < this.#undoLength; i += 4) {
       const collection = undo[i] as string;
@@ -364,8 +389,8 @@ export class UnitOfWork {
   }
 
   /**
-   * Remembers, the first time the current event changes a document, what the batch held for it before: the pending
-   * change, or for a draft (changed in place) its number of changes, so that `discardEvent` can take the event back.
+   * Remembers, the first time the current event replaces a document, what the batch held for it before: the pending
+   * change, or for a draft its number of changes before the event, so that `discardEvent` can take the event back.
    */
   #recordUndo(collection: string, id: string, before: Pending | undefined): void {
     const undo = this.#undo;
@@ -376,7 +401,7 @@ export class UnitOfWork {
     undo[length] = collection;
     undo[length + 1] = id;
     undo[length + 2] = before ?? NONE;
-    if (before instanceof BatchDraft) undo[length + 3] = before.mark();
+    if (before instanceof BatchDraft) undo[length + 3] = before.startOf(this.#event);
     this.#undoLength = length + 4;
   }
 
@@ -408,6 +433,8 @@ export class UnitOfWork {
    * it again.
    */
   #publish(collection: string, id: string, draft: BatchDraft): Document {
+    // Changed by the event in hand: once it is no longer pending, only the undo log can take that change back.
+    if (draft.touchedBy === this.#event) this.#recordUndo(collection, id, draft);
     const document = this.#freeze(draft.document);
     this.#pending.set(collection, id, document);
     return document;
@@ -420,7 +447,7 @@ export class UnitOfWork {
   #mutateAtHand(collection: string, id: string, create: () => Document, change: DraftChange, loaded: Document | undefined | typeof UNKNOWN): boolean {
     const pending = this.#pending.get(collection, id);
     if (pending instanceof BatchDraft) {
-      this.#changeDraft(collection, id, pending, change);
+      this.#changeDraft(pending, change);
       return true;
     }
     const peeked = this.#peek(collection, id);
@@ -436,12 +463,13 @@ export class UnitOfWork {
     const document = copyDocument(current ?? create());
     const draft = new BatchDraft(document, current, create, []);
     this.#stage(collection, id, draft);
+    draft.touch(this.#event);
     draft.apply(change);
   }
 
   /** Applies a change to a draft the batch already owns, in place. */
-  #changeDraft(collection: string, id: string, draft: BatchDraft, change: DraftChange): void {
-    this.#recordUndo(collection, id, draft);
+  #changeDraft(draft: BatchDraft, change: DraftChange): void {
+    draft.touch(this.#event);
     draft.apply(change);
   }
 
