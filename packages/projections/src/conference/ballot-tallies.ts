@@ -24,8 +24,27 @@ export interface BallotTallyDocument {
   readonly leaders: readonly string[];
 }
 
-/** The id of a ballot's document. */
-export const ballotDocumentId = (conferenceId: string, ballotId: string): string => `${conferenceId}.${ballotId}`;
+/** Ids made so far, by conference then ballot; bounded, as a log holds few ballots. */
+const madeIds = new Map<string, Map<string, string>>();
+const MADE_IDS_KEPT = 1024;
+
+/**
+ * The id of a ballot's document. The same string is returned for the same ballot, so the unit of work's lookup of a
+ * vote's document hashes and compares a string it has seen before rather than a new concatenation per vote.
+ */
+export const ballotDocumentId = (conferenceId: string, ballotId: string): string => {
+  let ballots = madeIds.get(conferenceId);
+  if (ballots === undefined) {
+    if (madeIds.size >= MADE_IDS_KEPT) madeIds.clear();
+    madeIds.set(conferenceId, (ballots = new Map()));
+  }
+  let id = ballots.get(ballotId);
+  if (id === undefined) {
+    if (ballots.size >= MADE_IDS_KEPT) ballots.clear();
+    ballots.set(ballotId, (id = `${conferenceId}.${ballotId}`));
+  }
+  return id;
+};
 
 const empty = (conferenceId: string, ballotId: string): BallotTallyDocument => ({
   conferenceId,
@@ -60,8 +79,9 @@ type TallyEntry = { readonly candidateId: string; readonly votes: number };
  * towards the front, so the tally stays equal to `ordered` of the counted votes.
  */
 const countVote = (tally: Draft<TallyEntry>[], candidateId: string): void => {
-  let index = tally.findIndex((entry) => entry.candidateId === candidateId);
-  if (index < 0) index = tally.push({ candidateId, votes: 0 }) - 1;
+  let index = 0;
+  while (index < tally.length && tally[index]!.candidateId !== candidateId) index++;
+  if (index === tally.length) tally.push({ candidateId, votes: 0 });
   const entry = tally[index]!;
   entry.votes++;
   while (index > 0 && ahead(entry, tally[index - 1]!)) {
