@@ -247,22 +247,23 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
   async readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined): Promise<LogPage<EventRow>> {
     const rows = this.#rowsAfter(after?.commit ?? 0n, limit);
     const lastRow = rows[rows.length - 1];
-    let events = rows;
-    if (filter !== undefined) {
-      // A set of the wanted types per page rather than a scan of the list per row.
-      const types = filter.eventTypes === undefined ? undefined : new Set(filter.eventTypes);
-      const prefixes = filter.streamPrefixes;
-      // Neighbouring rows often share a type: compare with the last one before hashing it.
-      let lastType: string | undefined;
-      let lastWanted = false;
-      events = rows.filter((row) => {
-        const type = row[3];
-        if (type !== lastType) {
-          lastType = type;
-          lastWanted = types === undefined || types.has(type);
-        }
-        return lastWanted && (prefixes === undefined || matchesFilter({ streamPrefixes: prefixes }, row[1], type));
-      });
+    // A set of the wanted types per page rather than a scan of the list per row.
+    const types = filter?.eventTypes === undefined ? undefined : new Set(filter.eventTypes);
+    const prefixes = filter?.streamPrefixes;
+    const events: EventRow[] = [];
+    let lastType: string | undefined;
+    let lastWanted = false;
+    for (let index = 0; index < rows.length; index++) {
+      const row = rows[index]!;
+      const type = row[3];
+      // Neighbouring rows often share a type: one string for a run of them, so that the consumers' comparisons and
+      // lookups of the type (routing, decoding) find the string they saw last, and the set hashes it once per run.
+      if (type === lastType) row[3] = lastType;
+      else {
+        lastType = type;
+        lastWanted = types === undefined || types.has(type);
+      }
+      if (lastWanted && (prefixes === undefined || matchesFilter({ streamPrefixes: prefixes }, row[1], type))) events.push(row);
     }
     return { events, scannedUpTo: lastRow && sequencePosition(BigInt(lastRow[0])), full: rows.length === limit };
   }
