@@ -58,8 +58,9 @@ export interface Side {
  * Runs the floor and the library in alternating rounds and returns the round whose floor-to-library ratio is the
  * median of all rounds. The two sides of a round run back to back, so they share the machine's state; a shared
  * machine's speed drifts over tens of seconds, which a best-of-each-side figure turns into a ratio of two different
- * moments (seen here: 0.50 and 0.93 for the same code). Peak RSS is each side's largest of any round.
- * BENCH_VERBOSE=1 prints every round.
+ * moments (seen here: 0.50 and 0.93 for the same code). Odd rounds run the library first, so that whatever favours the
+ * side that runs first or second (a page cache just warmed, a drift within the round) favours each side equally
+ * often. Peak RSS is each side's largest of any round. BENCH_VERBOSE=1 prints every round.
  */
 export const medianRound = async (
   rounds: number,
@@ -70,8 +71,10 @@ export const medianRound = async (
   let floorPeak = 0;
   let libraryPeak = 0;
   for (let round = 0; round < rounds; round++) {
-    const f = await measure(floor(round));
-    const l = await measure(library(round));
+    const libraryFirst = round % 2 === 1;
+    const first = libraryFirst ? await measure(library(round)) : await measure(floor(round));
+    const second = libraryFirst ? await measure(floor(round)) : await measure(library(round));
+    const [f, l] = libraryFirst ? [second, first] : [first, second];
     if (process.env.BENCH_VERBOSE) console.log(`  round ${round}: floor ${f.seconds.toFixed(3)} s, library ${l.seconds.toFixed(3)} s, ratio ${(f.seconds / l.seconds).toFixed(3)}`);
     floorPeak = Math.max(floorPeak, f.peakRssMb);
     libraryPeak = Math.max(libraryPeak, l.peakRssMb);

@@ -6,7 +6,7 @@
  * document the page touches (the same (collection, id) keys the projections write) plus the checkpoint, in one
  * transaction: a Map for memory, a multi-row upsert for SQLite, an unnest upsert for PostgreSQL. The library's extra
  * work is decoding through the io-ts codecs, the handlers and the unit of work. Floor and library alternate for
- * BENCH_ROUNDS rounds (default 5) per backend, each building into a new store; the row is the median round (`medianRound`).
+ * BENCH_ROUNDS rounds (default 7) per backend, each building into a new store; the row is the median round (`medianRound`).
  * The library runs as in production: NODE_ENV is set to `production` for the suite unless the caller set it, so the
  * runner's development guard (deep-freezing documents) is off, as it is in a production deployment.
  * PostgreSQL connects to BENCH_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/test; when it is unreachable its
@@ -31,7 +31,7 @@ const url = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:543
 const total = Math.max(100, Math.round(1_000_000 * scale));
 const batchSize = 1_000;
 /** Alternating rounds per backend, of which the median is reported: this machine's speed drifts by a third. */
-const rounds = Number(process.env.BENCH_ROUNDS ?? '5');
+const rounds = Number(process.env.BENCH_ROUNDS ?? '7');
 const countries = ['DE', 'FR', 'ES', 'IT', 'PL', 'NL', 'BE', 'AT', 'SE', 'PT', 'KE', 'JP', 'US', 'BR'];
 const groups = ['cluster-policy', 'cluster-management', 'business', 'research', 'civil-society', 'education-and-training'];
 const ballots = ['manager-of-the-year', 'cluster-of-the-year', 'young-talent', 'digital-award'];
