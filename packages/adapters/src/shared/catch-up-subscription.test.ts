@@ -32,6 +32,32 @@ describe('catchUpSubscription', () => {
     expect(released).toHaveLength(1);
   });
 
+  it('says it is caught up again after events that filled a whole page, when the next page finds nothing', async () => {
+    const log = [recorded(1)];
+    const source: LogSource = {
+      readPage: async (after, limit) => {
+        const events = log.filter((event) => event.position.commit > (after?.commit ?? 0n)).slice(0, limit);
+        return { events, scannedUpTo: events.at(-1)?.position, full: events.length === limit };
+      },
+      // Only asked once the subscription has delivered all it read; by then the test has appended the next event.
+      waitForEventsAfter: async () => undefined,
+    };
+    const subscription = catchUpSubscription(source, { pageSize: 1 });
+    const iterator = subscription[Symbol.asyncIterator]();
+    const kinds: string[] = [];
+    const pull = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        const { value } = await iterator.next();
+        kinds.push(value.kind === 'event' ? `event ${value.event.position.commit}` : `${value.kind} ${value.position?.commit}`);
+      }
+    };
+    await pull(2);
+    log.push(recorded(2));
+    await pull(2);
+    expect(kinds).toEqual(['event 1', 'caughtUp 1', 'event 2', 'caughtUp 2']);
+    await subscription.close();
+  });
+
   it('reads the next page only after the consumer has taken the previous one', async () => {
     const asked: bigint[] = [];
     const source: LogSource = {

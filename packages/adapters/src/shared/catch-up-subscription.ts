@@ -97,7 +97,9 @@ export const catchUpSubscription = <Row = RecordedEvent>(
           checkpoint = { kind: 'checkpoint', position: after };
         }
         mustWait = !ended.full;
-        if (mustWait && (caughtUpAt === null || ended.events.length > 0 || ended.scannedUpTo !== undefined)) {
+        // Caught up again whenever it moved since it last said so: also when the move came in an earlier, full page
+        // and this one found nothing more.
+        if (mustWait && (caughtUpAt === null || (after !== undefined && (caughtUpAt === undefined || isAfter(after, caughtUpAt))))) {
           caughtUpAt = after;
           queued = { kind: 'caughtUp', position: after };
         }
