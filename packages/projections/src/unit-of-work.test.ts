@@ -30,6 +30,29 @@ describe('the unit of work', () => {
     expect(await work.operations.get('things', 'new')).toBeUndefined();
   });
 
+  it('drops a patch still loading when its event is discarded, and lets the caller wait for one it dropped', async () => {
+    const store = new MemoryReadModelStore();
+    const seed = new UnitOfWork(store, 'demo_v1');
+    await seed.operations.upsert('things', 'b', { n: 1 });
+    await seed.operations.upsert('things', 'c', { n: 1 });
+    seed.keepEvent();
+    await seed.commit(sequencePosition(1n));
+    const work = new UnitOfWork(store, 'demo_v1');
+    // A handler patching two documents at once: `a` is missing, so its patch fails and the event is discarded while
+    // the patch of `b` still waits for its read.
+    const both = Promise.all([work.operations.patch('things', 'a', { n: 9 }), work.operations.patch('things', 'b', { n: 9 })]);
+    await expect(both).rejects.toThrow(DocumentNotFoundError);
+    work.discardEvent();
+    await new Promise((resolve) => setImmediate(resolve));
+    // A patch whose promise the next event's handler drops is still part of that event.
+    void work.operations.patch('things', 'c', { m: 2 });
+    await work.settled();
+    work.keepEvent();
+    await work.commit(sequencePosition(2n));
+    expect(await store.readDocument('demo_v1', 'things', 'b')).toEqual({ n: 1 });
+    expect(await store.readDocument('demo_v1', 'things', 'c')).toEqual({ n: 1, m: 2 });
+  });
+
   it('refuses to patch a missing document, naming it, and freezes documents against mutation', async () => {
     const work = new UnitOfWork(new MemoryReadModelStore(), 'demo_v1');
     await expect(work.operations.patch('things', 'ghost', { v: 1 })).rejects.toThrow(DocumentNotFoundError);

@@ -263,10 +263,18 @@ export class UnitOfWork {
         this.#stage(collection, id, deepFreeze(document));
         return RESOLVED;
       },
-      patch: async (collection, id, partial) => {
-        const current = await this.#get(collection, id);
-        if (current === undefined) throw new DocumentNotFoundError(namespace, collection, id);
-        this.#stage(collection, id, deepFreeze({ ...current, ...partial }));
+      // An update that refuses a missing document: it shares update's read, its tracking by `settled` and its guard
+      // against landing after its event was discarded.
+      patch: (collection, id, partial) => {
+        try {
+          const patched = operations.update(collection, id, (current) => {
+            if (current === undefined) throw new DocumentNotFoundError(namespace, collection, id);
+            return { ...current, ...partial };
+          });
+          return patched ?? RESOLVED;
+        } catch (error) {
+          return Promise.reject(error as Error);
+        }
       },
       delete: (collection, id) => {
         this.#stage(collection, id, DELETED);
