@@ -4,7 +4,7 @@ import { comparePositions, isAfter } from '@clusterconf/domain';
 import { toDeadLetter } from './dead-letter.js';
 import { ProjectionFailedError } from './errors.js';
 import { Mutex } from './mutex.js';
-import type { Projection, ProjectionHandler } from './projection.js';
+import { handlerFor, type Projection, type ProjectionHandler } from './projection.js';
 import type { ProjectionState } from './projection-status.js';
 import type { RateMeter } from './rate-meter.js';
 import { CHECKPOINT_CONFLICT_CODE, type Lease } from './read-model-store.js';
@@ -37,6 +37,11 @@ export interface Entry<Event extends DomainEvent> {
   conflicts: number;
   /** `Date.now()` of the last commit, to bound how stale a checkpoint-only commit may get. */
   lastCommitAt: number;
+  /**
+   * Counts the times the entry was reset (rebuilt, taken over, its lease lost): a lane being started for it, or a
+   * first catch-up being completed, that began under an older number no longer applies to it.
+   */
+  generation: number;
 }
 
 /** What a lane needs from its runner. */
@@ -51,7 +56,7 @@ export interface LaneContext<Event extends DomainEvent> {
   readonly clock: () => Date;
   /** Called after every commit and state change, so waiters can re-check. */
   readonly changed: () => void;
-  /** Called when the lane ended on a checkpoint conflict: start these entries again from their stored checkpoints. */
+  /** Called when an entry's commit met a checkpoint conflict: start it again, in a lane of its own, from its stored checkpoint. */
   readonly restart: (entries: Entry<Event>[]) => void;
   /** Called once per entry, the first time it is caught up, outside the lane's lock. */
   readonly firstCaughtUp: (entry: Entry<Event>) => Promise<void>;
@@ -60,14 +65,10 @@ export interface LaneContext<Event extends DomainEvent> {
 /** Checkpoint conflicts in a row after which a projection fails instead of resuming again. */
 const MAX_CONFLICTS = 5;
 
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
 const isCheckpointConflict = (error: unknown): boolean =>
   error instanceof Error && (error as { code?: unknown }).code === CHECKPOINT_CONFLICT_CODE;
-
-/** The handler of `type` in a projection's declared handlers (own properties only). */
-const handlerOf = (declared: object, type: string): ProjectionHandler<DomainEvent> | undefined => {
-  const handler: unknown = Object.hasOwn(declared, type) ? (declared as Record<string, unknown>)[type] : undefined;
-  return typeof handler === 'function' ? (handler as ProjectionHandler<DomainEvent>) : undefined;
-};
 
 /** Why an event could not be decoded; a lane decodes each event once for all its entries. */
 class DecodeFailure {
@@ -83,7 +84,8 @@ interface Route<Event extends DomainEvent> {
   readonly handlers: readonly ProjectionHandler<DomainEvent>[];
 }
 
-const isRunning = (entry: { readonly state: ProjectionState }): boolean => entry.state === 'catching-up' || entry.state === 'live';
+/** Whether an entry reads the log: catching up or live (not standby, stopped or failed). */
+export const isRunning = (entry: { readonly state: ProjectionState }): boolean => entry.state === 'catching-up' || entry.state === 'live';
 
 const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
@@ -138,20 +140,26 @@ export class Lane<Event extends DomainEvent> {
     await this.done;
   }
 
-  /** Takes an entry out between batches, discarding nothing committed; its open batch is empty at that point. */
+  /**
+   * Takes an entry out between batches, dropping its open batch (nothing of it was committed). When no entry is left
+   * running, the lane ends.
+   */
   async remove(entry: Entry<Event>): Promise<void> {
-    await this.lock.run(async () => {
-      this.#entries.delete(entry);
-      this.#routes.clear();
-      this.#lastType = undefined;
-      this.#lastRoute = undefined;
-      this.#idle = !this.#anyRunning();
-      if (entry.lane === this) entry.lane = undefined;
-      entry.unitOfWork.reset();
-      entry.reached = entry.committed;
-    });
+    await this.lock.run(async () => this.#detach(entry));
     // Not `stop()`: this may run inside the lane's own loop (a blue/green switch), which must not await itself.
-    if (this.#entries.size === 0) await this.#requestStop();
+    if (this.#idle) await this.#requestStop();
+  }
+
+  /** Takes an entry out at once; only while the lane's lock is held (by `remove`, or by the lane's own batch). */
+  #detach(entry: Entry<Event>): void {
+    this.#entries.delete(entry);
+    this.#routes.clear();
+    this.#lastType = undefined;
+    this.#lastRoute = undefined;
+    this.#idle = !this.#anyRunning();
+    if (entry.lane === this) entry.lane = undefined;
+    entry.unitOfWork.reset();
+    entry.reached = entry.committed;
   }
 
   async #requestStop(): Promise<void> {
@@ -168,7 +176,6 @@ export class Lane<Event extends DomainEvent> {
       : entries.map((e) => e.committed!).reduce((a, b) => (comparePositions(a, b) <= 0 ? a : b));
     const eventTypes = [...new Set(entries.flatMap((e) => e.projection.eventTypes as readonly string[]))];
     this.#skipping = entries.map((e) => e.reached ?? e.committed).reduce(furthest, undefined);
-    let restart: Entry<Event>[] = [];
     try {
       if (this.#stopping || entries.length === 0) return;
       const subscription = this.#context.eventStore.subscribe({ after, filter: { eventTypes }, pageSize: this.#context.pageSize });
@@ -192,27 +199,18 @@ export class Lane<Event extends DomainEvent> {
       this.#release ??= await this.lock.acquire();
       await this.#commit(true);
     } catch (error) {
-      const running = this.#running();
-      if (isCheckpointConflict(error) && running.every((entry) => ++entry.conflicts <= MAX_CONFLICTS)) {
-        // Another writer (a runner whose lease lapsed) committed after our checkpoint was loaded: nothing of ours was
-        // written, so drop the open batches and resume every entry from what the store now holds.
-        for (const entry of running) {
-          entry.unitOfWork.reset();
-          entry.reached = entry.committed;
-        }
-        restart = running;
-      } else {
-        for (const entry of running) this.#fail(entry, error instanceof Error ? error : new Error(String(error)));
-      }
+      // The log could not be read (a corrupt row, a closed store): every projection it serves stops with the error.
+      // A commit's failure is its projection's alone and handled where it happens (`#commitFailed`).
+      for (const entry of this.#running()) this.#fail(entry, asError(error));
     } finally {
       this.#releaseLock();
       await this.#subscription?.close();
       for (const entry of this.#entries) {
-        if (!restart.includes(entry) && (entry.state === 'catching-up' || entry.state === 'live')) entry.state = 'stopped';
+        if (isRunning(entry)) entry.state = 'stopped';
+        if (entry.lane === this) entry.lane = undefined;
       }
       this.#context.changed();
     }
-    if (restart.length > 0 && !this.#stopping) this.#context.restart(restart);
   }
 
   async #message(message: SubscriptionMessage): Promise<void> {
@@ -339,7 +337,10 @@ export class Lane<Event extends DomainEvent> {
     const cause = error ?? new Error('the handler threw a nullish value');
     if (this.#context.deadLetters === 'stop') {
       const { name, version } = entry.projection;
-      return this.#commitEntry(entry).then(() => this.#fail(entry, new ProjectionFailedError(name, version, event.position, event.type, event.streamId, cause)));
+      // Commits what precedes the event; a commit that failed has already failed the projection with its own error.
+      return this.#commitEntry(entry).then(() => {
+        if (entry.state !== 'failed') this.#fail(entry, new ProjectionFailedError(name, version, event.position, event.type, event.streamId, cause));
+      });
     }
     entry.unitOfWork.recordDeadLetter(toDeadLetter(entry.projection.namespace, event, cause, this.#context.clock()));
     entry.deadLettersRecorded++;
@@ -356,7 +357,7 @@ export class Lane<Event extends DomainEvent> {
       const entries: Entry<Event>[] = [];
       const handlers: ProjectionHandler<DomainEvent>[] = [];
       for (const entry of this.#entries) {
-        const handler = handlerOf(entry.projection.handlers, type);
+        const handler = handlerFor(entry.projection, type);
         if (handler === undefined) continue;
         entries.push(entry);
         handlers.push(handler);
@@ -400,11 +401,30 @@ export class Lane<Event extends DomainEvent> {
     }
     const moved = entry.reached !== undefined && isAfter(entry.reached, entry.committed);
     if (!moved && !entry.unitOfWork.hasChanges) return;
-    await entry.unitOfWork.commit(moved ? entry.reached : undefined);
+    try {
+      await entry.unitOfWork.commit(moved ? entry.reached : undefined);
+    } catch (error) {
+      this.#commitFailed(entry, error);
+      return;
+    }
     if (moved) entry.committed = entry.reached;
     entry.conflicts = 0;
     entry.lastCommitAt = Date.now();
     entry.rate.sample(entry.lastCommitAt, entry.applied);
+  }
+
+  /**
+   * A batch the store refused is that projection's failure alone. A checkpoint conflict (another writer, whose lease
+   * lapsed, committed after this one loaded the checkpoint) wrote nothing: the projection leaves this lane and resumes
+   * from what the store holds, up to `MAX_CONFLICTS` times in a row. Anything else stops it with the error.
+   */
+  #commitFailed(entry: Entry<Event>, error: unknown): void {
+    if (isCheckpointConflict(error) && ++entry.conflicts <= MAX_CONFLICTS) {
+      this.#detach(entry);
+      this.#context.restart([entry]);
+      return;
+    }
+    this.#fail(entry, asError(error));
   }
 
   async #caughtUp(): Promise<void> {
@@ -417,8 +437,10 @@ export class Lane<Event extends DomainEvent> {
       }
     }
     for (const entry of first) {
+      const generation = entry.generation;
       await this.#context.firstCaughtUp(entry);
-      entry.ready = true;
+      // A rebuild or takeover meanwhile starts the entry over: this catch-up is no longer its.
+      if (entry.generation === generation) entry.ready = true;
     }
     this.#context.changed();
   }

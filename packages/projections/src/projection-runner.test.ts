@@ -7,6 +7,7 @@ import { defineProjection } from './projection.js';
 import { createProjectionRunner } from './projection-runner.js';
 import { ProjectionFailedError, WaitForPositionError } from './errors.js';
 import { freezeDocumentsByDefault } from './unit-of-work.js';
+import { ControlledReadModelStore } from './controlled-store.test-helper.js';
 
 const ledger = createEventRegistry([
   defineEvent('Deposited', t.type({ account: t.string, amount: t.number })),
@@ -408,6 +409,104 @@ describe('the projection runner', () => {
     expect(conflicts).toBe(1);
     await expect.poll(async () => (await runner.status())[0]!.state).toBe('live');
     expect(await readModels.readDocument('balances_v1', 'accounts', 'a')).toEqual({ balance: 6 });
+    await runner.stop();
+  });
+
+  it('fails only the projection whose batch the store refuses; the others go on', async () => {
+    const events = new MemoryEventStore();
+    const readModels = new MemoryReadModelStore();
+    // A document JSON cannot hold: the store refuses the batch that carries it.
+    const unstorable = defineProjection(ledger, { name: 'unstorable', version: 1, handlers: { Noted: (_event, ops) => ops.upsert('log', 'all', { n: 1n } as never) } });
+    await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 5 });
+    await append(events, 'n-1', 'Noted', { text: 'x' });
+    await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 7 });
+    const runner = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [balances(), unstorable] });
+    await runner.start();
+    await expect.poll(async () => (await runner.status()).map((s) => s.state)).toEqual(['live', 'failed']);
+    expect((await runner.status())[1]!.error?.message).toMatch(/BigInt/);
+    expect(await readModels.readDocument('balances_v1', 'accounts', 'a')).toEqual({ balance: 12 });
+    const more = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 1 });
+    await expect.poll(async () => readModels.readDocument('balances_v1', 'accounts', 'a')).toEqual({ balance: 13 });
+    expect((await readModels.loadCheckpoint('balances_v1'))).toEqual(more.position);
+    await runner.stop();
+  });
+
+  it('stops writing a projection the moment its lease is lost, and applies nothing twice once it takes the lease back', async () => {
+    const events = new MemoryEventStore();
+    const store = new ControlledReadModelStore();
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let held = false;
+    // Holds the batch open at the deposit of 13, so the lease can be lost with applied events not yet committed.
+    const gated = defineProjection(ledger, {
+      name: 'gated',
+      version: 1,
+      handlers: {
+        Deposited: async ({ data }, ops) => {
+          if (data.amount === 13 && !held) {
+            held = true;
+            await gate;
+          }
+          await ops.update<{ balance: number }>('accounts', data.account, (current) => ({ balance: (current?.balance ?? 0) + data.amount }));
+        },
+      },
+    });
+    for (const amount of [1, 13, 2]) await append(events, 'acc-a', 'Deposited', { account: 'a', amount });
+    const runner = createProjectionRunner({ eventStore: events, readModelStore: store, registry: ledger, projections: [gated], batchSize: 10, leaseRetryMs: 10 });
+    await runner.start();
+    await expect.poll(() => held).toBe(true);
+    store.refuseLeases.add('gated_v1');
+    store.loseLease('gated_v1');
+    open();
+    await expect.poll(async () => (await runner.status())[0]!.state).toBe('standby');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(store.commits.filter((batch) => batch.namespace === 'gated_v1')).toEqual([]);
+    store.refuseLeases.delete('gated_v1');
+    const last = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 4 });
+    await runner.waitFor(last.position);
+    expect(await store.readDocument('gated_v1', 'accounts', 'a')).toEqual({ balance: 20 });
+    await runner.stop();
+  });
+
+  it('does not restart a projection after a checkpoint conflict once its lease is lost, so it never runs twice', async () => {
+    const events = new MemoryEventStore();
+    const store = new ControlledReadModelStore();
+    const first = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 1 });
+    const runner = createProjectionRunner({ eventStore: events, readModelStore: store, registry: ledger, projections: [balances(), notes], batchSize: 1, leaseRetryMs: 10 });
+    await runner.start();
+    await runner.waitFor(first.position);
+    // The next commit of `balances` meets another writer's checkpoint; its restart then waits for its checkpoint...
+    store.conflictOnce.add('balances_v1');
+    const release = store.holdLoads('balances_v1');
+    await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 2 });
+    await expect.poll(() => store.conflictOnce.size).toBe(0);
+    // ...while its lease is lost, then taken back: only the takeover may run it.
+    store.refuseLeases.add('balances_v1');
+    store.loseLease('balances_v1');
+    await expect.poll(async () => (await runner.status())[0]!.state).toBe('standby');
+    release();
+    store.refuseLeases.delete('balances_v1');
+    await expect.poll(async () => (await runner.status())[0]!.state).toBe('live');
+    const noted = await append(events, 'n-1', 'Noted', { text: 'still served' });
+    const last = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 4 });
+    await runner.waitFor(last.position);
+    expect(await store.readDocument('balances_v1', 'accounts', 'a')).toEqual({ balance: 7 });
+    expect(await store.readDocument('notes_v1', 'log', 'all')).toEqual({ texts: ['still served'] });
+    expect(noted.position).toBeDefined();
+    await runner.stop();
+  });
+
+  it('runs two rebuilds of one projection one after the other, never two lanes at once', async () => {
+    const events = new MemoryEventStore();
+    const readModels = new MemoryReadModelStore();
+    for (const amount of [1, 2, 3]) await append(events, 'acc-a', 'Deposited', { account: 'a', amount });
+    const runner = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [balances()], batchSize: 1 });
+    await runner.start();
+    await runner.waitFor((await events.headPosition())!);
+    await Promise.all([runner.rebuild('balances'), runner.rebuild('balances')]);
+    const last = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 100 });
+    await runner.waitFor(last.position);
+    expect(await readModels.readDocument('balances_v1', 'accounts', 'a')).toEqual({ balance: 106 });
     await runner.stop();
   });
 

@@ -5,8 +5,9 @@ import type { DomainEvent, EventRegistry, EventStore, Position } from '@clusterc
 import { formatPosition, isAfter } from '@clusterconf/domain';
 import { fromDeadLetterEvent } from './dead-letter.js';
 import { InvalidProjectionError, ProjectionRunnerStateError, WaitForPositionError } from './errors.js';
-import { Lane, type Entry, type LaneContext } from './lane.js';
-import type { Projection, ProjectionHandler } from './projection.js';
+import { isRunning, Lane, type Entry, type LaneContext } from './lane.js';
+import { Mutex } from './mutex.js';
+import { handlerFor, type Projection } from './projection.js';
 import type { ProjectionStatus } from './projection-status.js';
 import { RateMeter } from './rate-meter.js';
 import type { DeadLetter, ReadModelStore } from './read-model-store.js';
@@ -102,6 +103,8 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
   readonly #waiters = new Set<Waiter>();
   readonly #switches = new Map<Entry<Event>, { resolve: () => void; reject: (error: Error) => void }>();
   readonly #standbyAbort = new AbortController();
+  /** Serialises the operations that reset a projection (rebuild, dead-letter replay), so two never interleave. */
+  readonly #control = new Mutex();
   #phase: 'new' | 'running' | 'stopped' = 'new';
 
   constructor(options: ProjectionRunnerOptions<Event>) {
@@ -153,7 +156,8 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
     this.#phase = 'stopped';
     this.#standbyAbort.abort();
     await Promise.all([...this.#lanes].map((lane) => lane.stop()));
-    for (const entry of this.#entries) {
+    // A copy: a blue/green switch finishing meanwhile takes retired versions out of the list.
+    for (const entry of [...this.#entries]) {
       if (entry.state !== 'failed') entry.state = 'stopped';
       await entry.lease?.release();
       entry.lease = undefined;
@@ -231,14 +235,18 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
   }
 
   async rebuild(projectionName: string): Promise<void> {
-    const entry = this.#serving(projectionName, 'rebuild');
-    if (entry.state === 'standby') {
-      throw new ProjectionRunnerStateError(`rebuild ${projectionName}`, 'another runner holds its lease; rebuild it there, or stop that runner first');
-    }
-    await entry.lane?.remove(entry);
-    await this.#store.dropNamespace(entry.projection.namespace);
-    Object.assign(entry, { committed: undefined, reached: undefined, state: 'catching-up', error: undefined, caughtUpOnce: false, ready: false });
-    await this.#startLane([entry]);
+    await this.#control.run(async () => {
+      const entry = this.#serving(projectionName, 'rebuild');
+      if (entry.state === 'standby') {
+        throw new ProjectionRunnerStateError(`rebuild ${projectionName}`, 'another runner holds its lease; rebuild it there, or stop that runner first');
+      }
+      // From here on, a lane still being started for the entry (a takeover, a conflict restart) must not go ahead.
+      entry.generation++;
+      await entry.lane?.remove(entry);
+      await this.#store.dropNamespace(entry.projection.namespace);
+      Object.assign(entry, { committed: undefined, reached: undefined, state: 'catching-up', error: undefined, caughtUpOnce: false, ready: false });
+      await this.#startLane([entry]);
+    });
   }
 
   async startBlueGreen(next: Projection<Event>): Promise<void> {
@@ -271,13 +279,13 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
       throw new ProjectionRunnerStateError(`replay dead letters of ${projectionName}`, 'another runner holds its lease; replay them there');
     }
     const replay = async (): Promise<ReplayResult> => {
-      const { namespace, handlers } = entry.projection;
+      const { namespace } = entry.projection;
       const unitOfWork = new UnitOfWork(this.#store, namespace, { freezeDocuments: this.#freezeDocuments });
       let replayed = 0;
       let remaining = 0;
       for (const deadLetter of await this.#store.listDeadLetters(namespace)) {
         const decoded = this.#options.registry.decode(fromDeadLetterEvent(deadLetter.event));
-        const handler = handlers[deadLetter.event.type as Event['type']] as ProjectionHandler<DomainEvent> | undefined;
+        const handler = handlerFor(entry.projection, deadLetter.event.type);
         try {
           if (E.isLeft(decoded)) throw decoded.left;
           if (handler === undefined) throw new Error(`no handler for "${deadLetter.event.type}"`);
@@ -296,7 +304,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
       entry.unitOfWork.reset();
       return { replayed, remaining };
     };
-    return entry.lane ? entry.lane.lock.run(replay) : replay();
+    return this.#control.run(() => (entry.lane ? entry.lane.lock.run(replay) : replay()));
   }
 
   #newEntry(projection: Projection<Event>, role: 'serving' | 'building'): Entry<Event> {
@@ -317,6 +325,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
       ready: false,
       conflicts: 0,
       lastCommitAt: 0,
+      generation: 0,
     };
     this.#entries.push(entry);
     return entry;
@@ -327,6 +336,11 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
     if (this.#store.acquireLease === undefined) return true;
     const lease = await this.#store.acquireLease(entry.projection.namespace, this.#owner);
     if (lease === undefined) return false;
+    if (this.#phase !== 'running') {
+      // Stopped while the lease was being taken: give it back rather than hold it unused.
+      await lease.release();
+      return false;
+    }
     entry.lease = lease;
     lease.lost.addEventListener('abort', () => void this.#leaseLost(entry, lease), { once: true });
     return true;
@@ -334,8 +348,12 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
 
   async #leaseLost(entry: Entry<Event>, lease: NonNullable<Entry<Event>['lease']>): Promise<void> {
     if (entry.lease !== lease || this.#phase !== 'running') return;
-    entry.lease = undefined;
+    // Stop writing at once: from its next event on, the lane neither applies events to the entry nor commits its open
+    // batch, which `remove` then drops; and a lane still being started for it does not go ahead.
+    if (entry.state !== 'failed') entry.state = 'standby';
+    entry.generation++;
     await entry.lane?.remove(entry);
+    entry.lease = undefined;
     if (entry.state !== 'failed') this.#standBy(entry);
   }
 
@@ -352,12 +370,19 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
         try {
           entry.committed = await this.#store.loadCheckpoint(entry.projection.namespace);
           if (await this.#takeLease(entry)) {
+            if (!this.#entries.includes(entry)) {
+              // Retired (its blue/green successor took over) while the lease was being taken.
+              await entry.lease?.release();
+              entry.lease = undefined;
+              return;
+            }
             // Reload under the lease: the previous holder may have committed after the read above.
             entry.committed = await this.#store.loadCheckpoint(entry.projection.namespace);
             entry.reached = entry.committed;
             entry.state = 'catching-up';
             entry.caughtUpOnce = false;
             entry.ready = false;
+            entry.generation++;
             void this.#startLane([entry]);
             return;
           }
@@ -376,16 +401,15 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
    * it (start, rebuild) never leaves an entry without a lane that a later `remove` would miss.
    */
   #startLane(entries: Entry<Event>[]): Promise<void> {
-    if (entries.length === 0) return Promise.resolve();
+    const starting = entries.filter((entry) => this.#mayStart(entry)).map((entry) => ({ entry, generation: entry.generation }));
+    if (starting.length === 0) return Promise.resolve();
     return (async () => {
+      const checkpoints: (Position | undefined)[] = [];
       try {
-        for (const entry of entries) {
-          entry.unitOfWork.reset();
-          entry.committed = await this.#store.loadCheckpoint(entry.projection.namespace);
-          entry.reached = entry.committed;
-        }
+        for (const { entry } of starting) checkpoints.push(await this.#store.loadCheckpoint(entry.projection.namespace));
       } catch (error) {
-        for (const entry of entries) {
+        for (const { entry, generation } of starting) {
+          if (entry.generation !== generation || !this.#mayStart(entry)) continue;
           entry.state = 'failed';
           entry.error = error instanceof Error ? error : new Error(String(error));
         }
@@ -393,10 +417,26 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
         return;
       }
       if (this.#phase !== 'running') return;
-      const lane = new Lane(this.#context, entries);
-      this.#lanes.add(lane);
-      void lane.done.finally(() => this.#lanes.delete(lane));
+      // Only the entries that nothing reset (rebuild, lease lost) or started in a lane of its own while this one loaded.
+      const lane: Entry<Event>[] = [];
+      starting.forEach(({ entry, generation }, index) => {
+        if (entry.generation !== generation || !this.#mayStart(entry)) return;
+        entry.unitOfWork.reset();
+        entry.committed = checkpoints[index];
+        entry.reached = entry.committed;
+        lane.push(entry);
+      });
+      if (lane.length === 0) return;
+      const started = new Lane(this.#context, lane);
+      this.#lanes.add(started);
+      void started.done.finally(() => this.#lanes.delete(started));
     })();
+  }
+
+  /** Whether a lane may be started for the entry: it is this runner's, running, in no lane, and leased where leases exist. */
+  #mayStart(entry: Entry<Event>): boolean {
+    const leased = this.#store.acquireLease === undefined || (entry.lease !== undefined && !entry.lease.lost.aborted);
+    return this.#entries.includes(entry) && isRunning(entry) && entry.lane === undefined && leased;
   }
 
   /** Activates a first version nobody activated yet, or completes a blue/green switch. */

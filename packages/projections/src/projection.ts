@@ -25,6 +25,16 @@ export interface Projection<Event extends DomainEvent = DomainEvent> {
   readonly handlers: ProjectionHandlers<Event>;
 }
 
+/**
+ * The projection's handler for `type`: its own declared handler only, so an event type named like an
+ * `Object.prototype` member (`constructor`, `toString`) never reaches an inherited function.
+ */
+export const handlerFor = <Event extends DomainEvent>(projection: Projection<Event>, type: string): ProjectionHandler<DomainEvent> | undefined => {
+  const declared = projection.handlers as object;
+  const handler: unknown = Object.hasOwn(declared, type) ? (declared as Record<string, unknown>)[type] : undefined;
+  return typeof handler === 'function' ? (handler as ProjectionHandler<DomainEvent>) : undefined;
+};
+
 /** What `defineProjection` takes. */
 export interface ProjectionSpec<Event extends DomainEvent> {
   /** Lower-case letters, digits and `_`; it names SQL tables. */

@@ -1,7 +1,7 @@
 import { sequencePosition, type DomainEvent, type RecordedEvent } from '@clusterconf/domain';
 import { ProjectionFailedError } from '../errors.js';
 import { MemoryReadModelStore } from '../memory/index.js';
-import type { Projection, ProjectionHandler } from '../projection.js';
+import { handlerFor, type Projection } from '../projection.js';
 import type { ReadModelStore } from '../read-model-store.js';
 import { UnitOfWork } from '../unit-of-work.js';
 
@@ -30,7 +30,7 @@ export const projectEvents = async <Event extends DomainEvent>(
       position: sequencePosition(position),
       metadata: { eventId: `given-${position}`, occurredAt: '1970-01-01T00:00:00.000Z', correlationId: 'given', causationId: 'given', schemaVersion: 1 },
     };
-    const handler = projection.handlers[event.type as Event['type']] as ProjectionHandler<DomainEvent> | undefined;
+    const handler = handlerFor(projection, event.type);
     if (handler === undefined) continue;
     try {
       await handler(recorded, unitOfWork.operations);
