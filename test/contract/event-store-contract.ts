@@ -301,6 +301,16 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
         expect(read).toMatchObject({ streamId: s, type: "Type'); DELETE FROM events; --" });
       });
 
+      it('refuses one eventId twice in a batch, in either letter case, writing nothing', async () => {
+        const id = newEventId();
+        for (const [first, second] of [[id, id], [id.toLowerCase(), id.toUpperCase()]]) {
+          const error = await rejection(store.appendToStream(stream('twice'), [newEvent('A', { i: 0 }, first), newEvent('A', { i: 1 }, second)]));
+          expect(error).toBeInstanceOf(InvalidEventError);
+          expect((error as Error).message).toMatch(/appears twice in one append/);
+        }
+        await expectNothingWritten();
+      });
+
       it('refuses an event over the size limit', async () => {
         const error = await rejection(store.appendToStream(stream('big'), [newEvent('A', {}), newEvent('Big', { blob: 'x'.repeat(1024 * 1024 + 1) })]));
         expect(error).toBeInstanceOf(InvalidEventError);

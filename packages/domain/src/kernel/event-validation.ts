@@ -74,10 +74,14 @@ export const serializeEvents = (
     if (typeof metadata?.eventId !== 'string' || !UUID.test(metadata.eventId)) {
       throw new InvalidEventError(streamId, type, `its metadata.eventId ${JSON.stringify(metadata?.eventId)} is not a UUID; create it with newEventId()`);
     }
-    if (seen.has(metadata.eventId)) {
-      throw new InvalidEventError(streamId, type, `eventId ${metadata.eventId} appears twice in one append; give each event its own id`);
+    // A UUID's hex digits are case-insensitive (RFC 9562), and stores that keep ids as uuids compare them so: the same
+    // id in two cases is one id, and must be refused here rather than reach a store as two.
+    const id = metadata.eventId.toLowerCase();
+    if (seen.has(id)) {
+      throw new InvalidEventError(streamId, type, `eventId ${metadata.eventId} appears twice in one append (ids compare ` +
+        `case-insensitively); give each event its own id`);
     }
-    seen.add(metadata.eventId);
+    seen.add(id);
     if (typeof metadata.schemaVersion !== 'number' || !Number.isInteger(metadata.schemaVersion) || metadata.schemaVersion < 1) {
       throw new InvalidEventError(streamId, type, `its metadata.schemaVersion ${JSON.stringify(metadata.schemaVersion)} is not a whole number >= 1`);
     }
