@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { PostgresEventStore, PostgresReadModelStore } from '@clusterconf/adapters/postgres';
+import { InvalidDocumentError, PostgresEventStore, PostgresReadModelStore } from '@clusterconf/adapters/postgres';
 import { createProjectionRunner } from '@clusterconf/projections';
 import { dropSchema, postgresAvailable, postgresConfig, postgresUrl, uniqueSchema } from '../support/postgres.js';
 import { blueGreenWithoutHalfBuiltReads } from './fixtures/blue-green-scenario.js';
@@ -51,6 +51,39 @@ describe.skipIf(!postgresAvailable)('PostgreSQL read-model store', () => {
         await expect(PostgresReadModelStore.open({ pool, schema: 'x"; drop schema public' })).rejects.toMatchObject({ code: 'INVALID_SCHEMA_NAME' });
       } finally {
         await pool.end();
+        await dropSchema(own);
+      }
+    });
+
+    // PostgreSQL-only: jsonb cannot hold these strings, while SQLite and the memory store keep them, so the contract
+    // cannot demand either behaviour of every store.
+    it('refuses a batch whose document holds U+0000 or an unpaired surrogate with InvalidDocumentError, writing nothing', async () => {
+      const own = uniqueSchema('rm_jsonb');
+      const store = await PostgresReadModelStore.open({ connectionString: postgresUrl, schema: own, poolSize: 2 });
+      try {
+        const at = (n: bigint) => ({ commit: n, prepare: n });
+        await store.commitBatch(batchOf('talks_v1', { changes: [{ kind: 'upsert', collection: 'talks', id: 'a', document: { v: 1 } }], checkpoint: at(1n) }));
+        for (const [bad, where] of [
+          [{ notes: ['fine', 'nul\u0000'] }, /the string at \$\.notes\[1\] holds U\+0000/],
+          [{ emoji: 'half \ud83d' }, /the string at \$\.emoji holds the unpaired surrogate U\+D83D/],
+        ] as const) {
+          const batch = batchOf('talks_v1', {
+            changes: [{ kind: 'upsert', collection: 'talks', id: 'a', document: { v: 2 } }, { kind: 'upsert', collection: 'talks', id: 'b', document: bad }],
+            checkpoint: at(2n),
+          });
+          const error = await store.commitBatch(batch).then(() => undefined, (e: unknown) => e);
+          expect(error).toBeInstanceOf(InvalidDocumentError);
+          expect(error).toMatchObject({ code: 'INVALID_DOCUMENT', namespace: 'talks_v1', collection: 'talks', id: 'b' });
+          expect((error as Error).message).toMatch(where);
+          expect((error as Error).message).toMatch(/Remove U\+0000 and unpaired surrogates/);
+        }
+        expect(await store.listDocuments('talks_v1', 'talks')).toEqual([{ id: 'a', document: { v: 1 } }]);
+        expect(await store.loadCheckpoint('talks_v1')).toEqual(at(1n));
+        // The refusal left the store usable: the next batch commits from the same checkpoint.
+        await store.commitBatch(batchOf('talks_v1', { changes: [{ kind: 'upsert', collection: 'talks', id: 'b', document: { notes: ['fine'] } }], checkpoint: at(2n) }));
+        expect(await store.readDocument('talks_v1', 'talks', 'b')).toEqual({ notes: ['fine'] });
+      } finally {
+        await store.close();
         await dropSchema(own);
       }
     });

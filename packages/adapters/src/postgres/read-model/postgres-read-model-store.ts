@@ -17,6 +17,7 @@ import { ownedTables, quoteIdentifier } from '../../shared/read-model/owned-tabl
 import { CheckpointConflictError, ReadModelStatementError } from '../../shared/read-model/read-model-errors.js';
 import { connectionFailure, isConnectionError, type Endpoint } from '../event-store/connection-errors.js';
 import { quoteSchema } from '../event-store/schema-name.js';
+import { assertJsonbSafe } from './jsonb-safety.js';
 import { PostgresLeases } from './postgres-lease.js';
 import { migratePostgresReadModel } from './postgres-read-model-migrations.js';
 import { storePool, type PoolOptions } from '../pool.js';
@@ -112,7 +113,9 @@ class ConflictDetected extends Error {
  * that lost its lease cannot commit (see `PostgresLeases`): the checkpoint row first (a compare-and-set
  * against the checkpoint this store last loaded or wrote, which also serialises two writers of one namespace on
  * its row lock), then every upsert in one `insert … select from jsonb_to_recordset(…)`, every delete in one
- * statement, the handlers' queued SQL (with `search_path` set to the schema), and the dead letters. After a crash
+ * statement, the handlers' queued SQL (with `search_path` set to the schema), and the dead letters. Documents are
+ * jsonb, which cannot hold U+0000 or unpaired surrogates in strings: a batch with one is refused as a whole with
+ * `InvalidDocumentError` before any SQL runs (see `assertJsonbSafe`). After a crash
  * the checkpoint matches the documents exactly; a writer that slipped past the lease gets `CheckpointConflictError`.
  * Leases are session-level advisory locks on dedicated connections (see `PostgresLeases`).
  */
@@ -199,6 +202,7 @@ export class PostgresReadModelStore implements ReadModelStore {
     this.#assertOpen();
     assertNamespace(batch.namespace);
     const rows = toBatchRows(batch);
+    assertJsonbSafe(batch.namespace, rows);
     const checkpoint = batch.checkpoint === undefined ? undefined : formatPosition(batch.checkpoint);
     await this.#transaction(async (client) => {
       if (checkpoint !== undefined) await this.#moveCheckpoint(client, batch.namespace, checkpoint);
