@@ -3,7 +3,7 @@ import { InvalidEventError, WrongExpectedRevisionError } from '@clusterconf/doma
 import type { PostgresEventStore } from '@clusterconf/adapters/postgres';
 import { newEvent } from '../contract/event-store-contract.js';
 import { dropSchema, postgresAvailable, uniqueSchema } from '../support/postgres.js';
-import { collect, openStore } from './fixtures.js';
+import { appendInHeldTransaction, collect, openStore, rawClient } from './fixtures.js';
 
 describe.skipIf(!postgresAvailable)('PostgreSQL appends racing on one stream or one event id', () => {
   let schema: string;
@@ -39,5 +39,39 @@ describe.skipIf(!postgresAvailable)('PostgreSQL appends racing on one stream or 
     const refused = outcomes.find((o) => o.status === 'rejected');
     expect(refused?.reason).toBeInstanceOf(InvalidEventError);
     expect((await collect(store.readAll())).length).toBe(1);
+  });
+
+  it('appends sharing ids in opposite orders deadlock: the store retries, and the loser is refused as a clash', async () => {
+    const [a, b] = [newEvent('A', { id: 'a' }), newEvent('B', { id: 'b' })];
+    const other = await rawClient();
+    try {
+      // The other writer never runs deadlock detection, so the store's append is the one PostgreSQL cancels.
+      await other.query("set deadlock_timeout = '60s'");
+      await appendInHeldTransaction(other, schema, 'other-b', [b]);
+      const append = store.appendToStream('mine', [a, b]).then(() => undefined, (e: unknown) => e);
+      // The store's append has inserted a and waits for the other writer's b. (Watched from outside the other writer's
+      // transaction, which would keep seeing the activity snapshot it took first.)
+      const watcher = await rawClient();
+      for (let waiting = false; !waiting; ) {
+        const { rowCount } = await watcher.query(
+          "select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like $1 and pid <> pg_backend_pid()",
+          [`%"${schema}".append_events%`],
+        );
+        waiting = (rowCount ?? 0) > 0;
+      }
+      await watcher.end();
+      // Now the other writer wants a too: a cycle, which the store's backend detects after its deadlock_timeout.
+      await other.query(`select outcome from "${schema}".append_events('other-a', 'any', $1::uuid[], '{A}', '{"{}"}', $2::text[])`, [
+        [a.metadata.eventId],
+        [JSON.stringify(a.metadata)],
+      ]);
+      await other.query('commit');
+      const error = await append;
+      expect(error).toBeInstanceOf(InvalidEventError);
+      expect((error as Error).message).toMatch(/is already stored at stream "other-/);
+    } finally {
+      await other.end();
+    }
+    expect((await collect(store.readAll())).map((e) => e.streamId).sort()).toEqual(['other-a', 'other-b']);
   });
 });

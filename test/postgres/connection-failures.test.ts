@@ -2,7 +2,9 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { AccessDeniedError, StoreUnavailableError } from '@clusterconf/domain';
 import { PostgresEventStore } from '@clusterconf/adapters/postgres';
-import { postgresAvailable, postgresConfig } from '../support/postgres.js';
+import { newEvent } from '../contract/event-store-contract.js';
+import { dropSchema, postgresAvailable, postgresConfig, uniqueSchema } from '../support/postgres.js';
+import { collect, openStore, rawClient } from './fixtures.js';
 
 /** A TCP port on which nothing listens: bound once, then released. */
 const closedPort = (): Promise<number> =>
@@ -42,6 +44,38 @@ describe('PostgreSQL connection failures', () => {
       const error = await failure(PostgresEventStore.open({ connectionString: `postgres://${user}@${host}:${port}/no_such_db_clusterconf`, schema: 'unused' }));
       expect(error).toBeInstanceOf(StoreUnavailableError);
       expect((error as Error).message).toMatch(/no_such_db_clusterconf.*does not exist/);
+    });
+
+    it('a pool with no free connection gives StoreUnavailableError on reads and appends, saying what to raise', async () => {
+      const schema = uniqueSchema('saturated');
+      const store = await openStore(schema, { poolSize: 1, connectionTimeoutMillis: 300 });
+      const locker = await rawClient();
+      try {
+        await store.appendToStream('s', [newEvent('A', {})]);
+        // An append waiting for the stream's lock holds the pool's only connection.
+        await locker.query('begin');
+        await locker.query(`select * from "${schema}".streams where stream_id = 's' for update`);
+        const blocked = store.appendToStream('s', [newEvent('A', {})]);
+        for (let waiting = false; !waiting; ) {
+          const watcher = await rawClient();
+          const { rowCount } = await watcher.query("select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like $1", [
+            `%"${schema}".append_events%`,
+          ]);
+          await watcher.end();
+          waiting = (rowCount ?? 0) > 0;
+        }
+        for (const attempt of [collect(store.readAll()), store.headPosition(), collect(store.readStream('s')), store.appendToStream('t', [newEvent('B', {})])]) {
+          const error = await failure(attempt);
+          expect(error).toBeInstanceOf(StoreUnavailableError);
+          expect((error as Error).message).toMatch(/timeout exceeded when trying to connect.*raise poolSize or connectionTimeoutMillis/);
+        }
+        await locker.query('rollback');
+        await blocked;
+      } finally {
+        await locker.end();
+        await store.close();
+        await dropSchema(schema);
+      }
     });
 
     it('a role the server does not know gives AccessDeniedError without the password', async () => {

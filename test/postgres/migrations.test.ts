@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PostgresEventStore, SchemaVersionError } from '@clusterconf/adapters/postgres';
+import { PostgresEventStore, PostgresReadModelStore, SchemaVersionError, TransactionIdsAheadError } from '@clusterconf/adapters/postgres';
 import { newEvent } from '../contract/event-store-contract.js';
-import { dropSchema, postgresAvailable, uniqueSchema } from '../support/postgres.js';
+import { dropSchema, postgresAvailable, postgresUrl, uniqueSchema } from '../support/postgres.js';
 import { collect, openStore, rawClient } from './fixtures.js';
 
 const migrationVersions = async (schema: string): Promise<number[]> => {
@@ -54,6 +54,16 @@ describe.skipIf(!postgresAvailable)('PostgreSQL event-store migrations', () => {
     }
   });
 
+  it('an event store and a read-model store opened at once on a new schema both open, on each of 10 new schemas', async () => {
+    const fresh10 = Array.from({ length: 10 }, fresh);
+    // Both histories create the schema; opened together they must not race on pg_namespace (23505).
+    const opened = await Promise.allSettled(
+      fresh10.flatMap((schema) => [openStore(schema, { poolSize: 1 }), PostgresReadModelStore.open({ connectionString: postgresUrl, schema, poolSize: 1 })]),
+    );
+    for (const result of opened) if (result.status === 'fulfilled') await result.value.close();
+    expect(opened.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []))).toEqual([]);
+  });
+
   it('refuses a schema migrated by a newer version of the code, naming both versions', async () => {
     const schema = fresh();
     await (await openStore(schema)).close();
@@ -71,6 +81,38 @@ describe.skipIf(!postgresAvailable)('PostgreSQL event-store migrations', () => {
     expect(error).toBeInstanceOf(SchemaVersionError);
     expect(error).toMatchObject({ code: 'SCHEMA_VERSION_TOO_NEW', schema, found: known + 1, known });
     expect((error as Error).message).toContain(`version ${known + 1}`);
+  });
+
+  it('refuses a schema whose events carry transaction ids the server has not reached (a logical copy), saying what to do', async () => {
+    const schema = fresh();
+    const store = await openStore(schema);
+    await store.appendToStream('copied', [newEvent('Copied', {})]);
+    await store.close();
+    // What pg_dump and restore into a younger cluster leaves: a stored transaction id beyond the server's counter.
+    const future = 2n ** 62n;
+    const client = await rawClient();
+    try {
+      await client.query(`insert into "${schema}".events (transaction_id, stream_id, stream_revision, event_id, type, data, metadata)
+        select $1::text::xid8, stream_id, stream_revision + 1, gen_random_uuid(), type, data, metadata from "${schema}".events`, [future.toString()]);
+    } finally {
+      await client.end();
+    }
+    const error = await openStore(schema).then(
+      (opened) => opened.close(),
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TransactionIdsAheadError);
+    expect(error).toMatchObject({ code: 'TRANSACTION_IDS_AHEAD_OF_SERVER', schema, newestStored: future });
+    expect((error as Error).message).toMatch(/logically \(pg_dump and restore, or logical replication\)/);
+    expect((error as Error).message).toMatch(/Re-append the events into a fresh schema/);
+    // Nothing of the refused open is left connected.
+    const probe = await rawClient();
+    try {
+      const { rows } = await probe.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where application_name = $1', [`clusterconf-listen:${schema}`]);
+      expect(rows[0]!.n).toBe(0);
+    } finally {
+      await probe.end();
+    }
   });
 
   it('refuses a schema name that is not a plain identifier before connecting', async () => {

@@ -15,13 +15,25 @@ export interface PostgresMigrationPlan {
 }
 
 /**
- * Creates the schema when missing and applies the versions it lacks, in one transaction under a transaction-level
- * advisory lock, so processes opening one schema at once migrate it once and a failing step leaves it as it was.
+ * The lock every history takes before creating its schema. `create schema if not exists` is not safe against a
+ * concurrent creation of the same schema (the loser fails on pg_namespace's unique index, 23505), and the event store
+ * and the read-model store keep their own histories under their own locks: without this shared one, the two opened
+ * at once on a new schema race to create it.
+ */
+const SCHEMA_LOCK = 'clusterconf-schema';
+
+/**
+ * Creates the schema when missing and applies the versions it lacks, in one transaction under transaction-level
+ * advisory locks (the schema's, shared by every history, then the history's own), so processes opening one schema at
+ * once create and migrate it once, and a failing step leaves it as it was.
  */
 export const applyPostgresMigrations = async (client: pg.ClientBase, schema: string, q: string, plan: PostgresMigrationPlan): Promise<void> => {
   const known = plan.migrations.length;
   await client.query('begin');
   try {
+    // The schema's lock first, then the history's: the history's lock is kept so code that predates the shared lock
+    // still waits for this migration; both are held to commit, so a waiter sees the schema and tables once it runs.
+    await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`${SCHEMA_LOCK}:${schema}`]);
     await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`${plan.lockName}:${schema}`]);
     await client.query(`create schema if not exists ${q}`);
     await client.query(`create table if not exists ${q}.${plan.table} (

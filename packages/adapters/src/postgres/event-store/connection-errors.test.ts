@@ -29,6 +29,16 @@ describe('connectionFailure', () => {
     expect(isConnectionError({ code: '57P01' })).toBe(true);
   });
 
+  it("maps pg-pool's checkout timeout (a saturated pool) to StoreUnavailableError saying what to raise", () => {
+    const saturated = new Error('timeout exceeded when trying to connect');
+    expect(isConnectionError(saturated)).toBe(true);
+    const mapped = connectionFailure(saturated, endpoint);
+    expect(mapped).toBeInstanceOf(StoreUnavailableError);
+    expect(mapped.message).toContain('postgres://app:****@h:1/d');
+    expect(mapped.message).toMatch(/raise poolSize or connectionTimeoutMillis/);
+    expect((mapped as StoreUnavailableError).cause).toBe(saturated);
+  });
+
   it('maps rejected credentials to AccessDeniedError and leaves other errors alone', () => {
     expect(connectionFailure(Object.assign(new Error('auth'), { code: '28P01' }), endpoint)).toBeInstanceOf(AccessDeniedError);
     const other = new Error('syntax error');

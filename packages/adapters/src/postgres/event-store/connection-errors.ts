@@ -30,6 +30,12 @@ export const describeEndpoint = (endpoint: Endpoint): string => {
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH']);
 
+/**
+ * pg-pool's message when no connection could be checked out within `connectionTimeoutMillis`: every pooled connection
+ * stayed busy, or a new one could not be opened in time. Either way the store cannot serve the call for now.
+ */
+const POOL_CHECKOUT_TIMEOUT = /timeout exceeded when trying to connect/i;
+
 /** True for errors that mean the server went away or could not be reached, as opposed to a refused statement. */
 export const isConnectionError = (error: unknown): boolean => {
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -37,7 +43,7 @@ export const isConnectionError = (error: unknown): boolean => {
     return true;
   }
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|timeout expired|Client has encountered a connection error|not queryable/i.test(message);
+  return POOL_CHECKOUT_TIMEOUT.test(message) || /Connection terminated|timeout expired|Client has encountered a connection error|not queryable/i.test(message);
 };
 
 /** Maps a failure to connect to a typed error that names the endpoint (password masked) and what to check. */
@@ -49,6 +55,11 @@ export const connectionFailure = (error: unknown, endpoint: Endpoint): Error => 
   if (code === '42501') return new AccessDeniedError('create or use the event-store schema', where);
   if (code === '3D000') {
     return new StoreUnavailableError(where, `the database does not exist (${message}); create it or fix the database name`, { cause: error });
+  }
+  if (POOL_CHECKOUT_TIMEOUT.test(message)) {
+    return new StoreUnavailableError(where, `${message}: no pooled connection became free in time; raise poolSize or ` +
+      `connectionTimeoutMillis, look for long transactions or slow queries holding connections, and check that ` +
+      `PostgreSQL is running`, { cause: error });
   }
   if (isConnectionError(error)) {
     return new StoreUnavailableError(where, `${message}; check that PostgreSQL is running, listens on that host and port, ` +

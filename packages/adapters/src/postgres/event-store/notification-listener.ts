@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { dedicatedClient, endClient } from '../dedicated-client.js';
 
 /** Options of `NotificationListener`. */
 export interface NotificationListenerOptions {
@@ -60,37 +61,56 @@ export class NotificationListener {
   }
 
   /**
-   * Runs a statement on the listening connection, which is otherwise idle; does nothing while it is reconnecting.
-   * Sending NOTIFY here keeps it off the pool that appends use.
+   * Runs one statement on the listening connection, which is otherwise idle; does nothing while it is reconnecting.
+   * Sending NOTIFY here keeps it off the pool that appends use. The connection is in autocommit, so a statement that
+   * fails can never leave it inside a transaction (where it would receive no notifications and send none). A statement
+   * without an answer after `timeoutMs` ends the connection, which then reconnects: a connection that cannot answer
+   * can neither deliver notifications nor send them, and a new one can.
    */
-  async run(statement: string): Promise<void> {
-    await this.#client?.query(statement);
+  async run(query: pg.QueryConfig, timeoutMs: number): Promise<void> {
+    const client = this.#client;
+    if (client === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        void endClient(client);
+        reject(new Error(`the listening connection gave no answer within ${timeoutMs} ms; reconnecting`));
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([client.query(query), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  /** Ends the connection and wakes every waiter. */
+  /** Ends the connection, without waiting on one that does not answer, and wakes every waiter. */
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#reconnectTimer);
     this.#wakeAll();
     const client = this.#client;
     this.#client = undefined;
-    await client?.end().catch(() => undefined);
+    if (client !== undefined) await endClient(client);
   }
 
   async #connect(): Promise<void> {
-    const client = new pg.Client(this.#options.client);
+    const client = dedicatedClient(this.#options.client);
     // Without an error listener a dropped connection would crash the process; the 'end' handler reconnects.
     client.on('error', () => undefined);
     client.on('notification', () => this.#wakeAll());
     try {
       await client.connect();
       await client.query(`listen "${this.#options.channel}"`);
+      // What this connection commits is only NOTIFY, a wake-up hint (see AppendNotifier): it need not wait for a WAL
+      // flush. Set once for the session, so a notification is one autocommitted statement.
+      await client.query('set synchronous_commit to off');
     } catch (error) {
-      await client.end().catch(() => undefined);
+      await endClient(client);
       throw error;
     }
     if (this.#closed) {
-      await client.end().catch(() => undefined);
+      await endClient(client);
       return;
     }
     this.#client = client;

@@ -21,11 +21,13 @@ import {
   matchesFilter,
   serializeEvents,
   StoreClosedError,
+  StoreUnavailableError,
   StreamNotFoundError,
   WrongExpectedRevisionError,
 } from '@clusterconf/domain';
 import { catchUpSubscription, delay, type LogPage, type LogSource } from '../../shared/catch-up-subscription.js';
 import { readStreamWindow, type StreamWindow } from '../../shared/read-stream-window.js';
+import { eventIdCollisionError, isEventIdCollision } from './append-failure.js';
 import { connectionFailure, describeEndpoint, isConnectionError } from './connection-errors.js';
 import { COLUMN, decodeEventRow, EVENT_COLUMNS, type EventRow, rowPosition } from './event-rows.js';
 import { migrate } from './migrations.js';
@@ -33,6 +35,7 @@ import { NotificationListener } from './notification-listener.js';
 import { AppendNotifier } from './append-notifier.js';
 import { pagedEvents, STOP } from '../../shared/paged-events.js';
 import { quoteSchema } from './schema-name.js';
+import { assertTransactionIdsBehindServer } from './transaction-id-guard.js';
 import { storePool, type PoolOptions } from '../pool.js';
 
 /** Options of `PostgresEventStore.open`. */
@@ -46,9 +49,10 @@ export interface PostgresEventStoreOptions extends PoolOptions {
   /** Rows per round trip of `readAll` and `readStream` when the call gives none; default 1000. */
   readonly pageSize?: number;
   /**
-   * How long `readAll`, `headPosition` and subscription reads wait for events that committed before the call (from
-   * any writer) to enter the global order while an older transaction holds it back; afterwards they return what is
-   * ordered so far, and subscriptions pick up the rest later. Default 5000 ms.
+   * How long `readAll`, `headPosition` and subscription reads, on reaching the end of the ordered log, wait for events
+   * that committed before the read (from any writer) to enter the global order while an older transaction holds it
+   * back; afterwards they return what is ordered so far, and subscriptions pick up the rest later. Pages of history
+   * that is already ordered never wait. Default 5000 ms.
    */
   readonly orderingWaitMs?: number;
 }
@@ -75,6 +79,13 @@ const FROM_START = { commit: 0n, prepare: 0n };
 const MAX_REVISION = 2n ** 63n - 1n;
 const MAX_APPEND_ATTEMPTS = 3;
 const READ_RETRIES = 6;
+/** How long `close()` lets the notification of the last appends finish before dropping the connection it is on. */
+const CLOSE_FLUSH_MS = 500;
+
+/** A row of the checked log read: the event's columns (null on the one row of an empty page), then the ordering. */
+type CheckedRow = [...(EventRow | [null, null, null, null, null, null, null]), newest: string, bound: string];
+const NEWEST = 7;
+const BOUND = 8;
 
 /**
  * The event store on PostgreSQL.
@@ -88,8 +99,15 @@ const READ_RETRIES = 6;
  * can later appear before it: nothing is skipped, and keyset paging `(transaction_id, seq) > checkpoint` repeats
  * nothing. The trade-off: any long transaction in the cluster that holds an id (even one unrelated to this store)
  * holds the bound back, which delays delivery to readers until it ends; it never reorders or drops events.
- * `readStream` is not bounded this way, so a writer always reads its own writes; `readAll`, `headPosition` and
- * subscription pages first wait (up to `orderingWaitMs`) for rows committed before the call to become ordered.
+ * `readStream` is not bounded this way, so a writer always reads its own writes. `readAll`, `headPosition` and
+ * subscriptions give read-your-writes on the log too: a page that comes back short is the end of the ordered log, so
+ * there the store checks, in the same snapshot, whether any stored row is still held back (newest stored transaction
+ * id at or above the bound), and only then waits (up to `orderingWaitMs`) for the rows committed before the read to
+ * be ordered, and reads again. Full pages of ordered history never wait, however long an unrelated transaction runs.
+ *
+ * Copies. Positions are the server's transaction ids, so a logical copy of the database (pg_dump and restore,
+ * logical replication into another cluster) restarts them lower than the stored ones; `open` refuses such a schema
+ * (`TransactionIdsAheadError`). Physical copies (replicas, pg_basebackup, pg_upgrade) keep them.
  *
  * Wake-ups. Subscribers of this store are woken in process right after an append; other processes learn of appends
  * through LISTEN on one connection per store (see `AppendNotifier` for why NOTIFY is sent after commit), with a poll
@@ -108,6 +126,8 @@ export class PostgresEventStore implements EventStore, LogSource {
   readonly #orderingWaitMs: number;
   readonly #sql: ReturnType<typeof statements>;
   readonly #subscriptions = new Set<Subscription>();
+  /** Aborted by `close()`, which ends ordering waits and retry pauses at once. */
+  readonly #closing = new AbortController();
   #closed = false;
 
   private constructor(fields: {
@@ -131,8 +151,8 @@ export class PostgresEventStore implements EventStore, LogSource {
 
   /**
    * Connects, creates or migrates the schema, and starts listening for appends. Throws `StoreUnavailableError`
-   * (endpoint named, password masked) when the server cannot be reached, and `SchemaVersionError` when the schema is
-   * newer than this code.
+   * (endpoint named, password masked) when the server cannot be reached, `SchemaVersionError` when the schema is
+   * newer than this code, and `TransactionIdsAheadError` when its events come from a logical copy of another cluster.
    */
   static async open(options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
     const schema = options.schema ?? 'clusterconf';
@@ -146,6 +166,7 @@ export class PostgresEventStore implements EventStore, LogSource {
       const client = await pool.connect();
       try {
         await migrate(client, schema, quoted);
+        await assertTransactionIdsBehindServer(client, schema, quoted);
       } finally {
         client.release();
       }
@@ -189,16 +210,20 @@ export class PostgresEventStore implements EventStore, LogSource {
         this.#notifier.notify();
         return { nextExpectedRevision: BigInt(row.stream_revision!), position: { commit: BigInt(row.commit_id!), prepare: BigInt(row.seq!) } };
       } catch (error) {
-        const { code, constraint } = error as { code?: string; constraint?: string };
-        if (code === '23505') {
-          if (constraint === 'events_event_id_key') {
+        const { code } = error as { code?: string };
+        if (isEventIdCollision(error)) {
+          // Ids already stored: a retry of that append (answered with its result) or a clash (InvalidEventError).
+          if (code === '23505') {
             const replay = await this.#replayOf(streamId, serialized);
             if (replay) return replay;
           }
-          // A stream's first appends meet on the (stream_id, stream_revision) key rather than on the stream lock;
-          // the retry sees the winner's row and checks the expectation against it.
+          // A deadlock, or a row that is gone again: the other append has ended by now, so a retry settles it.
           if (attempt < MAX_APPEND_ATTEMPTS) continue;
+          throw eventIdCollisionError(streamId, serialized, error);
         }
+        // A stream's first appends meet on the (stream_id, stream_revision) key rather than on the stream lock; the
+        // retry sees the winner's row and checks the expectation against it.
+        if (code === '23505' && attempt < MAX_APPEND_ATTEMPTS) continue;
         // Whether a commit whose connection broke went through is unknown; retrying with the same eventIds is safe.
         throw isConnectionError(error) ? connectionFailure(error, this.#pool.options) : error;
       }
@@ -207,11 +232,11 @@ export class PostgresEventStore implements EventStore, LogSource {
 
   /** The original result when these events are already stored; throws when their ids are stored elsewhere. */
   async #replayOf(streamId: string, serialized: readonly SerializedEvent[]): Promise<AppendResult | undefined> {
-    const result = await this.#pool.query<StoredRow>({
+    const result = await this.#reached(this.#pool.query<StoredRow>({
       name: `cc-stored:${this.#schema}`,
       text: this.#sql.stored,
       values: [serialized.map((e) => e.eventId)],
-    });
+    }));
     return replayedAppend(streamId, storedPlaces(serialized, result.rows));
   }
 
@@ -224,20 +249,20 @@ export class PostgresEventStore implements EventStore, LogSource {
       const to = end > MAX_REVISION ? MAX_REVISION : end;
       const [low, high] = window.step === 1n ? [cursor, to] : [to, cursor];
       cursor += window.step * pageSize;
-      const result = await this.#pool.query<EventRow>({
+      const result = await this.#reached(this.#pool.query<EventRow>({
         rowMode: 'array',
         name: `cc-stream-${window.step === 1n ? 'fwd' : 'bwd'}:${this.#schema}`,
         text: window.step === 1n ? this.#sql.streamForwards : this.#sql.streamBackwards,
         values: [streamId, low.toString(), high.toString()],
-      });
+      }));
       return result.rows;
     };
     const streamHead = async (): Promise<bigint | undefined> => {
-      const head = await this.#pool.query<{ revision: string }>({
+      const head = await this.#reached(this.#pool.query<{ revision: string }>({
         name: `cc-stream-head:${this.#schema}`,
         text: this.#sql.streamHead,
         values: [streamId],
-      });
+      }));
       const last = head.rows[0]?.revision;
       return last === undefined ? undefined : BigInt(last);
     };
@@ -274,10 +299,9 @@ export class PostgresEventStore implements EventStore, LogSource {
       first: async () => {
         this.#assertOpen();
         if (remaining <= 0) return [];
-        await this.#awaitOrdering();
-        return this.#logRows(options.after, pageSize);
+        return this.#readerRows(options.after, pageSize);
       },
-      next: (page) => (page.length === pageSize && remaining > 0 ? this.#logRows(rowPosition(page[page.length - 1]!), pageSize) : undefined),
+      next: (page) => (page.length === pageSize && remaining > 0 ? this.#readerRows(rowPosition(page[page.length - 1]!), pageSize) : undefined),
       take: (row) => {
         if (remaining <= 0) return STOP;
         if (!matchesFilter(options.filter, row[COLUMN.streamId], row[COLUMN.type])) return undefined;
@@ -289,16 +313,22 @@ export class PostgresEventStore implements EventStore, LogSource {
 
   async headPosition(): Promise<Position | undefined> {
     this.#assertOpen();
-    await this.#awaitOrdering();
-    return this.#orderedHead();
+    // The head and whether anything is held back, in one snapshot: the wait is only for a head that is behind.
+    const result = await this.#reached(this.#pool.query<{ commit_id: string | null; seq: string | null; newest: string; bound: string }>({
+      name: `cc-head-checked:${this.#schema}`,
+      text: this.#sql.headChecked,
+    }));
+    const { commit_id, seq, newest, bound } = result.rows[0]!;
+    if (BigInt(newest) >= BigInt(bound) && (await this.#awaitOrdering(BigInt(newest)))) return this.#orderedHead();
+    return commit_id === null || seq === null ? undefined : { commit: BigInt(commit_id), prepare: BigInt(seq) };
   }
 
   /** The last ordered position as it stands, without waiting for rows still held back. */
   async #orderedHead(): Promise<Position | undefined> {
-    const result = await this.#pool.query<{ commit_id: string; seq: string }>({
+    const result = await this.#reached(this.#pool.query<{ commit_id: string; seq: string }>({
       name: `cc-head:${this.#schema}`,
       text: this.#sql.head,
-    });
+    }));
     const row = result.rows[0];
     return row === undefined ? undefined : { commit: BigInt(row.commit_id), prepare: BigInt(row.seq) };
   }
@@ -313,29 +343,66 @@ export class PostgresEventStore implements EventStore, LogSource {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closing.abort();
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
-    await this.#notifier.flush();
+    // The notification of the last appends goes out if the connection answers soon. One that cannot is dropped with
+    // the connection below rather than waited for: other processes then find those appends at their next poll.
+    await this.#notifier.flush(CLOSE_FLUSH_MS);
     await this.#listener.close();
     if (this.#ownsPool) await this.#pool.end();
   }
 
+  /** A query's result, with a server that cannot be reached (or a pool without a free connection) reported as such. */
+  async #reached<T>(query: Promise<T>): Promise<T> {
+    try {
+      return await query;
+    } catch (error) {
+      throw isConnectionError(error) ? connectionFailure(error, this.#pool.options) : error;
+    }
+  }
+
+  /** The ordered rows after `after`, as they stand. */
   async #logRows(after: Position | undefined, limit: number): Promise<EventRow[]> {
     const from = after ?? FROM_START;
-    const result = await this.#pool.query<EventRow>({
+    const result = await this.#reached(this.#pool.query<EventRow>({
       rowMode: 'array',
       name: `cc-log:${this.#schema}`,
       text: this.#sql.log,
       values: [from.commit.toString(), from.prepare.toString(), limit],
-    });
+    }));
     return result.rows;
+  }
+
+  /**
+   * The ordered rows after `after` for a reader that must see what committed before it read (read-your-writes). A full
+   * page is returned as read: the log goes on, and the reader's last page is short. A short page is read again
+   * together with the newest stored transaction id and the ordering bound, in one snapshot; when nothing is held back
+   * that page is complete. Otherwise the rows committed before that read are waited for (up to `orderingWaitMs`, or
+   * until the store closes) and the page read once more.
+   */
+  async #readerRows(after: Position | undefined, limit: number): Promise<EventRow[]> {
+    const rows = await this.#logRows(after, limit);
+    if (rows.length === limit) return rows;
+    const from = after ?? FROM_START;
+    const checked = await this.#reached(this.#pool.query<CheckedRow>({
+      rowMode: 'array',
+      name: `cc-log-checked:${this.#schema}`,
+      text: this.#sql.logChecked,
+      values: [from.commit.toString(), from.prepare.toString(), limit],
+    }));
+    const first = checked.rows[0]!;
+    // The extra columns after an event's seven are never read as part of the event.
+    const page = first[COLUMN.streamId] === null ? [] : (checked.rows as unknown as EventRow[]);
+    const newest = BigInt(first[NEWEST]);
+    if (newest < BigInt(first[BOUND]) || !(await this.#awaitOrdering(newest))) return page;
+    return this.#logRows(after, limit);
   }
 
   /** A subscription's page; retries while the server is briefly unreachable so a dropped connection only delays it. */
   async readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined): Promise<LogPage> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#awaitOrdering();
-        const rows = await this.#logRows(after, limit);
+        const rows = await this.#readerRows(after, limit);
         const events: RecordedEvent[] = [];
         for (let index = 0; index < rows.length; index++) {
           const row = rows[index]!;
@@ -351,8 +418,9 @@ export class PostgresEventStore implements EventStore, LogSource {
         const last = rows[rows.length - 1];
         return { events, scannedUpTo: last === undefined ? undefined : rowPosition(last), full: rows.length === limit };
       } catch (error) {
-        if (this.#closed || attempt >= READ_RETRIES || !isConnectionError(error)) throw error;
-        await delay(100 * 2 ** attempt, new AbortController().signal);
+        if (this.#closed || attempt >= READ_RETRIES || !(error instanceof StoreUnavailableError)) throw error;
+        await delay(100 * 2 ** attempt, this.#closing.signal);
+        if (this.#closed) throw error;
       }
     }
   }
@@ -372,18 +440,17 @@ export class PostgresEventStore implements EventStore, LogSource {
   }
 
   /**
-   * Read-your-writes for the global log: rows that committed before this call are ordered once every older
-   * transaction has ended, usually within milliseconds. Waits for that, up to `orderingWaitMs`, before a log read.
+   * Read-your-writes for the global log: rows up to transaction `target` (the newest stored when a read found rows
+   * held back) are ordered once every older transaction has ended, usually within milliseconds. Waits for that, up to
+   * `orderingWaitMs`. Returns false when the store closed meanwhile, so the caller keeps what it has read.
    */
-  async #awaitOrdering(): Promise<void> {
-    let target: bigint | undefined;
+  async #awaitOrdering(target: bigint): Promise<boolean> {
     const deadline = Date.now() + this.#orderingWaitMs;
     for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
-      const result = await this.#pool.query<[string, string]>({ rowMode: 'array', name: `cc-ordering:${this.#schema}`, text: this.#sql.ordering });
-      const [newest, bound] = result.rows[0]!.map(BigInt) as [bigint, bigint];
-      target ??= newest;
-      if (target < bound || this.#closed || Date.now() >= deadline) return;
-      await delay(pause, new AbortController().signal);
+      await delay(pause, this.#closing.signal);
+      if (this.#closed) return false;
+      const result = await this.#reached(this.#pool.query<[string]>({ rowMode: 'array', name: `cc-ordering:${this.#schema}`, text: this.#sql.ordering }));
+      if (target < BigInt(result.rows[0]![0]) || Date.now() >= deadline) return true;
     }
   }
 
@@ -396,6 +463,9 @@ export class PostgresEventStore implements EventStore, LogSource {
 const statements = (schema: string) => {
   const q = quoteSchema(schema);
   const visible = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+  const newest = `coalesce((select transaction_id from ${q}.events order by transaction_id desc limit 1), '0'::xid8)`;
+  // EVENT_COLUMNS by their output names, as the checked read selects them from its lateral page.
+  const pageColumns = EVENT_COLUMNS.split(', ').map((column) => `page.${column.split(' as ').at(-1)!}`).join(', ');
   return {
     append: `select outcome, stream_revision::text as stream_revision, commit_id, seq::text as seq
       from ${q}.append_events($1, $2, $3::uuid[], $4::text[], $5::text[], $6::text[])`,
@@ -409,10 +479,21 @@ const statements = (schema: string) => {
     log: `select ${EVENT_COLUMNS} from ${q}.events
       where ${visible} and (transaction_id, seq) > ($1::text::xid8, $2::bigint)
       order by events.transaction_id, events.seq limit $3`,
-    ordering: `select coalesce((select transaction_id from ${q}.events order by transaction_id desc limit 1), '0')::text,
-      pg_snapshot_xmin(pg_current_snapshot())::text`,
+    // One snapshot for the page and the ordering state, so "nothing held back" is true of the rows the page saw. The
+    // empty page is one row of nulls, which keeps the ordering columns.
+    logChecked: `select ${pageColumns}, ordering.newest::text, ordering.bound::text
+      from (select ${newest} as newest, pg_snapshot_xmin(pg_current_snapshot()) as bound) ordering
+      left join lateral (select ${EVENT_COLUMNS}, events.transaction_id as sort_tx, events.seq as sort_seq from ${q}.events
+        where transaction_id < ordering.bound and (transaction_id, seq) > ($1::text::xid8, $2::bigint)
+        order by events.transaction_id, events.seq limit $3) page on true
+      order by page.sort_tx, page.sort_seq`,
+    ordering: `select pg_snapshot_xmin(pg_current_snapshot())::text`,
     head: `select transaction_id::text as commit_id, seq::text as seq from ${q}.events
       where ${visible} order by events.transaction_id desc, events.seq desc limit 1`,
+    headChecked: `select head.commit_id, head.seq, ordering.newest::text as newest, ordering.bound::text as bound
+      from (select ${newest} as newest, pg_snapshot_xmin(pg_current_snapshot()) as bound) ordering
+      left join lateral (select transaction_id::text as commit_id, seq::text as seq from ${q}.events
+        where transaction_id < ordering.bound order by events.transaction_id desc, events.seq desc limit 1) head on true`,
   };
 };
 

@@ -1,6 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { StoreClosedError, StoreUnavailableError } from '@clusterconf/domain';
 import type { Lease } from '@clusterconf/projections';
+import { dedicatedClient, endClient } from '../dedicated-client.js';
 
 /** How a lease connects and how often it checks its connection. */
 export interface PostgresLeaseSettings {
@@ -59,8 +60,9 @@ class LeaseSession {
     clearTimeout(this.#timer);
     if (reason !== undefined) this.abort.abort(reason);
     this.onEnd(this, reason);
-    // Ending the session is what releases the advisory lock on the server.
-    await this.client.end().catch(() => undefined);
+    // Ending the session is what releases the advisory lock on the server; a connection that does not answer is
+    // dropped rather than waited for, and its session ends when the server notices.
+    await endClient(this.client);
   }
 
   /** Checks the idle session every `heartbeatMs`; a batch running on it is a check of its own. */
@@ -115,18 +117,18 @@ export class PostgresLeases {
   async acquire(namespace: string, owner: string): Promise<Lease | undefined> {
     const { clientConfig, schema, heartbeatMs } = this.#settings;
     if (this.#sessions.get(namespace)?.ended === false) return undefined;
-    const client = new pg.Client({ ...clientConfig, application_name: `clusterconf-lease:${namespace}`.slice(0, 63) });
+    const client = dedicatedClient({ ...clientConfig, application_name: `clusterconf-lease:${namespace}`.slice(0, 63) });
     const early = (): void => undefined;
     client.on('error', early);
     try {
       await client.connect();
       const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1), hashtext($2)) as locked', [schema, namespace]);
       if (!rows[0]!.locked) {
-        await client.end();
+        await endClient(client);
         return undefined;
       }
     } catch (error) {
-      await client.end().catch(() => undefined);
+      await endClient(client);
       throw new StoreUnavailableError(`postgres schema "${schema}"`, `could not take the lease of ${namespace}: ` +
         `${(error as Error).message}; check that PostgreSQL is reachable`, { cause: error });
     } finally {
