@@ -75,6 +75,24 @@ describe.skipIf(!postgresAvailable)('PostgreSQL ordering waits', () => {
     expect(head).toEqual(mine.position);
   });
 
+  it('closing a subscription ends its page\'s ordering wait at once, while the store stays open', async () => {
+    const store = await open({ orderingWaitMs: 600_000 });
+    await store.appendToStream('ordered', [newEvent('Ordered', {})]);
+    await holdTransaction(await holder());
+    await store.appendToStream('held-back', [newEvent('HeldBack', {})]);
+    const subscription = store.subscribe();
+    const iterator = subscription[Symbol.asyncIterator]();
+    // The first page is short and finds the held-back row: it waits for its ordering.
+    const first = iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = performance.now();
+    await subscription.close();
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(await first).toEqual({ done: true, value: undefined });
+    // Only the subscription ended: the store still takes appends.
+    await expect(store.appendToStream('after', [newEvent('After', {})])).resolves.toBeDefined();
+  });
+
   it('close() ends an ordering wait at once; the waiting reads return what is ordered', async () => {
     const store = await open({ orderingWaitMs: 600_000 });
     await store.appendToStream('ordered', [newEvent('Ordered', {})]);

@@ -18,7 +18,11 @@ export interface LogPage<Row = RecordedEvent> {
 
 /** What a store offers for the generic catch-up subscription. */
 export interface LogSource<Row = RecordedEvent> {
-  readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined): Promise<LogPage<Row>>;
+  /**
+   * Reads the page after `after`. `signal` aborts when the subscription closes: a store that waits inside a read (for
+   * rows still being ordered, or before retrying a lost connection) ends the wait and returns what it has, or throws.
+   */
+  readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined, signal: AbortSignal): Promise<LogPage<Row>>;
   /**
    * Turns a row of a page into its event when the consumer reaches it; a row it cannot decode throws (a
    * `CorruptEventError`), which ends the subscription after the events before it, as a page's `failure` does.
@@ -116,7 +120,7 @@ export const catchUpSubscription = <Row = RecordedEvent>(
         await source.waitForEventsAfter(after, abort.signal);
         continue;
       }
-      const read = await source.readPage(after, pageSize, options.filter);
+      const read = await source.readPage(after, pageSize, options.filter, abort.signal);
       if (abort.signal.aborted) break;
       page = read;
       rows = read.events;

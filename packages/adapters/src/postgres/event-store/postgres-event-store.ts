@@ -378,9 +378,9 @@ export class PostgresEventStore implements EventStore, LogSource {
    * page is returned as read: the log goes on, and the reader's last page is short. A short page is read again
    * together with the newest stored transaction id and the ordering bound, in one snapshot; when nothing is held back
    * that page is complete. Otherwise the rows committed before that read are waited for (up to `orderingWaitMs`, or
-   * until the store closes) and the page read once more.
+   * until the store closes or `signal` aborts) and the page read once more.
    */
-  async #readerRows(after: Position | undefined, limit: number): Promise<EventRow[]> {
+  async #readerRows(after: Position | undefined, limit: number, signal: AbortSignal = this.#closing.signal): Promise<EventRow[]> {
     const rows = await this.#logRows(after, limit);
     if (rows.length === limit) return rows;
     const from = after ?? FROM_START;
@@ -394,15 +394,19 @@ export class PostgresEventStore implements EventStore, LogSource {
     // The extra columns after an event's seven are never read as part of the event.
     const page = first[COLUMN.streamId] === null ? [] : (checked.rows as unknown as EventRow[]);
     const newest = BigInt(first[NEWEST]);
-    if (newest < BigInt(first[BOUND]) || !(await this.#awaitOrdering(newest))) return page;
+    if (newest < BigInt(first[BOUND]) || !(await this.#awaitOrdering(newest, signal))) return page;
     return this.#logRows(after, limit);
   }
 
-  /** A subscription's page; retries while the server is briefly unreachable so a dropped connection only delays it. */
-  async readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined): Promise<LogPage> {
+  /**
+   * A subscription's page; retries while the server is briefly unreachable so a dropped connection only delays it.
+   * Its waits end when the store closes or the subscription does (`signal`).
+   */
+  async readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined, signal: AbortSignal): Promise<LogPage> {
+    const stop = AbortSignal.any([signal, this.#closing.signal]);
     for (let attempt = 1; ; attempt++) {
       try {
-        const rows = await this.#readerRows(after, limit);
+        const rows = await this.#readerRows(after, limit, stop);
         const events: RecordedEvent[] = [];
         for (let index = 0; index < rows.length; index++) {
           const row = rows[index]!;
@@ -418,9 +422,9 @@ export class PostgresEventStore implements EventStore, LogSource {
         const last = rows[rows.length - 1];
         return { events, scannedUpTo: last === undefined ? undefined : rowPosition(last), full: rows.length === limit };
       } catch (error) {
-        if (this.#closed || attempt >= READ_RETRIES || !(error instanceof StoreUnavailableError)) throw error;
-        await delay(100 * 2 ** attempt, this.#closing.signal);
-        if (this.#closed) throw error;
+        if (stop.aborted || attempt >= READ_RETRIES || !(error instanceof StoreUnavailableError)) throw error;
+        await delay(100 * 2 ** attempt, stop);
+        if (stop.aborted) throw error;
       }
     }
   }
@@ -442,13 +446,14 @@ export class PostgresEventStore implements EventStore, LogSource {
   /**
    * Read-your-writes for the global log: rows up to transaction `target` (the newest stored when a read found rows
    * held back) are ordered once every older transaction has ended, usually within milliseconds. Waits for that, up to
-   * `orderingWaitMs`. Returns false when the store closed meanwhile, so the caller keeps what it has read.
+   * `orderingWaitMs`. Returns false when `signal` aborted meanwhile (the store or the reader closed), so the caller
+   * keeps what it has read.
    */
-  async #awaitOrdering(target: bigint): Promise<boolean> {
+  async #awaitOrdering(target: bigint, signal: AbortSignal = this.#closing.signal): Promise<boolean> {
     const deadline = Date.now() + this.#orderingWaitMs;
     for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
-      await delay(pause, this.#closing.signal);
-      if (this.#closed) return false;
+      await delay(pause, signal);
+      if (signal.aborted) return false;
       const result = await this.#reached(this.#pool.query<[string]>({ rowMode: 'array', name: `cc-ordering:${this.#schema}`, text: this.#sql.ordering }));
       if (target < BigInt(result.rows[0]![0]) || Date.now() >= deadline) return true;
     }
