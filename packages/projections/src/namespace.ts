@@ -3,8 +3,12 @@ import { InvalidProjectionError } from './errors.js';
 /** Projection names become part of SQL identifiers, so they are restricted to lower-case letters, digits and `_`. */
 export const PROJECTION_NAME_PATTERN = /^[a-z][a-z0-9_]{0,47}$/;
 
-/** Every namespace matches this, so SQL stores can quote it as an identifier after checking it. */
-export const NAMESPACE_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+/**
+ * Every namespace matches this: `<projection name>_v<version>`, as `namespaceOf` builds it. SQL stores use it as an
+ * identifier prefix for the tables a projection owns (dropped with the namespace), so its `_v<version>` shape also
+ * keeps a namespace from ever covering a store's own tables (`read_model_…`, `schema_migrations`).
+ */
+export const NAMESPACE_PATTERN = /^[a-z][a-z0-9_]{0,47}_v[1-9][0-9]{0,8}$/;
 
 /** Throws `InvalidProjectionError` unless `name` is a valid projection name and `version` a positive integer. */
 export const assertProjectionIdentity = (name: string, version: number): void => {

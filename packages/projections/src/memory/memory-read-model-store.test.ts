@@ -74,6 +74,9 @@ describe('the memory read-model store', () => {
     expect(await store.activeVersion('x')).toBe(2);
     await expect(store.activate('X-bad', 1)).rejects.toThrow(InvalidProjectionError);
     await expect(store.commitBatch(batch('Bad Name', {}))).rejects.toThrow(InvalidProjectionError);
+    // Only projection versions are namespaces, as in the SQL stores.
+    await expect(store.dropNamespace('x')).rejects.toThrow(InvalidProjectionError);
+    expect(await store.readDocument('x_v2', 'c', 'a')).toEqual({ v: 2 });
   });
 
   it('refuses queued SQL, which it cannot run', async () => {

@@ -101,6 +101,7 @@ export class MemoryReadModelStore implements ReadModelStore {
 
   async dropNamespace(namespace: string): Promise<void> {
     this.#assertOpen();
+    assertNamespace(namespace);
     this.#namespaces.delete(namespace);
   }
 
