@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresEventStore, PostgresReadModelStore } from '@clusterconf/adapters/postgres';
 import { newEvent } from '../contract/event-store-contract.js';
-import { dropSchema, postgresAvailable, uniqueSchema } from '../support/postgres.js';
+import { dropSchema, postgresAvailable, postgresUrl, uniqueSchema } from '../support/postgres.js';
 import { untilCaughtUp } from './fixtures.js';
 import { startSilentProxy, type SilentProxy } from './silent-proxy.js';
 
@@ -46,6 +46,32 @@ describe.skipIf(!postgresAvailable)('PostgreSQL stores whose connections fall si
     proxy.silence();
     expect(await timed(() => store.close())).toBeLessThan(PROMPTLY_MS);
     expect(lease!.lost.aborted).toBe(true);
+  }, 30_000);
+
+  it('the server ends the session of a lease holder gone silent, so another store takes the lease within seconds', async () => {
+    proxy = await startSilentProxy();
+    const schema = uniqueSchema('silent_lease');
+    schemas.push(schema);
+    // A holder whose network falls silent: its heartbeats no longer reach the server, nor does its goodbye.
+    const holder = await PostgresReadModelStore.open({ connectionString: proxy.url, schema, leaseHeartbeatMs: 200 });
+    const standby = await PostgresReadModelStore.open({ connectionString: postgresUrl, schema, leaseHeartbeatMs: 200 });
+    try {
+      expect(await holder.acquireLease('talks_v1', 'holder')).toBeDefined();
+      expect(await standby.acquireLease('talks_v1', 'standby')).toBeUndefined();
+      proxy.silence();
+      const started = performance.now();
+      let lease = await standby.acquireLease('talks_v1', 'standby');
+      while (lease === undefined && performance.now() - started < 20_000) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        lease = await standby.acquireLease('talks_v1', 'standby');
+      }
+      // Ten missed heartbeats of 200 ms; without the server-side limits the lock would stay taken for hours.
+      expect(lease).toBeDefined();
+      expect(performance.now() - started).toBeLessThan(10_000);
+    } finally {
+      await standby.close();
+      await holder.close();
+    }
   }, 30_000);
 
   it("close() ends a subscription's pause between retries of an unreachable server at once", async () => {

@@ -10,6 +10,20 @@ export interface PostgresLeaseSettings {
   readonly heartbeatMs: number;
 }
 
+/** Heartbeats a lease session may miss before the server ends it: well past a busy event loop, far short of hours. */
+const MISSED_HEARTBEATS = 10;
+
+/**
+ * Makes the server end a lease session whose holder went silent, which is what frees the lock for a standby. The
+ * holder's heartbeats keep a live session from ever idling `MISSED_HEARTBEATS` intervals (`idle_session_timeout`,
+ * PostgreSQL 14+), and TCP keepalive probes from the server find a peer whose network is gone within about 25 s.
+ * Without them the server keeps a dead holder's session, and its lock, until the operating system's keepalive gives up:
+ * two hours by default.
+ */
+const ENDS_WHEN_SILENT = `select set_config('tcp_keepalives_idle', '10', false), set_config('tcp_keepalives_interval', '5', false),
+  set_config('tcp_keepalives_count', '3', false),
+  case when current_setting('server_version_num')::int >= 140000 then set_config('idle_session_timeout', $1, false) end`;
+
 /** One held lease: its session, and the queue of batch transactions that run on it. */
 class LeaseSession {
   readonly abort = new AbortController();
@@ -122,6 +136,7 @@ export class PostgresLeases {
     client.on('error', early);
     try {
       await client.connect();
+      await client.query(ENDS_WHEN_SILENT, [String(Math.ceil(heartbeatMs * MISSED_HEARTBEATS))]);
       const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1), hashtext($2)) as locked', [schema, namespace]);
       if (!rows[0]!.locked) {
         await endClient(client);
