@@ -4,6 +4,9 @@ import { newEvent } from '../contract/event-store-contract.js';
 import { dropSchema, postgresAvailable, postgresUrl, uniqueSchema } from '../support/postgres.js';
 import { collect, openStore, rawClient } from './fixtures.js';
 
+/** The test database's name, as an identifier. */
+const postgresUrlDatabase = `"${new URL(postgresUrl).pathname.slice(1)}"`;
+
 const migrationVersions = async (schema: string): Promise<number[]> => {
   const client = await rawClient();
   try {
@@ -38,6 +41,38 @@ describe.skipIf(!postgresAvailable)('PostgreSQL event-store migrations', () => {
       expect((await collect(second.readStream('kept'))).map((e) => e.data)).toEqual([{ n: 1 }]);
     } finally {
       await second.close();
+    }
+  });
+
+  it('a role that may use the tables but create nothing opens a schema already migrated, both stores', async () => {
+    const schema = fresh();
+    const role = `cc_app_${schema}`.slice(0, 63);
+    const admin = await rawClient();
+    try {
+      await (await openStore(schema)).close();
+      const models = await PostgresReadModelStore.open({ connectionString: postgresUrl, schema });
+      await models.close();
+      // What an application role gets in production: the tables and the append function, no CREATE anywhere.
+      await admin.query(`create role ${role} login`);
+      await admin.query(`revoke create on database ${postgresUrlDatabase} from public`);
+      await admin.query(`grant usage on schema "${schema}" to ${role}`);
+      await admin.query(`grant select, insert, update, delete on all tables in schema "${schema}" to ${role}`);
+      await admin.query(`grant execute on all functions in schema "${schema}" to ${role}`);
+      const asApp = postgresUrl.replace(/\/\/[^@]*@/, `//${role}@`);
+      const events = await PostgresEventStore.open({ connectionString: asApp, schema });
+      const readModels = await PostgresReadModelStore.open({ connectionString: asApp, schema });
+      try {
+        await events.appendToStream('app', [newEvent('ByApp', {})]);
+        expect((await collect(events.readStream('app'))).map((e) => e.type)).toEqual(['ByApp']);
+      } finally {
+        await readModels.close();
+        await events.close();
+      }
+    } finally {
+      await admin.query(`grant create on database ${postgresUrlDatabase} to public`).catch(() => undefined);
+      await admin.query(`drop owned by ${role}`).catch(() => undefined);
+      await admin.query(`drop role if exists ${role}`).catch(() => undefined);
+      await admin.end();
     }
   });
 

@@ -22,13 +22,25 @@ export interface PostgresMigrationPlan {
  */
 const SCHEMA_LOCK = 'clusterconf-schema';
 
+/** The version recorded in the schema's history table; 0 when the schema or the table does not exist yet. */
+const recordedVersion = async (client: pg.ClientBase, q: string, table: string): Promise<number> => {
+  const { rows } = await client.query<{ exists: boolean }>('select to_regclass($1) is not null as exists', [`${q}.${table}`]);
+  if (!rows[0]!.exists) return 0;
+  const recorded = await client.query<{ version: number }>(`select coalesce(max(version), 0)::int as version from ${q}.${table}`);
+  return recorded.rows[0]!.version;
+};
+
 /**
  * Creates the schema when missing and applies the versions it lacks, in one transaction under transaction-level
  * advisory locks (the schema's, shared by every history, then the history's own), so processes opening one schema at
- * once create and migrate it once, and a failing step leaves it as it was.
+ * once create and migrate it once, and a failing step leaves it as it was. A schema already at this code's version is
+ * only read: no lock and no DDL, so a role that may use the tables but not create anything can open it.
  */
 export const applyPostgresMigrations = async (client: pg.ClientBase, schema: string, q: string, plan: PostgresMigrationPlan): Promise<void> => {
   const known = plan.migrations.length;
+  const found = await recordedVersion(client, q, plan.table);
+  if (found > known) throw plan.tooNew(found, known);
+  if (found === known) return;
   await client.query('begin');
   try {
     // The schema's lock first, then the history's: the history's lock is kept so code that predates the shared lock
