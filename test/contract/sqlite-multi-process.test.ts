@@ -75,6 +75,35 @@ describe('SQLite event store shared by two processes', () => {
     expect(received.map((e) => e.metadata.eventId)).toEqual(log.map((e) => e.metadata.eventId));
   });
 
+  it('a filtered subscriber here gets each matching event once while another process appends what it does not match', async () => {
+    const path = join(dir, 'events.sqlite');
+    // Matches are sparse, so pages are finished by filtered scans in SQLite while the child commits around them.
+    const subscription = store.subscribe({ filter: { eventTypes: ['FromParent'] }, pageSize: 20 });
+    const iterator = subscription[Symbol.asyncIterator]();
+    const fromChild = 400;
+    const fromParent = 40;
+    const childDone = appendFromChild(path, 'child-stream', fromChild);
+    const received: RecordedEvent[] = [];
+    const consuming = (async () => {
+      while (received.length < fromParent) {
+        const next = await iterator.next();
+        if (next.done) throw new Error(`subscription ended after ${received.length} events`);
+        if (next.value.kind === 'event') received.push(next.value.event);
+      }
+    })();
+    for (let i = 0; i < fromParent; i++) {
+      await store.appendToStream(`parent-${i}`, [newEvent('FromParent', { i })]);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(await childDone).toBe('done\n');
+    await consuming;
+    await subscription.close();
+    expect(received.map((e) => (e.data as { i: number }).i)).toEqual(Array.from({ length: fromParent }, (_, i) => i));
+    const log: RecordedEvent[] = [];
+    for await (const event of store.readAll({ filter: { eventTypes: ['FromParent'] } })) log.push(event);
+    expect(received.map((e) => e.position)).toEqual(log.map((e) => e.position));
+  });
+
   it('keeps a process alive while its only work is a subscription waiting for another process to append', async () => {
     const path = join(dir, 'events.sqlite');
     const proc = spawn(process.execPath, ['--conditions=@clusterconf/source', '--import', 'tsx', awaitingChild, path], {

@@ -21,6 +21,54 @@ describe('SqliteEventStore on a file', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('finds a rare event type by a filtered scan in SQLite, not by copying the log, and still reaches the head', async () => {
+    // Counts the rows better-sqlite3 hands to JavaScript, whichever statement asks.
+    let handedOver = 0;
+    const prepare = Database.prototype.prepare;
+    const counting = function (this: Database.Database, source: string) {
+      const statement = prepare.call(this, source);
+      const all = statement.all.bind(statement) as (...params: unknown[]) => unknown[];
+      statement.all = ((...params: unknown[]) => {
+        const rows = all(...params);
+        handedOver += rows.length;
+        return rows;
+      }) as typeof statement.all;
+      return statement;
+    } as typeof prepare;
+    Database.prototype.prepare = counting;
+    const store = await SqliteEventStore.open({ path }).finally(() => (Database.prototype.prepare = prepare));
+    try {
+      for (let i = 0; i < 50; i++) {
+        await store.appendToStream(`common-${i}`, Array.from({ length: 100 }, (_, k) => event('Common', { k })));
+        if (i % 20 === 7) await store.appendToStream(`prefix_%-${i}`, [event('Rare', { i })]);
+      }
+      const head = (await store.headPosition())!;
+      handedOver = 0;
+      const subscription = store.subscribe({ filter: { eventTypes: ['Rare'] }, pageSize: 100 });
+      const rare: number[] = [];
+      for await (const message of subscription) {
+        if (message.kind === 'event') rare.push((message.event.data as { i: number }).i);
+        if (message.kind === 'caughtUp') {
+          expect(message.position).toEqual(head);
+          break;
+        }
+      }
+      await subscription.close();
+      expect(rare).toEqual([7, 27, 47]);
+      // One page of 100 read into JavaScript, then the matches the scan found; not the 5,003 rows of the log.
+      expect(handedOver).toBeLessThan(200);
+      // Prefixes are compared as text: `_` and `%` are no wildcards.
+      const prefixed: string[] = [];
+      for await (const e of store.readAll({ filter: { streamPrefixes: ['prefix_%-2'] }, pageSize: 100 })) prefixed.push(e.streamId);
+      expect(prefixed).toEqual(['prefix_%-27']);
+      const none: string[] = [];
+      for await (const e of store.readAll({ filter: { streamPrefixes: ['prefix__'] }, pageSize: 100 })) none.push(e.streamId);
+      expect(none).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('opens in WAL mode with synchronous=NORMAL and the busy timeout it was given', async () => {
     const store = await SqliteEventStore.open({ path, busyTimeoutMs: 1234 });
     try {

@@ -55,6 +55,16 @@ interface StoredId {
   readonly type: string;
 }
 
+/** A page of the log as one filtered scan read it. */
+interface ScannedPage {
+  /** The matching rows, in position order. */
+  readonly rows: EventRow[];
+  /** The last position scanned, matching or not. */
+  readonly scannedUpTo: bigint | undefined;
+  /** True when the scan stopped at its limit, so more rows may follow at once. */
+  readonly full: boolean;
+}
+
 /** Thrown inside the append transaction to roll it back and report the clash outside. */
 class EventIdTaken extends Error {}
 
@@ -80,6 +90,7 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
   readonly #subscriptions = new Set<Subscription>();
   readonly #statements: ReturnType<typeof prepareStatements>;
   readonly #append: (streamId: string, events: readonly SerializedEvent[], expected: ExpectedRevision) => AppendResult;
+  readonly #filteredScan: (after: bigint, filter: EventFilter, limit: number) => { more: EventRow[]; head: number | null };
   #pollTimer: NodeJS.Timeout | undefined;
   #dataVersion = 0;
   #closed = false;
@@ -95,6 +106,16 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
       this.#appendInTransaction(streamId, events, expected),
     );
     this.#append = (streamId, events, expected) => transaction.immediate(streamId, events, expected);
+    // One read transaction: the rows the scan found and the head it reports come from one snapshot of the file.
+    this.#filteredScan = db.transaction((after: bigint, filter: EventFilter, limit: number) => ({
+      more: this.#statements.filteredLogPage.all({
+        after,
+        types: filter.eventTypes === undefined ? null : JSON.stringify(filter.eventTypes),
+        prefixes: filter.streamPrefixes === undefined ? null : JSON.stringify(filter.streamPrefixes),
+        limit,
+      }) as EventRow[],
+      head: this.#statements.head.get() as number | null,
+    }));
   }
 
   /**
@@ -213,14 +234,13 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
       return () => {
         // A filtered scan keeps reading pages until one has a match, so empty pages never reach the consumer.
         while (more && remaining > 0) {
-          const rows = this.#rowsAfter(after, pageSize);
-          if (rows.length < pageSize) more = false;
-          else after = BigInt(rows[rows.length - 1]![0]);
-          const matching = filter === undefined ? rows : rows.filter((row) => matchesFilter(filter, row[1], row[3]));
-          if (matching.length === 0) continue;
-          const page = matching.length > remaining ? matching.slice(0, remaining) : matching;
-          remaining -= page.length;
-          return page;
+          const page = this.#scan(after, pageSize, filter);
+          if (!page.full) more = false;
+          else after = page.scannedUpTo!;
+          if (page.rows.length === 0) continue;
+          const rows = page.rows.length > remaining ? page.rows.slice(0, remaining) : page.rows;
+          remaining -= rows.length;
+          return rows;
         }
         return undefined;
       };
@@ -245,27 +265,66 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
    * subscription delivers them; filtered rows are dropped before any JSON parsing.
    */
   async readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined): Promise<LogPage<EventRow>> {
-    const rows = this.#rowsAfter(after?.commit ?? 0n, limit);
-    const lastRow = rows[rows.length - 1];
+    const page = this.#scan(after?.commit ?? 0n, limit, filter);
+    return { events: page.rows, scannedUpTo: page.scannedUpTo === undefined ? undefined : sequencePosition(page.scannedUpTo), full: page.full };
+  }
+
+  /**
+   * Up to `limit` rows after `after` that match `filter`. A page of the log is read and filtered here, which is the
+   * fastest way when most rows match (a projection runner's filter is usually most of the log). When fewer than half
+   * of it matched, the rest of the page is found by a filtered scan in SQLite instead, which reads past the rows it
+   * does not want without making JavaScript strings of them: a subscription to a rare event type then costs a scan of
+   * the file, not a copy of the log. That scan and the head it reports share one read transaction, so a page that ends
+   * short reports as scanned exactly what it scanned.
+   */
+  #scan(after: bigint, limit: number, filter: EventFilter | undefined): ScannedPage {
+    const rows = this.#rowsAfter(after, limit);
+    const last = rows.length === 0 ? undefined : BigInt(rows[rows.length - 1]![0]);
+    const matching = filter === undefined ? rows : this.#matching(rows, filter);
+    if (filter === undefined || rows.length < limit || matching.length >= limit / 2) {
+      if (filter === undefined) this.#shareTypes(rows);
+      return { rows: matching, scannedUpTo: last, full: rows.length === limit };
+    }
+    const wanted = limit - matching.length;
+    const { more, head } = this.#run(() => this.#filteredScan(last!, filter, wanted));
+    matching.push(...more);
+    return more.length === wanted
+      ? { rows: matching, scannedUpTo: BigInt(more[more.length - 1]![0]), full: true }
+      : { rows: matching, scannedUpTo: head === null ? last : BigInt(head), full: false };
+  }
+
+  /** The rows that match `filter`, giving a run of rows of one type one type string (see `#shareTypes`). */
+  #matching(rows: EventRow[], filter: EventFilter): EventRow[] {
     // A set of the wanted types per page rather than a scan of the list per row.
-    const types = filter?.eventTypes === undefined ? undefined : new Set(filter.eventTypes);
-    const prefixes = filter?.streamPrefixes;
-    const events: EventRow[] = [];
+    const types = filter.eventTypes === undefined ? undefined : new Set(filter.eventTypes);
+    const prefixes = filter.streamPrefixes;
+    const matching: EventRow[] = [];
     let lastType: string | undefined;
     let lastWanted = false;
     for (let index = 0; index < rows.length; index++) {
       const row = rows[index]!;
       const type = row[3];
-      // Neighbouring rows often share a type: one string for a run of them, so that the consumers' comparisons and
-      // lookups of the type (routing, decoding) find the string they saw last, and the set hashes it once per run.
       if (type === lastType) row[3] = lastType;
       else {
         lastType = type;
         lastWanted = types === undefined || types.has(type);
       }
-      if (lastWanted && (prefixes === undefined || matchesFilter({ streamPrefixes: prefixes }, row[1], type))) events.push(row);
+      if (lastWanted && (prefixes === undefined || matchesFilter({ streamPrefixes: prefixes }, row[1], type))) matching.push(row);
     }
-    return { events, scannedUpTo: lastRow && sequencePosition(BigInt(lastRow[0])), full: rows.length === limit };
+    return matching;
+  }
+
+  /**
+   * better-sqlite3 makes a new string per row. Neighbouring rows often share a type: a run of them gets one string, so
+   * that consumers' comparisons and lookups of the type (routing, decoding) find the string they saw last.
+   */
+  #shareTypes(rows: EventRow[]): void {
+    let lastType: string | undefined;
+    for (let index = 0; index < rows.length; index++) {
+      const row = rows[index]!;
+      if (row[3] === lastType) row[3] = lastType;
+      else lastType = row[3];
+    }
   }
 
   /** Parses a row of `readPage`; malformed JSON throws `CorruptEventError` naming it. */
@@ -365,6 +424,13 @@ const prepareStatements = (db: SqliteDatabase) => {
       'SELECT stream_id AS streamId, stream_revision AS streamRevision, position, type FROM events WHERE event_id = ?',
     ),
     logPage: raw(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+    // The filter as JSON arrays (null: no condition); a prefix is compared as a prefix of characters, never a pattern.
+    filteredLogPage: raw(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE position > @after
+         AND (@types IS NULL OR type IN (SELECT value FROM json_each(@types)))
+         AND (@prefixes IS NULL OR EXISTS (SELECT 1 FROM json_each(@prefixes) AS p WHERE substr(events.stream_id, 1, length(p.value)) = p.value))
+       ORDER BY position LIMIT @limit`,
+    ),
     streamForwards: raw(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?`,
     ),
