@@ -76,6 +76,7 @@ const statementsFor = (q: string, tag: string) => ({
   loadCheckpoint: { name: `rm_cp_${tag}`, text: `select position from ${q}.read_model_checkpoints where namespace = $1` },
   insertCheckpoint: `insert into ${q}.read_model_checkpoints (namespace, position) values ($1, $2) on conflict (namespace) do nothing`,
   moveCheckpoint: `update ${q}.read_model_checkpoints set position = $2 where namespace = $1 and position = $3`,
+  lockCheckpoint: `select position from ${q}.read_model_checkpoints where namespace = $1 for update`,
   saveCheckpoint: `insert into ${q}.read_model_checkpoints (namespace, position) values ($1, $2)
                    on conflict (namespace) do update set position = excluded.position`,
   insertDeadLetter: `insert into ${q}.read_model_dead_letters
@@ -206,6 +207,7 @@ export class PostgresReadModelStore implements ReadModelStore {
     const checkpoint = batch.checkpoint === undefined ? undefined : formatPosition(batch.checkpoint);
     await this.#transaction(async (client) => {
       if (checkpoint !== undefined) await this.#moveCheckpoint(client, batch.namespace, checkpoint);
+      else await this.#holdCheckpoint(client, batch.namespace);
       await this.#writeBatch(client, batch, rows);
     }, batch.namespace);
     this.#bump(batch.namespace);
@@ -225,6 +227,18 @@ export class PostgresReadModelStore implements ReadModelStore {
     if (moved.rowCount === 1) return;
     const { rows } = await client.query<{ position: string }>(this.#sql.loadCheckpoint.text, [namespace]);
     throw new ConflictDetected(new CheckpointConflictError(namespace, expected, rows[0]?.position));
+  }
+
+  /**
+   * Fences a batch that moves no checkpoint (a dead-letter replay) as `#moveCheckpoint` fences the others: the stored
+   * checkpoint must still be the one this store last loaded or wrote, and it stays locked until the batch commits.
+   */
+  async #holdCheckpoint(client: pg.ClientBase, namespace: string): Promise<void> {
+    if (!this.#expected.has(namespace)) return;
+    const expected = this.#expected.get(namespace);
+    const { rows } = await client.query<{ position: string }>(this.#sql.lockCheckpoint, [namespace]);
+    const actual = rows[0]?.position;
+    if (actual !== expected) throw new ConflictDetected(new CheckpointConflictError(namespace, expected, actual));
   }
 
   async #writeBatch(client: pg.ClientBase, batch: BatchCommit, rows: BatchRows): Promise<void> {

@@ -167,7 +167,9 @@ export class SqliteReadModelStore implements ReadModelStore {
   #commitInTransaction(batch: BatchCommit, rows: BatchRows): void {
     const s = this.#statements;
     const namespace = batch.namespace;
-    if (batch.checkpoint !== undefined && this.#expected.has(namespace)) {
+    // Every batch is fenced, also one that moves no checkpoint (a dead-letter replay): it must not land after another
+    // writer took the namespace over either.
+    if (this.#expected.has(namespace)) {
       const expected = this.#expected.get(namespace);
       const actual = s.loadCheckpoint.get(namespace) as string | undefined;
       if (actual !== expected) throw new CheckpointConflictError(namespace, expected, actual);
