@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { NewEvent, RecordedEvent, Subscription } from '@clusterconf/domain';
+import type { NewEvent, RecordedEvent, Subscription, SubscriptionMessage } from '@clusterconf/domain';
 import { serializeEvents } from '@clusterconf/domain';
 import { PostgresEventStore, type PostgresEventStoreOptions } from '@clusterconf/adapters/postgres';
 import { postgresConfig, postgresUrl } from '../support/postgres.js';
@@ -59,4 +59,47 @@ export const untilCaughtUp = async (subscription: Subscription): Promise<Recorde
     if (next.value.kind === 'event') events.push(next.value.event);
     if (next.value.kind === 'caughtUp') return events;
   }
+};
+
+/** Pulls messages until one satisfies `last`, which is included; fails if the subscription ends first. */
+export const messagesUntil = async (
+  iterator: AsyncIterator<SubscriptionMessage>,
+  last: (message: SubscriptionMessage) => boolean,
+): Promise<SubscriptionMessage[]> => {
+  const messages: SubscriptionMessage[] = [];
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done === true) throw new Error(`subscription ended after ${messages.length} messages: ${JSON.stringify(messages.map((m) => m.kind))}`);
+    messages.push(next.value);
+    if (last(next.value)) return messages;
+  }
+};
+
+/** The events among `messages`. */
+export const eventsIn = (messages: readonly SubscriptionMessage[]): RecordedEvent[] =>
+  messages.flatMap((m) => (m.kind === 'event' ? [m.event] : []));
+
+/** A pool on the test database, handed to a store as `pool`, that counts the rows the server sends back. */
+export interface CountingPool {
+  readonly pool: pg.Pool;
+  /** Rows received so far, over every query the store made through the pool. */
+  readonly rowsReceived: () => number;
+}
+
+/**
+ * A caller's own pool, wrapped to count the rows of every query result: what a read ships over the network, seen
+ * from outside the store and without timing.
+ */
+export const countingPool = (): CountingPool => {
+  const pool = new pg.Pool({ connectionString: postgresUrl, max: 4 });
+  pool.on('error', () => undefined);
+  let rows = 0;
+  const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<pg.QueryResult>;
+  // The store calls the promise form only (a config object, or text and values).
+  pool.query = (async (...args: unknown[]) => {
+    const result = await query(...args);
+    rows += result.rows.length;
+    return result;
+  }) as typeof pool.query;
+  return { pool, rowsReceived: () => rows };
 };

@@ -18,7 +18,6 @@ import {
   DEFAULT_MAX_EVENT_BYTES,
   replayedAppend,
   isAfter,
-  matchesFilter,
   serializeEvents,
   StoreClosedError,
   StoreUnavailableError,
@@ -30,6 +29,7 @@ import { readStreamWindow, type StreamWindow } from '../../shared/read-stream-wi
 import { eventIdCollisionError, isEventIdCollision } from './append-failure.js';
 import { connectionFailure, describeEndpoint, isConnectionError } from './connection-errors.js';
 import { COLUMN, decodeEventRow, EVENT_COLUMNS, type EventRow, rowPosition } from './event-rows.js';
+import { LOG_FILTER_SHAPES, logFilter, logFilterCondition, type LogFilter, type LogFilterShape } from './log-filter.js';
 import { migrate } from './migrations.js';
 import { NotificationListener } from './notification-listener.js';
 import { AppendNotifier } from './append-notifier.js';
@@ -87,6 +87,23 @@ type CheckedRow = [...(EventRow | [null, null, null, null, null, null, null]), n
 const NEWEST = 7;
 const BOUND = 8;
 
+/** A row of the filtered log read: a checked row, then the last visible row after the reader's position (or nulls). */
+type FilteredRow = [...CheckedRow, scannedCommit: string | null, scannedSeq: string | null];
+const SCANNED_COMMIT = 9;
+const SCANNED_SEQ = 10;
+
+/** The rows a reader takes, and the last position its read certainly scanned, matching or not. */
+interface ReaderPage {
+  readonly rows: EventRow[];
+  readonly scannedUpTo: Position | undefined;
+}
+
+/** A filtered read, with the ordering state of its snapshot: the newest stored transaction id and the bound. */
+interface FilteredPage extends ReaderPage {
+  readonly newest: bigint;
+  readonly bound: bigint;
+}
+
 /**
  * The event store on PostgreSQL.
  *
@@ -104,6 +121,11 @@ const BOUND = 8;
  * there the store checks, in the same snapshot, whether any stored row is still held back (newest stored transaction
  * id at or above the bound), and only then waits (up to `orderingWaitMs`) for the rows committed before the read to
  * be ordered, and reads again. Full pages of ordered history never wait, however long an unrelated transaction runs.
+ *
+ * Filters. Event-type and stream-prefix filters of `readAll` and subscriptions run in the database, so only matching
+ * rows cross the network. A filtered subscription still moves its checkpoint over the rows it does not want: a short
+ * filtered page reports as scanned the last visible row after its start, read in the same snapshot (see
+ * `#filteredLog` for why no event can later appear before it).
  *
  * Copies. Positions are the server's transaction ids, so a logical copy of the database (pg_dump and restore,
  * logical replication into another cluster) restarts them lower than the stored ones; `open` refuses such a schema
@@ -295,16 +317,19 @@ export class PostgresEventStore implements EventStore, LogSource {
   readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     const pageSize = options.pageSize ?? this.#pageSize;
+    const filter = logFilter(options.filter);
+    // The filter runs in the database, so every page holds only matching rows and a full one means more may follow.
+    const read = async (after: Position | undefined): Promise<EventRow[]> =>
+      filter === undefined ? this.#readerRows(after, pageSize) : (await this.#filteredReaderPage(after, pageSize, filter)).rows;
     return pagedEvents<EventRow>({
       first: async () => {
         this.#assertOpen();
         if (remaining <= 0) return [];
-        return this.#readerRows(options.after, pageSize);
+        return read(options.after);
       },
-      next: (page) => (page.length === pageSize && remaining > 0 ? this.#readerRows(rowPosition(page[page.length - 1]!), pageSize) : undefined),
+      next: (page) => (page.length === pageSize && remaining > 0 ? read(rowPosition(page[page.length - 1]!)) : undefined),
       take: (row) => {
         if (remaining <= 0) return STOP;
-        if (!matchesFilter(options.filter, row[COLUMN.streamId], row[COLUMN.type])) return undefined;
         remaining--;
         return decodeEventRow(row);
       },
@@ -399,28 +424,77 @@ export class PostgresEventStore implements EventStore, LogSource {
   }
 
   /**
+   * The rows after `after` that pass `filter` (all rows without one), for a reader that must see what committed before
+   * it read; see `#readerRows` and `#filteredReaderPage`.
+   */
+  async #readerPage(after: Position | undefined, limit: number, filter: LogFilter | undefined, signal: AbortSignal): Promise<ReaderPage> {
+    if (filter !== undefined) return this.#filteredReaderPage(after, limit, filter, signal);
+    const rows = await this.#readerRows(after, limit, signal);
+    // Unfiltered, every row scanned is returned, so the last one is as far as the read got.
+    const last = rows[rows.length - 1];
+    return { rows, scannedUpTo: last === undefined ? undefined : rowPosition(last) };
+  }
+
+  /**
+   * The matching rows after `after`, filtered in the database, for a reader that must see what committed before it
+   * read. Page, ordering state and scanned position come from one statement, so from one snapshot. A full page is
+   * returned as read. A short one is the end of the ordered log: when rows are held back behind the bound, the rows
+   * committed before the read are waited for as in `#readerRows`, and the page is read once more.
+   */
+  async #filteredReaderPage(after: Position | undefined, limit: number, filter: LogFilter, signal: AbortSignal = this.#closing.signal): Promise<FilteredPage> {
+    const page = await this.#filteredLog(after, limit, filter);
+    if (page.rows.length === limit || page.newest < page.bound || !(await this.#awaitOrdering(page.newest, signal))) return page;
+    return this.#filteredLog(after, limit, filter);
+  }
+
+  /**
+   * One filtered read: up to `limit` matching ordered rows after `after`, and how far it scanned. A full page scanned
+   * up to its last row and no further (the rows past it were not looked at). A short page scanned every visible row
+   * after `after`, so it reports the last of them, matching or not, from the same snapshot: every row before that one
+   * belongs to a transaction below the bound, which had ended when the snapshot was taken, so no row can ever appear
+   * between `after` and it. That lets a filtered subscription move its checkpoint over events it does not want.
+   */
+  async #filteredLog(after: Position | undefined, limit: number, filter: LogFilter): Promise<FilteredPage> {
+    const from = after ?? FROM_START;
+    const result = await this.#reached(this.#pool.query<FilteredRow>({
+      rowMode: 'array',
+      name: `cc-log-filtered-${filter.shape}:${this.#schema}`,
+      text: this.#sql.filteredLog[filter.shape],
+      values: [from.commit.toString(), from.prepare.toString(), limit, ...filter.values],
+    }));
+    const first = result.rows[0]!;
+    // The extra columns after an event's seven are never read as part of the event.
+    const rows = first[COLUMN.streamId] === null ? [] : (result.rows as unknown as EventRow[]);
+    const scannedCommit = first[SCANNED_COMMIT];
+    const scannedSeq = first[SCANNED_SEQ];
+    const scannedUpTo =
+      rows.length === limit ? rowPosition(rows[rows.length - 1]!)
+      : scannedCommit === null || scannedSeq === null ? undefined
+      : { commit: BigInt(scannedCommit), prepare: BigInt(scannedSeq) };
+    return { rows, scannedUpTo, newest: BigInt(first[NEWEST]), bound: BigInt(first[BOUND]) };
+  }
+
+  /**
    * A subscription's page; retries while the server is briefly unreachable so a dropped connection only delays it.
    * Its waits end when the store closes or the subscription does (`signal`).
    */
   async readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined, signal: AbortSignal): Promise<LogPage> {
     const stop = AbortSignal.any([signal, this.#closing.signal]);
+    const sqlFilter = logFilter(filter);
     for (let attempt = 1; ; attempt++) {
       try {
-        const rows = await this.#readerRows(after, limit, stop);
+        const { rows, scannedUpTo } = await this.#readerPage(after, limit, sqlFilter, stop);
         const events: RecordedEvent[] = [];
         for (let index = 0; index < rows.length; index++) {
-          const row = rows[index]!;
-          if (!matchesFilter(filter, row[COLUMN.streamId], row[COLUMN.type])) continue;
           try {
-            events.push(decodeEventRow(row));
+            events.push(decodeEventRow(rows[index]!));
           } catch (error) {
             // Deliver what precedes a corrupt row first; the next page starts at it and fails there.
             if (index === 0) throw error;
             return { events, scannedUpTo: rowPosition(rows[index - 1]!), full: true };
           }
         }
-        const last = rows[rows.length - 1];
-        return { events, scannedUpTo: last === undefined ? undefined : rowPosition(last), full: rows.length === limit };
+        return { events, scannedUpTo, full: rows.length === limit };
       } catch (error) {
         if (stop.aborted || attempt >= READ_RETRIES || !(error instanceof StoreUnavailableError)) throw error;
         await delay(100 * 2 ** attempt, stop);
@@ -492,6 +566,19 @@ const statements = (schema: string) => {
         where transaction_id < ordering.bound and (transaction_id, seq) > ($1::text::xid8, $2::bigint)
         order by events.transaction_id, events.seq limit $3) page on true
       order by page.sort_tx, page.sort_seq`,
+    // The filtered page, the ordering state and the last visible row after the reader's position (the scanned
+    // position of a short page), in one snapshot; one text per filter shape. Same row of nulls for an empty page.
+    filteredLog: Object.fromEntries(LOG_FILTER_SHAPES.map((shape) => [shape, `select ${pageColumns}, ordering.newest::text, ordering.bound::text,
+        scanned.commit_id, scanned.seq
+      from (select ${newest} as newest, pg_snapshot_xmin(pg_current_snapshot()) as bound) ordering
+      left join lateral (select transaction_id::text as commit_id, seq::text as seq from ${q}.events
+        where transaction_id < ordering.bound and (transaction_id, seq) > ($1::text::xid8, $2::bigint)
+        order by events.transaction_id desc, events.seq desc limit 1) scanned on true
+      left join lateral (select ${EVENT_COLUMNS}, events.transaction_id as sort_tx, events.seq as sort_seq from ${q}.events
+        where transaction_id < ordering.bound and (transaction_id, seq) > ($1::text::xid8, $2::bigint)
+          and ${logFilterCondition(shape, 4)}
+        order by events.transaction_id, events.seq limit $3) page on true
+      order by page.sort_tx, page.sort_seq`])) as Record<LogFilterShape, string>,
     ordering: `select pg_snapshot_xmin(pg_current_snapshot())::text`,
     head: `select transaction_id::text as commit_id, seq::text as seq from ${q}.events
       where ${visible} order by events.transaction_id desc, events.seq desc limit 1`,
