@@ -21,7 +21,19 @@ describe('the decider test kit', () => {
 
   it('fails with a message showing what was expected and what happened', () => {
     expect(() => given(door).when('open').then([{ type: 'Closed' }])).toThrow(SpecificationFailed);
-    expect(() => given(door).when('close').then([])).toThrow(/refused with "already closed"/);
+    expect(() => given(door).when('close').then([])).toThrow(/refused with 'already closed'/);
     expect(() => given(door).when('open').thenError('already open')).toThrow(/Expected the command to be refused/);
+  });
+
+  it('compares events structurally: key order does not matter, NaN, undefined members, Maps and Dates do', () => {
+    type Noted = { type: 'Noted'; data: unknown };
+    const echo: Decider<unknown, null, Noted, never> = { initialState: null, evolve: (s) => s, decide: (data) => E.right([{ type: 'Noted', data }]) };
+    given(echo).when({ a: 1, b: 2 }).then([{ data: { b: 2, a: 1 }, type: 'Noted' }]);
+    given(echo).when(new Map([['k', 1]])).then([{ type: 'Noted', data: new Map([['k', 1]]) }]);
+    expect(() => given(echo).when(Number.NaN).then([{ type: 'Noted', data: null }])).toThrow(SpecificationFailed);
+    expect(() => given(echo).when({ b: undefined }).then([{ type: 'Noted', data: {} }])).toThrow(SpecificationFailed);
+    expect(() => given(echo).when(new Map([['k', 1]])).then([{ type: 'Noted', data: new Map([['k', 2]]) }])).toThrow(SpecificationFailed);
+    expect(() => given(echo).when(new Date(0)).then([{ type: 'Noted', data: new Date(0).toISOString() }])).toThrow(SpecificationFailed);
+    expect(() => given(echo).when(1n).then([{ type: 'Noted', data: 1 }])).toThrow(/data: 1n/);
   });
 });

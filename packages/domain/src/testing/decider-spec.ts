@@ -1,3 +1,4 @@
+import { inspect, isDeepStrictEqual } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Decider } from '../kernel/decider.js';
 import { fold } from '../kernel/decider.js';
@@ -21,10 +22,13 @@ export class SpecificationFailed extends Error {
   }
 }
 
-const show = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Error ? { ...v, message: v.message } : v), 2);
+const show = (value: unknown): string => inspect(value, { depth: null, sorted: true, breakLength: 100 });
 
-const deepEqual = (a: unknown, b: unknown): boolean => show(a) === show(b);
+/**
+ * Structural equality as `assert.deepStrictEqual` has it: key order does not matter; types, `NaN`, `undefined`
+ * members, Maps, Sets, Dates and bigints do. (A comparison of JSON texts got all of these wrong one way or the other.)
+ */
+const deepEqual = (a: unknown, b: unknown): boolean => isDeepStrictEqual(a, b);
 
 /**
  * Given-when-then for any decider, with no test framework dependency:
