@@ -266,6 +266,16 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
           expect(mixed).toBeInstanceOf(InvalidEventError);
           expect((await ours()).map((e) => e.streamId)).toEqual([stream('home'), stream('home')]);
         });
+
+        it('refuses ids stored in place as events of another type: an id source repeating itself is not a retry', async () => {
+          const first = newEvent('Scheduled', {});
+          await store.appendToStream(stream('seeded'), [first]);
+          // A restarted writer whose seeded ids start over gives the first id to its next, different event.
+          const error = await rejection(store.appendToStream(stream('seeded'), [newEvent('Registered', {}, first.metadata.eventId)]));
+          expect(error).toBeInstanceOf(InvalidEventError);
+          expect((error as Error).message).toContain(`already stored as a "Scheduled" event, while this append gives that id to a "Registered" event`);
+          expect((await ours()).map((e) => e.type)).toEqual(['Scheduled']);
+        });
       } else {
         it('keeps eventIds unique per stream only: refuses them out of order or mixed with new ids, stores them in another stream', async () => {
           const batch = [newEvent('A', {}), newEvent('A', {})];

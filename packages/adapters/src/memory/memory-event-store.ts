@@ -57,6 +57,7 @@ export class MemoryEventStore implements EventStore, LogSource {
 
     const replay = replayedAppend(
       streamId,
+      serialized,
       serialized.map((e) => {
         const stored = this.#byEventId.get(e.eventId);
         return stored && { eventId: e.eventId, type: stored.type, streamId: stored.streamId, streamRevision: stored.streamRevision, position: stored.position };

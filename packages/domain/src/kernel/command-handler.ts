@@ -3,13 +3,17 @@ import type { Decider } from './decider.js';
 import type { DomainEvent, NewEvent } from './event.js';
 import type { EventRegistry } from './event-registry.js';
 import type { EventStore } from './event-store.js';
-import { RetriesExhaustedError, StreamNotFoundError, WrongExpectedRevisionError } from './errors.js';
+import { InvalidEventError, RetriesExhaustedError, StreamNotFoundError, WrongExpectedRevisionError } from './errors.js';
 import { newEventId } from './ids.js';
 import type { Position } from './position.js';
 
 /** Who asked, and when: time and ids come in with the command so that deciders stay pure. */
 export interface CommandContext {
-  /** ISO 8601 instant the resulting events record as `occurredAt`. */
+  /**
+   * The instant the resulting events record as `occurredAt`: RFC 3339 with a zone, `2020-11-10T09:00:00Z` or
+   * `2020-11-10T10:00:00.5+01:00`. A time without `Z` or an offset is refused, as it would mean another instant on a
+   * machine in another time zone.
+   */
   readonly occurredAt: string;
   /** Becomes each event's `causationId`; a fresh UUID when omitted. */
   readonly commandId?: string;
@@ -63,6 +67,19 @@ export interface CommandHandler<Command, State, Event extends DomainEvent, Error
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** RFC 3339 date-time: a calendar date, a time, and a zone (`Z` or an offset); fractions of a second optional. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** The instant of `occurredAt`, or a RangeError saying what to pass. */
+const instantOf = (occurredAt: string): Date => {
+  const instant = new Date(occurredAt);
+  if (typeof occurredAt !== 'string' || !RFC3339.test(occurredAt) || Number.isNaN(instant.getTime())) {
+    throw new RangeError(`CommandContext.occurredAt ${JSON.stringify(occurredAt)} is not an RFC 3339 instant with a zone; ` +
+      'pass e.g. "2020-11-10T09:00:00Z" or "2020-11-10T10:00:00+01:00"');
+  }
+  return instant;
+};
 
 /** Builds a command handler; see `CommandHandlerOptions` for retries, caching and ids. */
 export const createCommandHandler = <Command, State, Event extends DomainEvent, Error>(
@@ -124,10 +141,7 @@ export const createCommandHandler = <Command, State, Event extends DomainEvent, 
   };
 
   const handle = async (streamId: string, command: Command, context: CommandContext) => {
-    const occurredAt = new Date(context.occurredAt);
-    if (Number.isNaN(occurredAt.getTime())) {
-      throw new RangeError(`CommandContext.occurredAt "${context.occurredAt}" is not an ISO 8601 instant; pass e.g. "2020-11-10T09:00:00Z"`);
-    }
+    const occurredAt = instantOf(context.occurredAt);
     const commandId = context.commandId ?? newEventId();
     let lastConflict: WrongExpectedRevisionError | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -141,13 +155,21 @@ export const createCommandHandler = <Command, State, Event extends DomainEvent, 
       const newEvents = events.map((event) => toNewEvent(event, occurredAt, context, commandId));
       try {
         const result = await store.appendToStream(streamId, newEvents, { expectedRevision: revision ?? 'no_stream' });
+        const expected = (revision ?? -1n) + BigInt(events.length);
+        if (result.nextExpectedRevision !== expected) {
+          // The store took the append for a retry of one stored earlier: these fresh ids were used before.
+          throw new InvalidEventError(streamId, newEvents[0]!.type, `the store answered with revision ${result.nextExpectedRevision} ` +
+            `instead of ${expected}, as for a retry of an earlier append, so event id ${newEvents[0]!.metadata.eventId} was used ` +
+            'before and these events were not written; the newEventId option repeats ids (a seed reused by a restarted writer?): ' +
+            'give each run its own seed');
+        }
         const nextState = events.reduce(decider.evolve, state);
         remember(streamId, { state: nextState, revision: result.nextExpectedRevision });
         return E.right({ state: nextState, revision: result.nextExpectedRevision, events, position: result.position, attempts: attempt });
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         lastConflict = error;
-        cache.delete(streamId);
+        // The cached state is still a true prefix of the stream: the next attempt reads only what the winner appended.
         const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
         await sleep(random() * ceiling);
       }

@@ -99,13 +99,24 @@ export class EventDecodeError extends ClusterconfError {
   }
 }
 
+/** A domain event about to be written does not match its own codec: a decider (or a caller) produced bad data. */
+export class EventEncodeError extends ClusterconfError {
+  readonly code = 'EVENT_ENCODE_FAILED';
+  constructor(readonly eventType: string, readonly problems: readonly string[]) {
+    super(
+      `Event "${eventType}" does not match its codec and was not written: ${problems.join('; ')}. ` +
+        'The decider that made it must check its input (or build the event through the codec) before deciding',
+    );
+  }
+}
+
 /** The command handler gave up after its bounded retries on concurrency conflicts. */
 export class RetriesExhaustedError extends ClusterconfError {
   readonly code = 'RETRIES_EXHAUSTED';
   constructor(readonly streamId: string, readonly attempts: number, options?: { cause?: unknown }) {
     super(
       `Command on stream "${streamId}" conflicted ${attempts} times in a row and was not applied: the stream is too ` +
-        `contended; retry later, raise maxRetries, or split the stream`,
+        `contended; retry later, raise maxAttempts, or split the stream`,
       options,
     );
   }

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { describe, expect, it } from 'vitest';
 import { createEventRegistry, defineEvent } from './event-registry.js';
-import { EventDecodeError } from './errors.js';
+import { EventDecodeError, EventEncodeError } from './errors.js';
 
 // v1 stored a single `name`; v2 splits it and adds a list of openers.
 const SessionRenamed = defineEvent(
@@ -18,6 +18,18 @@ describe('event registry', () => {
     expect(registry.decodeData('SessionRenamed', 1, { name: 'Opening' }, source)).toEqual(
       E.right({ type: 'SessionRenamed', data: { title: 'Opening', openers: [] } }),
     );
+  });
+
+  it('reports an upcaster that throws as an undecodable event, not as an exception', () => {
+    const result = registry.decodeData('SessionRenamed', 1, null, source);
+    expect(E.isLeft(result) && result.left).toBeInstanceOf(EventDecodeError);
+    expect(E.isLeft(result) && result.left.problems[0]).toMatch(/^the upcaster from schemaVersion 1 threw: /);
+  });
+
+  it('refuses to encode an event its codec would not decode, naming path and value', () => {
+    const bad = { type: 'SessionRenamed', data: { title: 'Opening', openers: [{ name: 42 }] } } as never;
+    expect(() => registry.encode(bad)).toThrow(EventEncodeError);
+    expect(() => registry.encode(bad)).toThrow(/Event "SessionRenamed" does not match its codec and was not written: openers\.0\.name: expected string, got 42/);
   });
 
   it('names stream, revision, type, the field path and the bad value when a payload does not decode', () => {

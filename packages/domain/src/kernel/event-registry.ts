@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { DomainEvent, RecordedEvent } from './event.js';
-import { EventDecodeError } from './errors.js';
+import { EventDecodeError, EventEncodeError } from './errors.js';
 import { compileGuard, type Guard } from './compile-guard.js';
 
 /** Lifts a payload stored at `fromVersion` to `fromVersion + 1`. Pure; runs before decoding. */
@@ -126,7 +126,11 @@ export const createEventRegistry = <const Defs extends readonly AnyEventDefiniti
     for (let version = schemaVersion; version < definition.schemaVersion; version++) {
       const upcaster = definition.upcasters.find((u) => u.fromVersion === version);
       if (!upcaster) return fail([`no upcaster from schemaVersion ${version}`]);
-      payload = upcaster.upcast(payload);
+      try {
+        payload = upcaster.upcast(payload);
+      } catch (error) {
+        return fail([`the upcaster from schemaVersion ${version} threw: ${error instanceof Error ? error.message : String(error)}`]);
+      }
     }
     if (guarded.get(type)?.is(payload) === true) return E.right({ type, data: payload } as Event);
     const decoded = definition.codec.decode(payload);
@@ -160,6 +164,11 @@ export const createEventRegistry = <const Defs extends readonly AnyEventDefiniti
     encode: (event) => {
       const definition = byType.get(event.type);
       if (!definition) throw new Error(`Event type "${event.type}" is not registered; add its definition to the registry`);
+      // Nothing reaches the store that its own codec would refuse to read back.
+      if (!definition.codec.is(event.data)) {
+        const decoded = definition.codec.decode(event.data);
+        throw new EventEncodeError(event.type, E.isLeft(decoded) ? describeDecodeErrors(decoded.left) : ['(root): not a value of the codec\'s type']);
+      }
       return { type: event.type, data: definition.codec.encode(event.data), schemaVersion: definition.schemaVersion };
     },
     decodeData,

@@ -259,7 +259,7 @@ export class PostgresEventStore implements EventStore, LogSource {
       text: this.#sql.stored,
       values: [serialized.map((e) => e.eventId)],
     }));
-    return replayedAppend(streamId, storedPlaces(serialized, result.rows));
+    return replayedAppend(streamId, serialized, storedPlaces(serialized, result.rows));
   }
 
   readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {

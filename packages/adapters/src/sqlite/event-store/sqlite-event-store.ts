@@ -193,6 +193,7 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
   #idempotentReplay(streamId: string, events: readonly SerializedEvent[]): AppendResult | undefined {
     return replayedAppend(
       streamId,
+      events,
       events.map(({ eventId }) => {
         const row = this.#statements.storedId.get(eventId) as StoredId | undefined;
         return row && { eventId, type: row.type, streamId: row.streamId, streamRevision: BigInt(row.streamRevision), position: sequencePosition(BigInt(row.position)) };
