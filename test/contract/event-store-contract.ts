@@ -304,6 +304,13 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
         expect(await store.headPosition()).toBeUndefined();
       });
 
+      it('refuses an event type starting with "$", reserved for system events that readers skip', async () => {
+        const error = await rejection(store.appendToStream(stream('dollar'), [newEvent('VoteCast', {}), newEvent('$BallotClosed', {})]));
+        expect(error).toBeInstanceOf(InvalidEventError);
+        expect((error as Error).message).toContain('types starting with "$" are reserved');
+        expect(await store.headPosition()).toBeUndefined();
+      });
+
       it('accepts a stream id of exactly 255 characters with quotes and SQL in it', async () => {
         const s = `${prefix}'; DROP TABLE events; --"`.padEnd(255, 'z');
         await store.appendToStream(s, [newEvent("Type'); DELETE FROM events; --", {})]);

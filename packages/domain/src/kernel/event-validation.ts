@@ -70,6 +70,11 @@ export const serializeEvents = (
     if (typeof type !== 'string' || type.length === 0 || type.length > MAX_STREAM_ID_LENGTH) {
       throw new InvalidEventError(streamId, String(type), 'its type must be a non-empty string of at most 255 characters');
     }
+    if (type.startsWith('$')) {
+      // EventStoreDB keeps `$` types for its own system events, which every reader of the log skips: a user event so
+      // named would be stored and then never read, on every store alike.
+      throw new InvalidEventError(streamId, type, 'types starting with "$" are reserved for the event store\'s system events; rename the type');
+    }
     const metadata = event.metadata;
     if (typeof metadata?.eventId !== 'string' || !UUID.test(metadata.eventId)) {
       throw new InvalidEventError(streamId, type, `its metadata.eventId ${JSON.stringify(metadata?.eventId)} is not a UUID; create it with newEventId()`);
