@@ -69,7 +69,9 @@ describe('conference service on the in-memory store', () => {
     expect(await vote(service, 9, 'uwe-pfeil')).toMatchObject({ left: { code: 'NotRegistered' } });
     expect(await vote(service, 0, 'nobody')).toMatchObject({ left: { code: 'UnknownCandidate' } });
     expect(await service.castVote({ conferenceId: 'ecc2020', ballotId: 'no-such-ballot', attendeeId: 'a-0', candidateId: 'uwe-pfeil' }, at))
-      .toMatchObject({ left: { code: 'BallotNotOpen', status: 'not-opened' } });
+      .toMatchObject({ left: { code: 'SessionNotFound', sessionId: 'no-such-ballot' } });
+    expect(await service.castVote({ conferenceId: 'ecc2099', ballotId: 'ecmy-vote', attendeeId: 'a-0', candidateId: 'uwe-pfeil' }, at))
+      .toMatchObject({ left: { code: 'ConferenceNotScheduled' } });
     right(await service.openSession({ conferenceId: 'ecc2020', sessionId: 'opening', title: 'Opening', day: '2020-11-10', openers: [{ name: 'Peter Altmaier', role: 'Minister' }], ballot: null }, at));
     expect(await service.castVote({ conferenceId: 'ecc2020', ballotId: 'opening', attendeeId: 'a-0', candidateId: 'uwe-pfeil' }, at))
       .toMatchObject({ left: { code: 'NotABallot', sessionId: 'opening' } });

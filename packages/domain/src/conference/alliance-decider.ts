@@ -4,6 +4,7 @@ import type { Decider } from '../kernel/decider.js';
 import { AllianceId, type CountryCode } from './codecs.js';
 import { ConferenceErrors, type ConferenceError } from './errors.js';
 import type { AllianceStreamEvent } from './events.js';
+import { UNKNOWN_EVENT_FIX, unreachable } from './unreachable.js';
 import { checkCommand, checkCountry, checkId, checkText } from './validation.js';
 
 /** Founds an alliance. */
@@ -68,6 +69,8 @@ export const allianceDecider: Decider<AllianceCommand, AllianceState, AllianceSt
         return state.status !== 'founded' || state.members.has(event.data.nation)
           ? state
           : { ...state, members: new Map(state.members).set(event.data.nation, event.data.memberNumber) };
+      default:
+        return unreachable(event, 'type', 'alliance stream event type', UNKNOWN_EVENT_FIX);
     }
   },
   decide: (command, state) => {
@@ -78,6 +81,8 @@ export const allianceDecider: Decider<AllianceCommand, AllianceState, AllianceSt
         return found(command, state);
       case 'JoinAlliance':
         return join(command, state);
+      default:
+        return unreachable(command, 'type', 'alliance command type');
     }
   },
 };

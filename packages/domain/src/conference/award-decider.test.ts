@@ -1,8 +1,8 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { given } from '../testing/index.js';
 import { awardDecider, type GrantJuryAward, type GrantVotedAward } from './award-decider.js';
 import { ev, withCode } from './fixtures.test-helper.js';
-import { tallyVotes } from './tally.js';
+import { tallyVotes, type BallotTally } from './tally.js';
 
 const jury: GrantJuryAward = {
   type: 'GrantJuryAward', awardId: 'mobilisation', edition: 2020, title: 'Special prize for EU cluster mobilisation',
@@ -71,5 +71,77 @@ describe('GrantVotedAward', () => {
     const granted = given(awardDecider).when(voted(decisive)).decision;
     const history = granted._tag === 'Right' ? granted.right : [];
     given(awardDecider, history).when(voted(decisive)).thenError(withCode('AwardAlreadyGranted', { recipient: 'Uwe Pfeil' }));
+  });
+});
+
+describe('GrantVotedAward with a tally it cannot trust', () => {
+  // The tally comes with the command: from the application's tallyVotes, or forged by an untyped caller.
+  const forged = (overrides: Record<string, unknown>): GrantVotedAward =>
+    voted(decisive, { ballot: { ...tallyVotes(decisive, 'ecc2020', 'ecmy-vote'), ...overrides } as unknown as BallotTally });
+  const candidate = (candidateId: string, name: unknown, affiliation: unknown) => ({ candidateId, name, affiliation });
+
+  it('refuses candidates with a blank name or a non-text affiliation, naming the path', () => {
+    given(awardDecider).when(forged({ candidates: [candidate('uwe-pfeil', '   ', 'R')] }))
+      .thenError(withCode('BlankField', { field: 'ballot.candidates.0.name' }));
+    given(awardDecider).when(forged({ candidates: [candidate('uwe-pfeil', 'Uwe Pfeil', 42)] }))
+      .thenError(withCode('InvalidInput', { field: 'ballot.candidates.0.affiliation', value: 42, expected: 'a non-blank string' }));
+  });
+
+  it('refuses tally entries with a non-slug candidate id, or negative or fractional votes', () => {
+    const entries = (first: unknown, votes: unknown) => forged({ tally: [{ candidateId: first, votes }, { candidateId: 'candidate-b', votes: 1 }] });
+    given(awardDecider).when(entries('Not A Slug', 2)).thenError(withCode('InvalidInput', { field: 'ballot.tally.0.candidateId', value: 'Not A Slug' }));
+    given(awardDecider).when(entries('uwe-pfeil', -3)).thenError(withCode('InvalidInput', { field: 'ballot.tally.0.votes', expected: 'a whole number of at least 0' }));
+    given(awardDecider).when(entries('uwe-pfeil', 1.5)).thenError(withCode('InvalidInput', { field: 'ballot.tally.0.votes', value: 1.5 }));
+  });
+
+  it('refuses a tally listing a candidate twice', () =>
+    given(awardDecider).when(forged({ tally: [{ candidateId: 'uwe-pfeil', votes: 2 }, { candidateId: 'uwe-pfeil', votes: 1 }] }))
+      .thenError(withCode('InvalidInput', { field: 'ballot.tally.1.candidateId' })));
+
+  it('refuses leaders that disagree with the tally entries, rather than granting to them', () => {
+    given(awardDecider).when(forged({ leaders: ['candidate-b'] }))
+      .thenError(withCode('InvalidInput', { field: 'ballot.leaders', value: ['candidate-b'] }));
+    given(awardDecider).when(forged({ leaders: [] })).thenError(withCode('InvalidInput', { field: 'ballot.leaders' }));
+    given(awardDecider).when(forged({ leaders: ['uwe-pfeil', 'candidate-b'] })).thenError(withCode('InvalidInput', { field: 'ballot.leaders' }));
+    // Leaders are a set: their order does not matter.
+    const tied = [opened, vote('a-1', 'uwe-pfeil'), vote('a-2', 'candidate-b'), closed];
+    const ballot = tallyVotes(tied, 'ecc2020', 'ecmy-vote');
+    given(awardDecider).when(voted(tied, { ballot: { ...ballot, leaders: [...ballot.leaders].reverse() } })).thenError(withCode('TieNeedsDecision'));
+  });
+
+  it('refuses a tally missing a field, or not an object, with a Left', () => {
+    const { leaders: _leaders, ...withoutLeaders } = tallyVotes(decisive, 'ecc2020', 'ecmy-vote');
+    given(awardDecider).when(voted(decisive, { ballot: withoutLeaders as BallotTally })).thenError(withCode('InvalidInput', { field: 'ballot.leaders' }));
+    given(awardDecider).when(voted(decisive, { ballot: 'uwe-pfeil' as unknown as BallotTally })).thenError(withCode('InvalidInput', { field: 'ballot' }));
+  });
+
+  it('records only the fields of a tally entry, not extras a caller added', () => {
+    const spec = given(awardDecider).when(forged({ tally: [{ candidateId: 'uwe-pfeil', votes: 2, note: 'x'.repeat(1000) }, { candidateId: 'candidate-b', votes: 1 }] }));
+    expect(spec.decision._tag === 'Right' && spec.decision.right[0]!.data.decidedBy).toEqual({
+      kind: 'vote', ballotId: 'ecmy-vote', tally: [{ candidateId: 'uwe-pfeil', votes: 2 }, { candidateId: 'candidate-b', votes: 1 }],
+    });
+  });
+
+  it('refuses a tie-break that is not text', () =>
+    given(awardDecider).when(voted(decisive, { tieBreak: 7 as unknown as string })).thenError(withCode('InvalidInput', { field: 'tieBreak' })));
+});
+
+describe('one ballot, one edition', () => {
+  const granted = () => {
+    const decision = given(awardDecider).when(voted(decisive)).decision;
+    if (decision._tag === 'Left') throw new Error(decision.left.message);
+    return decision.right;
+  };
+
+  it('refuses a ballot that already decided another edition, naming ballot and edition', () => {
+    const spec = given(awardDecider, granted()).when(voted(decisive, { edition: 2021 }));
+    spec.thenError(withCode('BallotAlreadyUsed', { awardId: 'ecmy', ballotId: 'ecmy-vote', edition: 2020 }));
+    expect(spec.decision._tag === 'Left' && spec.decision.left.message).toMatch(/"ecmy-vote" already decided edition 2020/);
+  });
+
+  it('rebuilds the used ballots from the history: vote-decided grants record their ballot, jury grants none', () => {
+    const jury2019 = ev('AwardGranted', { ...juryGranted.data, awardId: 'ecmy', edition: 2019 });
+    expect([...given(awardDecider, [jury2019, ...granted()]).state().ballots]).toEqual([['ecmy-vote', 2020]]);
+    given(awardDecider, [jury2019]).when(voted(decisive, { edition: 2021 })).then([ev('AwardGranted', { ...granted()[0]!.data, edition: 2021 })]);
   });
 });

@@ -1,11 +1,13 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { Decider } from '../kernel/decider.js';
-import { AwardId, CandidateId, SessionId } from './codecs.js';
+import { AwardId, SessionId } from './codecs.js';
 import { ConferenceErrors, type ConferenceError } from './errors.js';
 import type { AwardGranted } from './events.js';
 import type { BallotTally } from './tally.js';
-import { checkCommand, checkId, checkPositiveInteger, checkRecord, checkText } from './validation.js';
+import { checkBallotTally, type CheckedTally } from './tally-check.js';
+import { UNKNOWN_EVENT_FIX, unreachable } from './unreachable.js';
+import { checkCommand, checkId, checkPositiveInteger, checkText } from './validation.js';
 
 /** Grants an award edition by jury decision to a named recipient and affiliation. */
 export interface GrantJuryAward {
@@ -19,7 +21,8 @@ export interface GrantJuryAward {
 
 /**
  * Grants an award edition to the leader of a closed ballot. `ballot` is the tally the application computed from the
- * log with `tallyVotes`; `tieBreak` names the chosen leader when the ballot is tied.
+ * log with `tallyVotes`; the decider checks it against the `BallotTally` codec and takes the leaders from its entries.
+ * `tieBreak` names the chosen leader when the ballot is tied. A ballot decides one edition.
  */
 export interface GrantVotedAward {
   readonly type: 'GrantVotedAward';
@@ -33,9 +36,11 @@ export interface GrantVotedAward {
 /** The commands of an `award-<id>` stream. */
 export type AwardCommand = GrantJuryAward | GrantVotedAward;
 
-/** The folded award stream: who received each granted edition. */
+/** The folded award stream: who received each granted edition, and which edition each ballot decided. */
 export interface AwardState {
   readonly editions: ReadonlyMap<number, string>;
+  /** Ballot id to the edition it decided; rebuilt from `decidedBy.ballotId` of the vote-decided grants. */
+  readonly ballots: ReadonlyMap<SessionId, number>;
 }
 
 type Decision = E.Either<ConferenceError, readonly AwardGranted[]>;
@@ -60,39 +65,65 @@ const grantJury = (command: GrantJuryAward, state: AwardState): Decision =>
     E.map((valid) => [{ type: 'AwardGranted', data: { ...valid, decidedBy: { kind: 'jury' } } }] as const),
   );
 
+/** The ballot's winner: its only leader, or the leader `tieBreak` names. */
+const winnerOf = (ballot: CheckedTally, ballotId: SessionId, tieBreak: unknown) => {
+  const { leaders } = ballot;
+  if (leaders.length === 0) return E.left(ConferenceErrors.emptyTally(ballotId));
+  if (tieBreak !== undefined) {
+    if (typeof tieBreak !== 'string') return E.left(ConferenceErrors.invalidInput('tieBreak', tieBreak, `one of the leaders ${leaders.join(', ')}`));
+    if (!leaders.some((leader) => leader === tieBreak)) return E.left(ConferenceErrors.invalidTieBreak(ballotId, tieBreak, leaders));
+  } else if (leaders.length > 1) {
+    return E.left(ConferenceErrors.tieNeedsDecision(ballotId, ballot.tally.filter((entry) => leaders.includes(entry.candidateId))));
+  }
+  const winnerId = tieBreak ?? leaders[0];
+  const winner = ballot.candidates.find((candidate) => candidate.candidateId === winnerId);
+  return winner === undefined
+    ? E.left(ConferenceErrors.unknownCandidate(ballotId, String(winnerId), ballot.candidates.map((candidate) => candidate.candidateId)))
+    : E.right(winner);
+};
+
 const grantVoted = (command: GrantVotedAward, state: AwardState): Decision =>
   pipe(
     common(command, state),
-    E.chainFirst(() => checkRecord('ballot', command.ballot)),
-    E.bind('ballotId', () => checkId(SessionId, 'ballot.ballotId', command.ballot.ballotId)),
-    E.chain((valid): Decision => {
-      const { ballot, tieBreak } = command;
-      if (!ballot.opened) return E.left(ConferenceErrors.sessionNotFound(ballot.ballotId));
-      if (ballot.awardId !== valid.awardId) return E.left(ConferenceErrors.ballotMismatch('awardId', valid.awardId, ballot.awardId ?? ''));
-      if (!ballot.closed) return E.left(ConferenceErrors.ballotStillOpen(ballot.ballotId));
-      if (ballot.leaders.length === 0) return E.left(ConferenceErrors.emptyTally(ballot.ballotId));
-      if (tieBreak !== undefined && !ballot.leaders.includes(tieBreak)) {
-        return E.left(ConferenceErrors.invalidTieBreak(ballot.ballotId, tieBreak, ballot.leaders));
-      }
-      if (ballot.leaders.length > 1 && tieBreak === undefined) {
-        return E.left(ConferenceErrors.tieNeedsDecision(ballot.ballotId, ballot.tally.filter((entry) => ballot.leaders.includes(entry.candidateId))));
-      }
-      const winnerId = tieBreak ?? ballot.leaders[0]!;
-      const winner = ballot.candidates.find((candidate) => candidate.candidateId === winnerId);
-      if (!winner || !CandidateId.is(winnerId)) return E.left(ConferenceErrors.unknownCandidate(ballot.ballotId, winnerId, ballot.candidates.map((c) => c.candidateId)));
-      const { awardId, edition, title, ballotId } = valid;
-      return E.right([{
-        type: 'AwardGranted',
-        data: { awardId, edition, title, recipient: winner.name, affiliation: winner.affiliation, decidedBy: { kind: 'vote', ballotId, tally: [...ballot.tally] } },
-      }]);
+    E.bind('ballot', () => checkBallotTally('ballot', command.ballot)),
+    E.bind('ballotId', ({ ballot }) => checkId(SessionId, 'ballot.ballotId', ballot.ballotId)),
+    E.chainFirst(({ awardId, ballot, ballotId }): E.Either<ConferenceError, unknown> => {
+      if (!ballot.opened) return E.left(ConferenceErrors.sessionNotFound(ballotId));
+      if (ballot.awardId !== awardId) return E.left(ConferenceErrors.ballotMismatch('awardId', awardId, ballot.awardId ?? ''));
+      if (!ballot.closed) return E.left(ConferenceErrors.ballotStillOpen(ballotId));
+      const used = state.ballots.get(ballotId);
+      return used === undefined ? E.right(true) : E.left(ConferenceErrors.ballotAlreadyUsed(awardId, ballotId, used));
+    }),
+    E.bind('winner', ({ ballot, ballotId }) => winnerOf(ballot, ballotId, command.tieBreak)),
+    E.map(({ awardId, edition, title, ballot, ballotId, winner }): readonly AwardGranted[] => {
+      // Field by field: the codecs keep unknown fields, and a caller's extras do not belong in the log.
+      const tally = ballot.tally.map(({ candidateId, votes }) => ({ candidateId, votes }));
+      const decidedBy = { kind: 'vote', ballotId, tally } as const;
+      return [{ type: 'AwardGranted', data: { awardId, edition, title, recipient: winner.name, affiliation: winner.affiliation, decidedBy } }];
     }),
   );
 
-/** The award decider over `award-<id>`: each edition is granted once, by jury or by the leader of a closed ballot. */
+const grant = (state: AwardState, { edition, recipient, decidedBy }: AwardGranted['data']): AwardState => {
+  if (state.editions.has(edition)) return state;
+  const editions = new Map(state.editions).set(edition, recipient);
+  const firstUse = decidedBy.kind === 'vote' && !state.ballots.has(decidedBy.ballotId);
+  return { editions, ballots: firstUse ? new Map(state.ballots).set(decidedBy.ballotId, edition) : state.ballots };
+};
+
+/**
+ * The award decider over `award-<id>`: each edition is granted once, by jury or by the leader of a closed ballot, and
+ * each ballot decides one edition.
+ */
 export const awardDecider: Decider<AwardCommand, AwardState, AwardGranted, ConferenceError> = {
-  initialState: { editions: new Map() },
-  evolve: (state, event) =>
-    state.editions.has(event.data.edition) ? state : { editions: new Map(state.editions).set(event.data.edition, event.data.recipient) },
+  initialState: { editions: new Map(), ballots: new Map() },
+  evolve: (state, event) => {
+    switch (event.type) {
+      case 'AwardGranted':
+        return grant(state, event.data);
+      default:
+        return unreachable(event.type, 'type', 'award stream event type', UNKNOWN_EVENT_FIX);
+    }
+  },
   decide: (command, state) => {
     const known = checkCommand(command, ['GrantJuryAward', 'GrantVotedAward']);
     if (E.isLeft(known)) return known;
@@ -101,6 +132,8 @@ export const awardDecider: Decider<AwardCommand, AwardState, AwardGranted, Confe
         return grantJury(command, state);
       case 'GrantVotedAward':
         return grantVoted(command, state);
+      default:
+        return unreachable(command, 'type', 'award command type');
     }
   },
 };

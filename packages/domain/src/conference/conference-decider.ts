@@ -5,6 +5,7 @@ import { AttendeeId, AwardId, CandidateId, ConferenceId, SessionId, type Country
 import { ConferenceErrors, type ConferenceError } from './errors.js';
 import type { Candidate, ConferenceStreamEvent, Opener } from './events.js';
 import { GrowingMap } from './growing-map.js';
+import { UNKNOWN_EVENT_FIX, unreachable } from './unreachable.js';
 import { checkCommand, checkCountry, checkDate, checkEach, checkGroup, checkId, checkPositiveInteger, checkRecord, checkText } from './validation.js';
 
 /** Schedules a conference on its days, with an optional capacity (`null`: unlimited). */
@@ -233,6 +234,8 @@ const evolveScheduled = (state: Scheduled, event: Exclude<ConferenceStreamEvent,
       const closed: OpenedSession = { ...session, ballot: { ...session.ballot, closed: true } };
       return { ...state, sessions: new Map(state.sessions).set(event.data.sessionId, closed) };
     }
+    default:
+      return unreachable(event, 'type', 'conference stream event type', UNKNOWN_EVENT_FIX);
   }
 };
 
@@ -240,12 +243,19 @@ const evolveScheduled = (state: Scheduled, event: Exclude<ConferenceStreamEvent,
 export const conferenceDecider: Decider<ConferenceCommand, ConferenceState, ConferenceStreamEvent, ConferenceError> = {
   initialState: { status: 'unscheduled' },
   evolve: (state, event) => {
-    if (event.type === 'ConferenceScheduled') {
-      const { conferenceId, days, capacity } = event.data;
-      return { status: 'scheduled', conferenceId, days, capacity, attendees: GrowingMap.empty(), sessions: new Map() };
+    switch (event.type) {
+      case 'ConferenceScheduled': {
+        const { conferenceId, days, capacity } = event.data;
+        return { status: 'scheduled', conferenceId, days, capacity, attendees: GrowingMap.empty(), sessions: new Map() };
+      }
+      case 'AttendeeRegistered':
+      case 'SessionOpened':
+      case 'BallotClosed':
+        // Events of a stream that was never scheduled cannot come from this decider; folding ignores them.
+        return state.status === 'scheduled' ? evolveScheduled(state, event) : state;
+      default:
+        return unreachable(event, 'type', 'conference stream event type', UNKNOWN_EVENT_FIX);
     }
-    // Events of a stream that was never scheduled cannot come from this decider; folding ignores them.
-    return state.status === 'scheduled' ? evolveScheduled(state, event) : state;
   },
   decide: (command, state) => {
     const known = checkCommand(command, ['ScheduleConference', 'RegisterAttendee', 'OpenSession', 'CloseBallot']);
@@ -259,6 +269,8 @@ export const conferenceDecider: Decider<ConferenceCommand, ConferenceState, Conf
         return open(command, state);
       case 'CloseBallot':
         return close(command, state);
+      default:
+        return unreachable(command, 'type', 'conference command type');
     }
   },
 };

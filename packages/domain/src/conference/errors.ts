@@ -1,4 +1,5 @@
 import type { TallyEntry } from './events.js';
+import { unreachable } from './unreachable.js';
 
 /**
  * Every way a conference command can be refused. Each carries a stable `code`, the data needed to act on it and a
@@ -27,6 +28,7 @@ export type ConferenceError =
   | { readonly code: 'AlreadyVoted'; readonly ballotId: string; readonly attendeeId: string; readonly votedFor: string; readonly message: string }
   | { readonly code: 'BallotMismatch'; readonly field: string; readonly expected: string; readonly got: string; readonly message: string }
   | { readonly code: 'AwardAlreadyGranted'; readonly awardId: string; readonly edition: number; readonly recipient: string; readonly message: string }
+  | { readonly code: 'BallotAlreadyUsed'; readonly awardId: string; readonly ballotId: string; readonly edition: number; readonly message: string }
   | { readonly code: 'BallotStillOpen'; readonly ballotId: string; readonly message: string }
   | { readonly code: 'EmptyTally'; readonly ballotId: string; readonly message: string }
   | { readonly code: 'TieNeedsDecision'; readonly ballotId: string; readonly tied: readonly TallyEntry[]; readonly message: string }
@@ -67,6 +69,7 @@ export const conferenceErrorKind = (error: ConferenceError): ConferenceErrorKind
     case 'BallotAlreadyClosed':
     case 'AlreadyVoted':
     case 'AwardAlreadyGranted':
+    case 'BallotAlreadyUsed':
     case 'AllianceAlreadyFounded':
     case 'NationAlreadyMember':
       return 'conflict';
@@ -77,6 +80,8 @@ export const conferenceErrorKind = (error: ConferenceError): ConferenceErrorKind
     case 'EmptyTally':
     case 'TieNeedsDecision':
       return 'refused';
+    default:
+      return unreachable(error, 'code', 'conference error code');
   }
 };
 
@@ -184,6 +189,10 @@ export const ConferenceErrors = {
   awardAlreadyGranted: (awardId: string, edition: number, recipient: string): ConferenceError => ({
     code: 'AwardAlreadyGranted', awardId, edition, recipient,
     message: `Award "${awardId}" edition ${edition} was already granted to ${recipient}; an award is granted once per edition`,
+  }),
+  ballotAlreadyUsed: (awardId: string, ballotId: string, edition: number): ConferenceError => ({
+    code: 'BallotAlreadyUsed', awardId, ballotId, edition,
+    message: `Ballot "${ballotId}" already decided edition ${edition} of award "${awardId}"; a ballot decides one edition, so hold a new ballot for this one`,
   }),
   ballotStillOpen: (ballotId: string): ConferenceError => ({
     code: 'BallotStillOpen', ballotId, message: `Ballot "${ballotId}" is still open; close it with CloseBallot before granting its award`,

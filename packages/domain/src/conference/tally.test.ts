@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ev } from './fixtures.test-helper.js';
-import { tallyVotes } from './tally.js';
+import { BallotTally, leadersOf, tallyVotes } from './tally.js';
 
 const opened = (sessionId: string) =>
   ev('SessionOpened', {
@@ -24,8 +24,27 @@ describe('tallyVotes', () => {
     expect(tally.duplicates.map((v) => v.candidateId)).toEqual(['y']);
     expect(tally).toMatchObject({ counted: 1, closed: false, leaders: ['x'] });
   });
+  it('builds entries only from events its codecs accept: a malformed vote is skipped like an unrelated one, never cast into an entry', () => {
+    const junk = [
+      { type: 'VoteCast', data: { conferenceId: 'ecc2020', ballotId: 'b1', attendeeId: 'a8', candidateId: 'Not A Slug' } },
+      { type: 'VoteCast', data: null },
+      { type: 'SessionOpened', data: { conferenceId: 'ecc2020', sessionId: 'b1', ballot: { awardId: 'other', candidates: 'x' } } },
+      { type: 'BallotClosed', data: { conferenceId: 'ecc2020', sessionId: 'b1', extra: 1 } },
+    ];
+    const tally = tallyVotes([opened('b1'), vote('a1', 'x'), ...junk.slice(0, 3)], 'ecc2020', 'b1');
+    expect(tally).toMatchObject({ awardId: 'ecmy', counted: 1, leaders: ['x'], closed: false });
+    expect(tally.tally).toEqual([{ candidateId: 'x', votes: 1 }, { candidateId: 'y', votes: 0 }]);
+    // Extra fields are kept by the codecs (t.type), so a close with one still counts.
+    expect(tallyVotes([opened('b1'), junk[3]!], 'ecc2020', 'b1').closed).toBe(true);
+    expect(BallotTally.is(tally)).toBe(true);
+  });
   it('reports a tie as several leaders and no votes as none', () => {
     expect(tallyVotes([opened('b1'), vote('a1', 'x'), vote('a2', 'y')], 'ecc2020', 'b1').leaders).toEqual(['x', 'y']);
     expect(tallyVotes([opened('b1')], 'ecc2020', 'b1').leaders).toEqual([]);
+  });
+  it('derives leaders from any tally, sorted or not', () => {
+    const entry = (candidateId: string, votes: number) => ({ candidateId, votes }) as BallotTally['tally'][number];
+    expect(leadersOf([entry('y', 1), entry('x', 3), entry('z', 3)])).toEqual(['x', 'z']);
+    expect(leadersOf([entry('x', 0)])).toEqual([]);
   });
 });

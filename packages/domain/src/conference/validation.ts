@@ -1,6 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { CountryCode, IsoDate, STAKEHOLDER_GROUPS, StakeholderGroup } from './codecs.js';
+import { errorPath } from '../kernel/event-registry.js';
+import {
+  AllianceId, AttendeeId, AwardId, CandidateId, ConferenceId, CountryCode, IsoDate, NonEmptyString, NonNegativeInteger, PositiveInteger,
+  STAKEHOLDER_GROUPS, SessionId, StakeholderGroup,
+} from './codecs.js';
 import { ConferenceErrors, type ConferenceError } from './errors.js';
 
 // Commands arrive as plain input from outside; these checks turn it into branded values or a typed error, never a throw.
@@ -64,3 +68,56 @@ export const checkCommand = (command: unknown, types: readonly string[]): E.Eith
     : types.includes((command as { type?: unknown }).type as string)
       ? E.right(true)
       : E.left(ConferenceErrors.invalidInput('type', (command as { type?: unknown }).type, `one of ${types.join(', ')}`));
+
+// What the codecs of commands and their nested facts (ballot views, tallies) expect, in the words of the checks above.
+const SLUG_CODECS = new Set<string>([ConferenceId, AttendeeId, SessionId, CandidateId, AwardId, AllianceId].map((codec) => codec.name));
+const NAMED: Readonly<Record<string, string>> = {
+  [NonEmptyString.name]: 'a non-blank string',
+  [PositiveInteger.name]: 'a whole number of at least 1',
+  [NonNegativeInteger.name]: 'a whole number of at least 0',
+  [IsoDate.name]: 'a calendar date written YYYY-MM-DD',
+  [CountryCode.name]: 'an ISO 3166-1 alpha-2 code such as "DE"',
+};
+
+type Described = t.Decoder<unknown, unknown> & { readonly _tag?: string; readonly types?: readonly Described[]; readonly keys?: object };
+
+const expected = (codec: Described): string => {
+  if (SLUG_CODECS.has(codec.name)) return SLUG_RULE;
+  const named = NAMED[codec.name];
+  if (named !== undefined) return named;
+  switch (codec._tag) {
+    case 'StringType': return 'a string';
+    case 'NumberType': return 'a number';
+    case 'BooleanType': return 'true or false';
+    case 'NullType': return 'null';
+    case 'ArrayType':
+    case 'ReadonlyArrayType': return 'a list';
+    case 'InterfaceType':
+    case 'ReadonlyType':
+    case 'ExactType': return 'an object';
+    case 'KeyofType': return `one of ${Object.keys(codec.keys ?? {}).map((key) => `"${key}"`).join(', ')}`;
+    case 'UnionType': return (codec.types ?? []).map(expected).join(' or ');
+    default: return codec.name;
+  }
+};
+
+/**
+ * Checks plain input against an io-ts codec, the single source of its shape. The first problem becomes a typed error
+ * naming its full path under `field` (`ballot.tally.0.votes`): `BlankField` for a blank string where a non-blank one
+ * belongs, `InvalidInput` otherwise.
+ */
+export const checkCodec = <A>(codec: t.Decoder<unknown, A>, field: string, value: unknown): Check<A> => {
+  const decoded = codec.decode(value);
+  if (E.isRight(decoded)) return decoded;
+  const [error] = decoded.left;
+  if (error === undefined) return E.left(ConferenceErrors.invalidInput(field, value, codec.name));
+  const path = errorPath(error.context);
+  const at = path === '' ? field : `${field}.${path}`;
+  // A member of a union reports against the member; the union says what was expected.
+  let index = error.context.length - 1;
+  while (index > 0 && (error.context[index - 1]!.type as Described)._tag === 'UnionType') index--;
+  const codecAt = error.context[index]!.type as Described;
+  return codecAt.name === NonEmptyString.name && typeof error.value === 'string'
+    ? E.left(ConferenceErrors.blankField(at))
+    : E.left(ConferenceErrors.invalidInput(at, error.value, expected(codecAt)));
+};

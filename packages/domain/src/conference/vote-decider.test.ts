@@ -34,3 +34,28 @@ describe('CastVote', () => {
   it('refuses a malformed candidate id as input', () =>
     given(voteDecider).when(cast('Uwe Pfeil')).thenError(withCode('InvalidInput', { field: 'candidateId' })));
 });
+
+describe('CastVote on a ballot that does not exist', () => {
+  it('refuses a vote in a conference that is not scheduled as such, not as an unregistered attendee', () =>
+    given(voteDecider).when(cast('uwe-pfeil', { status: 'conference-not-scheduled', attendeeRegistered: false, candidateIds: [] }))
+      .thenError(withCode('ConferenceNotScheduled', { conferenceId: 'ecc2020' })));
+  it('refuses a vote on a session id that was never opened as SessionNotFound, not as a ballot yet to open', () =>
+    given(voteDecider).when(cast('uwe-pfeil', { status: 'session-not-found', candidateIds: [] })).thenError(withCode('SessionNotFound', { sessionId: 'ecmy-vote' })));
+  it('refuses a vote in a session without a ballot', () =>
+    given(voteDecider).when(cast('uwe-pfeil', { status: 'not-a-ballot', candidateIds: [] })).thenError(withCode('NotABallot', { sessionId: 'ecmy-vote' })));
+});
+
+describe('CastVote with ballot facts it cannot trust', () => {
+  const withView = (ballot: unknown): CastVote => ({ ...cast('uwe-pfeil'), ballot: ballot as BallotView });
+  const { candidateIds: _candidateIds, ...withoutCandidates } = view;
+
+  it('refuses a view without candidateIds with a Left, not a throw', () =>
+    given(voteDecider).when(withView(withoutCandidates)).thenError(withCode('InvalidInput', { field: 'ballot.candidateIds', expected: 'a list' })));
+  it('refuses candidateIds given as one string, which would match substrings', () =>
+    given(voteDecider).when({ ...withView({ ...view, candidateIds: 'uwe-pfeil-and-friends' }), candidateId: 'uwe' })
+      .thenError(withCode('InvalidInput', { field: 'ballot.candidateIds', value: 'uwe-pfeil-and-friends' })));
+  it('refuses an unknown status and a non-boolean registration', () => {
+    given(voteDecider).when(withView({ ...view, status: 'opened' })).thenError(withCode('InvalidInput', { field: 'ballot.status' }));
+    given(voteDecider).when(withView({ ...view, attendeeRegistered: 'yes' })).thenError(withCode('InvalidInput', { field: 'ballot.attendeeRegistered', expected: 'true or false' }));
+  });
+});

@@ -10,7 +10,7 @@ import { AllianceId, AttendeeId, AwardId, ConferenceId, SessionId } from '../cod
 import {
   conferenceDecider, type CloseBallot, type ConferenceState, type OpenSession, type RegisterAttendee, type ScheduleConference,
 } from '../conference-decider.js';
-import { ConferenceErrors, type ConferenceError } from '../errors.js';
+import type { ConferenceError } from '../errors.js';
 import {
   allianceStreamEvents, awardStreamEvents, conferenceEvents, conferenceStreamEvents, voteStreamEvents,
   type AllianceStreamEvent, type AwardGranted, type ConferenceStreamEvent, type VoteCast,
@@ -132,10 +132,8 @@ export const createConferenceService = (options: ConferenceServiceOptions): Conf
       const attendeeId = checkId(AttendeeId, 'attendeeId', command.attendeeId);
       if (E.isLeft(attendeeId)) return attendeeId;
       const { state } = await conferences.load(conferenceStream(conferenceId.right));
+      // The view says whether the conference, the session and its ballot exist; the vote decider refuses accordingly.
       const ballot = ballotView(state, command.conferenceId, command.ballotId, command.attendeeId);
-      // The view cannot tell "no such session" from "a session without a ballot"; the state can, and says which.
-      const sessions: ReadonlyMap<string, { readonly ballot: unknown }> | undefined = state.status === 'scheduled' ? state.sessions : undefined;
-      if (sessions?.get(command.ballotId)?.ballot === null) return E.left(ConferenceErrors.notABallot(command.ballotId));
       // A concurrent duplicate loses the no_stream race, is retried by the handler, and then decides against the
       // vote that won: the same candidate is an idempotent success, another one is AlreadyVoted.
       return votes.handle(voteStream(conferenceId.right, ballotId.right, attendeeId.right), { ...command, type: 'CastVote', ballot }, context);
