@@ -130,7 +130,7 @@ describe('conference service on the in-memory store', () => {
     const granted = right(await service.grantVotedAward(grant, at));
     expect(granted.events[0]!.data).toMatchObject({
       recipient: 'Uwe Pfeil',
-      decidedBy: { kind: 'vote', ballotId: 'ecmy-vote', tally: [{ candidateId: 'uwe-pfeil', votes: 2 }, { candidateId: 'candidate-b', votes: 1 }, { candidateId: 'candidate-c', votes: 0 }] },
+      decidedBy: { kind: 'vote', conferenceId: 'ecc2020', ballotId: 'ecmy-vote', tally: [{ candidateId: 'uwe-pfeil', votes: 2 }, { candidateId: 'candidate-b', votes: 1 }, { candidateId: 'candidate-c', votes: 0 }] },
     });
     expect(await service.grantVotedAward(grant, at)).toMatchObject({ left: { code: 'AwardAlreadyGranted', recipient: 'Uwe Pfeil' } });
   });

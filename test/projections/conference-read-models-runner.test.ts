@@ -9,7 +9,7 @@ const append = async (store: EventStore, streamId: string, events: readonly Conf
   const newEvents = events.map((event) => {
     const encoded = conferenceEvents.encode(event);
     const eventId = newEventId();
-    return { type: encoded.type, data: encoded.data, metadata: { eventId, occurredAt: '2020-11-23T09:00:00.000Z', correlationId: eventId, causationId: eventId, schemaVersion: 1 } };
+    return { type: encoded.type, data: encoded.data, metadata: { eventId, occurredAt: '2020-11-23T09:00:00.000Z', correlationId: eventId, causationId: eventId, schemaVersion: encoded.schemaVersion } };
   });
   return store.appendToStream(streamId, newEvents, { expectedRevision });
 };
@@ -47,7 +47,7 @@ describe('the conference read models fed by the runner from a SQLite event store
     await append(events, awardStream('cluster-award'), [
       event('AwardGranted', {
         awardId: 'cluster-award', edition: 1, title: 'Cluster Award 2020', recipient: 'Beta', affiliation: 'B',
-        decidedBy: { kind: 'vote', ballotId: 'award-vote', tally: [{ candidateId: 'beta', votes: 2 }, { candidateId: 'alpha', votes: 0 }] },
+        decidedBy: { kind: 'vote', conferenceId: 'ecc2020', ballotId: 'award-vote', tally: [{ candidateId: 'beta', votes: 2 }, { candidateId: 'alpha', votes: 0 }] },
       }),
     ]);
     const last = await append(events, allianceStream('eca'), [

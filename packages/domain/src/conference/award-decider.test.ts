@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { given } from '../testing/index.js';
 import { awardDecider, type GrantJuryAward, type GrantVotedAward } from './award-decider.js';
 import { ev, withCode } from './fixtures.test-helper.js';
+import { conferenceEvents, type AwardGranted } from './events.js';
 import { tallyVotes, type BallotTally } from './tally.js';
 
 const jury: GrantJuryAward = {
@@ -44,7 +45,7 @@ describe('GrantVotedAward', () => {
     given(awardDecider).when(voted(decisive)).then([
       ev('AwardGranted', {
         awardId: 'ecmy', edition: 2020, title: 'European Cluster Manager of the Year', recipient: 'Uwe Pfeil', affiliation: 'E-Mobilität Regensburg',
-        decidedBy: { kind: 'vote', ballotId: 'ecmy-vote', tally: [{ candidateId: 'uwe-pfeil', votes: 2 }, { candidateId: 'candidate-b', votes: 1 }, { candidateId: 'candidate-c', votes: 0 }] },
+        decidedBy: { kind: 'vote', conferenceId: 'ecc2020', ballotId: 'ecmy-vote', tally: [{ candidateId: 'uwe-pfeil', votes: 2 }, { candidateId: 'candidate-b', votes: 1 }, { candidateId: 'candidate-c', votes: 0 }] },
       }),
     ]));
   it('does not count a vote after the close', () =>
@@ -57,7 +58,7 @@ describe('GrantVotedAward', () => {
     given(awardDecider).when(voted(tied, { tieBreak: 'uwe-pfeil' })).then([
       ev('AwardGranted', {
         awardId: 'ecmy', edition: 2020, title: 'European Cluster Manager of the Year', recipient: 'Uwe Pfeil', affiliation: 'E-Mobilität Regensburg',
-        decidedBy: { kind: 'vote', ballotId: 'ecmy-vote', tally: [{ candidateId: 'candidate-b', votes: 1 }, { candidateId: 'uwe-pfeil', votes: 1 }, { candidateId: 'candidate-c', votes: 0 }] },
+        decidedBy: { kind: 'vote', conferenceId: 'ecc2020', ballotId: 'ecmy-vote', tally: [{ candidateId: 'candidate-b', votes: 1 }, { candidateId: 'uwe-pfeil', votes: 1 }, { candidateId: 'candidate-c', votes: 0 }] },
       }),
     ]);
   });
@@ -118,7 +119,7 @@ describe('GrantVotedAward with a tally it cannot trust', () => {
   it('records only the fields of a tally entry, not extras a caller added', () => {
     const spec = given(awardDecider).when(forged({ tally: [{ candidateId: 'uwe-pfeil', votes: 2, note: 'x'.repeat(1000) }, { candidateId: 'candidate-b', votes: 1 }] }));
     expect(spec.decision._tag === 'Right' && spec.decision.right[0]!.data.decidedBy).toEqual({
-      kind: 'vote', ballotId: 'ecmy-vote', tally: [{ candidateId: 'uwe-pfeil', votes: 2 }, { candidateId: 'candidate-b', votes: 1 }],
+      kind: 'vote', conferenceId: 'ecc2020', ballotId: 'ecmy-vote', tally: [{ candidateId: 'uwe-pfeil', votes: 2 }, { candidateId: 'candidate-b', votes: 1 }],
     });
   });
 
@@ -133,15 +134,32 @@ describe('one ballot, one edition', () => {
     return decision.right;
   };
 
-  it('refuses a ballot that already decided another edition, naming ballot and edition', () => {
+  it('refuses a ballot that already decided another edition, naming conference, ballot and edition', () => {
     const spec = given(awardDecider, granted()).when(voted(decisive, { edition: 2021 }));
-    spec.thenError(withCode('BallotAlreadyUsed', { awardId: 'ecmy', ballotId: 'ecmy-vote', edition: 2020 }));
-    expect(spec.decision._tag === 'Left' && spec.decision.left.message).toMatch(/"ecmy-vote" already decided edition 2020/);
+    spec.thenError(withCode('BallotAlreadyUsed', { awardId: 'ecmy', conferenceId: 'ecc2020', ballotId: 'ecmy-vote', edition: 2020 }));
+    expect(spec.decision._tag === 'Left' && spec.decision.left.message).toMatch(/"ecmy-vote" of conference "ecc2020" already decided edition 2020/);
   });
 
   it('rebuilds the used ballots from the history: vote-decided grants record their ballot, jury grants none', () => {
     const jury2019 = ev('AwardGranted', { ...juryGranted.data, awardId: 'ecmy', edition: 2019 });
-    expect([...given(awardDecider, [jury2019, ...granted()]).state().ballots]).toEqual([['ecmy-vote', 2020]]);
+    expect([...given(awardDecider, [jury2019, ...granted()]).state().ballots]).toEqual([['ecc2020/ecmy-vote', 2020]]);
     given(awardDecider, [jury2019]).when(voted(decisive, { edition: 2021 })).then([ev('AwardGranted', { ...granted()[0]!.data, edition: 2021 })]);
+  });
+
+  it('takes a ballot of the same id in another conference: a ballot is a session of one conference', () => {
+    const nextYear = decisive.map((event) => ({ ...event, data: { ...event.data, conferenceId: 'ecc2021' } })) as typeof decisive;
+    const ballot = tallyVotes(nextYear, 'ecc2021', 'ecmy-vote');
+    const spec = given(awardDecider, granted()).when(voted(nextYear, { edition: 2021, ballot }));
+    expect(spec.decision._tag === 'Right' && spec.decision.right[0]!.data.decidedBy).toMatchObject({ kind: 'vote', conferenceId: 'ecc2021', ballotId: 'ecmy-vote' });
+  });
+
+  it('reads a grant stored at schemaVersion 1 with its ballot conference unknown, and lets it block nothing', () => {
+    const v1 = { ...granted()[0]!.data, decidedBy: { kind: 'vote', ballotId: 'ecmy-vote', tally: [{ candidateId: 'uwe-pfeil', votes: 2 }] } };
+    const decoded = conferenceEvents.decodeData('AwardGranted', 1, v1, { streamId: 'award-ecmy', streamRevision: 0n });
+    if (decoded._tag === 'Left') throw decoded.left;
+    expect(decoded.right.data).toMatchObject({ decidedBy: { kind: 'vote', conferenceId: null, ballotId: 'ecmy-vote' } });
+    expect([...given(awardDecider, [decoded.right as AwardGranted]).state().ballots]).toEqual([]);
+    expect(conferenceEvents.decodeData('AwardGranted', 1, { ...v1, decidedBy: { kind: 'jury' } }, { streamId: 'award-ecmy', streamRevision: 1n }))
+      .toMatchObject({ right: { data: { decidedBy: { kind: 'jury' } } } });
   });
 });

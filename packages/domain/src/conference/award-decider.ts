@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { Decider } from '../kernel/decider.js';
-import { AwardId, SessionId } from './codecs.js';
+import { AwardId, ConferenceId, SessionId } from './codecs.js';
 import { ConferenceErrors, type ConferenceError } from './errors.js';
 import type { AwardGranted } from './events.js';
 import type { BallotTally } from './tally.js';
@@ -39,8 +39,11 @@ export type AwardCommand = GrantJuryAward | GrantVotedAward;
 /** The folded award stream: who received each granted edition, and which edition each ballot decided. */
 export interface AwardState {
   readonly editions: ReadonlyMap<number, string>;
-  /** Ballot id to the edition it decided; rebuilt from `decidedBy.ballotId` of the vote-decided grants. */
-  readonly ballots: ReadonlyMap<SessionId, number>;
+  /**
+   * The ballots that decided an edition, keyed `<conferenceId>/<ballotId>`, to that edition; rebuilt from `decidedBy`
+   * of the vote-decided grants. Grants stored before the event recorded the ballot's conference are not in it.
+   */
+  readonly ballots: ReadonlyMap<string, number>;
 }
 
 type Decision = E.Either<ConferenceError, readonly AwardGranted[]>;
@@ -87,27 +90,32 @@ const grantVoted = (command: GrantVotedAward, state: AwardState): Decision =>
     common(command, state),
     E.bind('ballot', () => checkBallotTally('ballot', command.ballot)),
     E.bind('ballotId', ({ ballot }) => checkId(SessionId, 'ballot.ballotId', ballot.ballotId)),
-    E.chainFirst(({ awardId, ballot, ballotId }): E.Either<ConferenceError, unknown> => {
+    E.bind('conferenceId', ({ ballot }) => checkId(ConferenceId, 'ballot.conferenceId', ballot.conferenceId)),
+    E.chainFirst(({ awardId, ballot, ballotId, conferenceId }): E.Either<ConferenceError, unknown> => {
       if (!ballot.opened) return E.left(ConferenceErrors.sessionNotFound(ballotId));
       if (ballot.awardId !== awardId) return E.left(ConferenceErrors.ballotMismatch('awardId', awardId, ballot.awardId ?? ''));
       if (!ballot.closed) return E.left(ConferenceErrors.ballotStillOpen(ballotId));
-      const used = state.ballots.get(ballotId);
-      return used === undefined ? E.right(true) : E.left(ConferenceErrors.ballotAlreadyUsed(awardId, ballotId, used));
+      const used = state.ballots.get(ballotKey(conferenceId, ballotId));
+      return used === undefined ? E.right(true) : E.left(ConferenceErrors.ballotAlreadyUsed(awardId, conferenceId, ballotId, used));
     }),
     E.bind('winner', ({ ballot, ballotId }) => winnerOf(ballot, ballotId, command.tieBreak)),
-    E.map(({ awardId, edition, title, ballot, ballotId, winner }): readonly AwardGranted[] => {
+    E.map(({ awardId, edition, title, ballot, ballotId, conferenceId, winner }): readonly AwardGranted[] => {
       // Field by field: the codecs keep unknown fields, and a caller's extras do not belong in the log.
       const tally = ballot.tally.map(({ candidateId, votes }) => ({ candidateId, votes }));
-      const decidedBy = { kind: 'vote', ballotId, tally } as const;
+      const decidedBy = { kind: 'vote', conferenceId, ballotId, tally } as const;
       return [{ type: 'AwardGranted', data: { awardId, edition, title, recipient: winner.name, affiliation: winner.affiliation, decidedBy } }];
     }),
   );
 
+/** A ballot is a session of one conference: its id alone may recur in another conference. */
+const ballotKey = (conferenceId: string, ballotId: string): string => `${conferenceId}/${ballotId}`;
+
 const grant = (state: AwardState, { edition, recipient, decidedBy }: AwardGranted['data']): AwardState => {
   if (state.editions.has(edition)) return state;
   const editions = new Map(state.editions).set(edition, recipient);
-  const firstUse = decidedBy.kind === 'vote' && !state.ballots.has(decidedBy.ballotId);
-  return { editions, ballots: firstUse ? new Map(state.ballots).set(decidedBy.ballotId, edition) : state.ballots };
+  if (decidedBy.kind !== 'vote' || decidedBy.conferenceId === null) return { editions, ballots: state.ballots };
+  const key = ballotKey(decidedBy.conferenceId, decidedBy.ballotId);
+  return { editions, ballots: state.ballots.has(key) ? state.ballots : new Map(state.ballots).set(key, edition) };
 };
 
 /**

@@ -31,7 +31,7 @@ const validEventData = {
     awardId: slug, edition: fc.integer({ min: 1, max: 3000 }), title: text, recipient: text, affiliation: text,
     decidedBy: fc.oneof(
       fc.constant({ kind: 'jury' as const }),
-      fc.record({ kind: fc.constant('vote' as const), ballotId: slug, tally: fc.array(fc.record({ candidateId: slug, votes: fc.nat() }), { maxLength: 4 }) }),
+      fc.record({ kind: fc.constant('vote' as const), conferenceId: fc.option(slug, { nil: null }), ballotId: slug, tally: fc.array(fc.record({ candidateId: slug, votes: fc.nat() }), { maxLength: 4 }) }),
     ),
   }),
   AllianceFounded: fc.record({ allianceId: slug, name: text }),

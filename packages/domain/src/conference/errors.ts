@@ -28,7 +28,7 @@ export type ConferenceError =
   | { readonly code: 'AlreadyVoted'; readonly ballotId: string; readonly attendeeId: string; readonly votedFor: string; readonly message: string }
   | { readonly code: 'BallotMismatch'; readonly field: string; readonly expected: string; readonly got: string; readonly message: string }
   | { readonly code: 'AwardAlreadyGranted'; readonly awardId: string; readonly edition: number; readonly recipient: string; readonly message: string }
-  | { readonly code: 'BallotAlreadyUsed'; readonly awardId: string; readonly ballotId: string; readonly edition: number; readonly message: string }
+  | { readonly code: 'BallotAlreadyUsed'; readonly awardId: string; readonly conferenceId: string; readonly ballotId: string; readonly edition: number; readonly message: string }
   | { readonly code: 'BallotStillOpen'; readonly ballotId: string; readonly message: string }
   | { readonly code: 'EmptyTally'; readonly ballotId: string; readonly message: string }
   | { readonly code: 'TieNeedsDecision'; readonly ballotId: string; readonly tied: readonly TallyEntry[]; readonly message: string }
@@ -190,9 +190,10 @@ export const ConferenceErrors = {
     code: 'AwardAlreadyGranted', awardId, edition, recipient,
     message: `Award "${awardId}" edition ${edition} was already granted to ${recipient}; an award is granted once per edition`,
   }),
-  ballotAlreadyUsed: (awardId: string, ballotId: string, edition: number): ConferenceError => ({
-    code: 'BallotAlreadyUsed', awardId, ballotId, edition,
-    message: `Ballot "${ballotId}" already decided edition ${edition} of award "${awardId}"; a ballot decides one edition, so hold a new ballot for this one`,
+  ballotAlreadyUsed: (awardId: string, conferenceId: string, ballotId: string, edition: number): ConferenceError => ({
+    code: 'BallotAlreadyUsed', awardId, conferenceId, ballotId, edition,
+    message: `Ballot "${ballotId}" of conference "${conferenceId}" already decided edition ${edition} of award "${awardId}"; ` +
+      'a ballot decides one edition, so hold a new ballot for this one',
   }),
   ballotStillOpen: (ballotId: string): ConferenceError => ({
     code: 'BallotStillOpen', ballotId, message: `Ballot "${ballotId}" is still open; close it with CloseBallot before granting its award`,

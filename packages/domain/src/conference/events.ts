@@ -54,10 +54,13 @@ export const VoteCastData = t.type({
 
 /** One candidate's count in a vote-decided award. */
 export const TallyEntry = t.type({ candidateId: CandidateId, votes: NonNegativeInteger }, 'TallyEntry');
-/** How an award was decided: by a jury, or by a ballot with the tally taken from the log. */
+/**
+ * How an award was decided: by a jury, or by a ballot of a conference with the tally taken from the log. The ballot's
+ * `conferenceId` came with schemaVersion 2; grants stored at version 1 did not record it and read as `null`.
+ */
 export const DecidedBy = t.union([
   t.type({ kind: t.literal('jury') }),
-  t.type({ kind: t.literal('vote'), ballotId: SessionId, tally: t.array(TallyEntry) }),
+  t.type({ kind: t.literal('vote'), conferenceId: t.union([ConferenceId, t.null]), ballotId: SessionId, tally: t.array(TallyEntry) }),
 ], 'DecidedBy');
 
 /** Payload of `AwardGranted`. */
@@ -91,8 +94,22 @@ export const SessionOpened = defineEvent('SessionOpened', SessionOpenedData);
 export const BallotClosed = defineEvent('BallotClosed', BallotClosedData);
 /** Event definition of `VoteCast` (stream `vote-<conference>.<ballot>.<attendee>`). */
 export const VoteCast = defineEvent('VoteCast', VoteCastData);
-/** Event definition of `AwardGranted` (stream `award-<id>`). */
-export const AwardGranted = defineEvent('AwardGranted', AwardGrantedData);
+/**
+ * `AwardGranted` v1 to v2: a vote-decided grant gains its ballot's `conferenceId`, which v1 did not record, so it reads
+ * as `null` (unknown). Anything else passes unchanged, for the codec to judge.
+ */
+export const awardGrantedV1ToV2 = (data: unknown): unknown => {
+  if (typeof data !== 'object' || data === null) return data;
+  const decidedBy: unknown = (data as { decidedBy?: unknown }).decidedBy;
+  if (typeof decidedBy !== 'object' || decidedBy === null || (decidedBy as { kind?: unknown }).kind !== 'vote') return data;
+  return { ...data, decidedBy: { conferenceId: null, ...decidedBy } };
+};
+
+/** Event definition of `AwardGranted` (stream `award-<id>`); schemaVersion 2 records the ballot's conference. */
+export const AwardGranted = defineEvent('AwardGranted', AwardGrantedData, {
+  schemaVersion: 2,
+  upcasters: [{ fromVersion: 1, upcast: awardGrantedV1ToV2 }],
+});
 /** Event definition of `AllianceFounded` (stream `alliance-<id>`). */
 export const AllianceFounded = defineEvent('AllianceFounded', AllianceFoundedData);
 /** Event definition of `NationJoinedAlliance` (stream `alliance-<id>`). */

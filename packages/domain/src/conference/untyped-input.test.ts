@@ -59,6 +59,6 @@ describe('unknown tags', () => {
 
   it('conferenceErrorKind throws naming an unknown code, and classifies BallotAlreadyUsed as a conflict', () => {
     expect(() => conferenceErrorKind({ code: 'Nope' } as unknown as ConferenceError)).toThrow(/Unknown conference error code "Nope"/);
-    expect(conferenceErrorKind({ code: 'BallotAlreadyUsed', awardId: 'a', ballotId: 'b', edition: 1, message: '' })).toBe('conflict');
+    expect(conferenceErrorKind({ code: 'BallotAlreadyUsed', awardId: 'a', conferenceId: 'c', ballotId: 'b', edition: 1, message: '' })).toBe('conflict');
   });
 });

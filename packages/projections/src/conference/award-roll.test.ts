@@ -8,7 +8,7 @@ describe('the award roll read model', () => {
     const store = await projectEvents(awardRollProjection, [
       ev('AwardGranted', {
         awardId: 'cluster-award', edition: 2, title: 'Cluster Award 2020', recipient: 'Beta', affiliation: 'B cluster',
-        decidedBy: { kind: 'vote', ballotId: 'vote-1', tally: [{ candidateId: 'beta', votes: 2 }, { candidateId: 'alpha', votes: 1 }] },
+        decidedBy: { kind: 'vote', conferenceId: 'ecc2020', ballotId: 'vote-1', tally: [{ candidateId: 'beta', votes: 2 }, { candidateId: 'alpha', votes: 1 }] },
       }),
       ev('AwardGranted', { awardId: 'cluster-award', edition: 1, title: 'Cluster Award 2019', recipient: 'Old', affiliation: 'O cluster', decidedBy: { kind: 'jury' } }),
       ev('AwardGranted', { awardId: 'manager-award', edition: 1, title: 'Manager of the Year', recipient: 'M', affiliation: 'M cluster', decidedBy: { kind: 'jury' } }),
