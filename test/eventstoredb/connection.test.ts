@@ -40,6 +40,19 @@ describe('EventStoreDB adapter: connection strings and unreachable servers', () 
   });
 
   it.each([
+    ['a "/"', 'se/cret'],
+    ['a "?"', 'se?cret'],
+  ])('never shows a password holding %s in the errors of an unreachable server', async (_label, password) => {
+    const port = await closedPort();
+    const store = new EventStoreDBEventStore(`esdb://admin:${password}@127.0.0.1:${port}?tls=false`);
+    stores.push(store);
+    const error = await rejection(store.appendToStream('s', [newEvent('A', {})]));
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect(error).toMatchObject({ endpoint: `esdb://admin:***@127.0.0.1:${port}` });
+    expect((error as Error).message).not.toContain('cret');
+  });
+
+  it.each([
     ['a non-string', 42, /expected a string/],
     ['another scheme', 'http://localhost:2113', /esdb:\/\//],
     ['no host', 'esdb://?tls=false', /no host/],

@@ -7,17 +7,16 @@ import { EventStoreDBTestServer } from './test-server/index.js';
 
 /**
  * Stands in for @kurrent/kurrentdb-client 1.x, which is not installed here: the same calls, with `streamState` in
- * place of `expectedRevision`, forwarded to the db-client over the same wire. It refuses an append that carries
- * `expectedRevision`, as the real client would ignore it and append with 'any'.
+ * place of `expectedRevision`, forwarded to the db-client over the same wire. Like the real client it reads only
+ * `streamState` and ignores an `expectedRevision` key (it would end up among the call options, unused).
  */
 class KurrentDBClient implements EventStoreDBClientLike {
   readonly appendOptions: object[] = [];
   constructor(readonly inner: EventStoreDBClient) {}
   appendToStream(...[stream, events, options = {}]: Parameters<EventStoreDBClientLike['appendToStream']>) {
     this.appendOptions.push(options);
-    if ('expectedRevision' in options) throw new Error('KurrentDBClient takes streamState, not expectedRevision');
-    const { streamState, ...rest } = options as { streamState?: 'any' };
-    return this.inner.appendToStream(stream, events as never, { ...rest, expectedRevision: streamState ?? 'any' });
+    const { streamState = 'any', expectedRevision: _ignored, ...rest } = options as { streamState?: 'any'; expectedRevision?: unknown };
+    return this.inner.appendToStream(stream, events as never, { ...rest, expectedRevision: streamState });
   }
   readStream(...args: Parameters<EventStoreDBClientLike['readStream']>) {
     return this.inner.readStream(args[0], args[1]);
@@ -33,16 +32,22 @@ class KurrentDBClient implements EventStoreDBClientLike {
   }
 }
 
+/** The same client under another class name, as a renamed or wrapped KurrentDBClient would be. */
+class RenamedKurrentClient extends KurrentDBClient {}
+
 describe('EventStoreDB adapter: the seam for @kurrent/kurrentdb-client (on the test server)', () => {
   let server: EventStoreDBTestServer | undefined;
   afterEach(async () => {
     await server?.stop();
   });
 
-  it('recognises a KurrentDBClient and hands every precondition over as streamState', async () => {
+  it.each([
+    ['KurrentDBClient', KurrentDBClient],
+    ['client under another class name', RenamedKurrentClient],
+  ])('hands every precondition to a %s as streamState (and expectedRevision), whatever its class', async (_label, Client) => {
     server = new EventStoreDBTestServer();
     await server.start();
-    const client = new KurrentDBClient(EventStoreDBClient.connectionString(server.connectionString));
+    const client = new Client(EventStoreDBClient.connectionString(server.connectionString));
     const store = new EventStoreDBEventStore(client);
     await store.appendToStream('k', [newEvent('A', {})], { expectedRevision: 'no_stream' });
     await store.appendToStream('k', [newEvent('A', {})], { expectedRevision: 'stream_exists' });
@@ -51,13 +56,9 @@ describe('EventStoreDB adapter: the seam for @kurrent/kurrentdb-client (on the t
     const conflict = await store.appendToStream('k', [newEvent('A', {})], { expectedRevision: 0n }).catch((error: unknown) => error);
     expect(conflict).toBeInstanceOf(WrongExpectedRevisionError);
     expect(conflict).toMatchObject({ expected: 0n, actual: 3n });
-    expect(client.appendOptions).toEqual([
-      { streamState: 'no_stream' },
-      { streamState: 'stream_exists' },
-      { streamState: 1n },
-      { streamState: 'any' },
-      { streamState: 0n },
-    ]);
+    expect(client.appendOptions).toEqual(
+      (['no_stream', 'stream_exists', 1n, 'any', 0n] as const).map((state) => ({ streamState: state, expectedRevision: state })),
+    );
     const read = [];
     for await (const event of store.readStream('k')) read.push(event.streamRevision);
     expect(read).toEqual([0n, 1n, 2n, 3n]);

@@ -11,13 +11,24 @@ import type {
 } from '@eventstore/db-client/generated/streams_pb.js';
 import { emptyPb, sharedPb, streamsPb } from './grpc-definitions.js';
 import type { AppendOutcome, InMemoryLog, ProposedRecord, WireExpected } from './in-memory-log.js';
-import { exceptionError, failureStatus, streamIdentifier, streamName, uuidText, wireExpected } from './wire.js';
+import { exceptionError, failureStatus, maxAppendSizeError, streamIdentifier, streamName, uuidText, wireExpected } from './wire.js';
 
 /** What the TEST SERVER needs to know to answer writes. */
 export interface WriteContext {
   readonly log: InMemoryLog;
   readonly isDenied: (stream: string) => boolean;
+  /** EventStoreDB's `--max-append-size`, in bytes, over the whole append. */
+  readonly maxAppendSize: number;
+  /** False: answer an idempotent append without a position, as servers do that cannot tell it (e.g. 20.10). */
+  readonly idempotentPosition: boolean;
 }
+
+/**
+ * The size EventStoreDB counts against `--max-append-size`: per event `Event.SizeOnDisk` (data and custom metadata
+ * bytes, plus the type as UTF-16, two bytes a character), summed over the append.
+ */
+export const appendSize = (proposed: readonly ProposedRecord[]): number =>
+  proposed.reduce((size, record) => size + record.data.length + record.customMetadata.length + 2 * record.type.length, 0);
 
 const proposedRecord = (message: AppendReq.ProposedMessage | BatchAppendReq.ProposedMessage): ProposedRecord => ({
   id: uuidText(message.getId()),
@@ -43,22 +54,31 @@ export const handleAppend = (context: WriteContext, call: grpc.ServerReadableStr
   });
   call.on('end', () => {
     if (stream === undefined) return callback(Object.assign(new Error('AppendReq stream without options'), { code: 3 }));
+    if (appendSize(proposed) > context.maxAppendSize) return callback(maxAppendSizeError(context.maxAppendSize));
     if (context.isDenied(stream)) return callback(exceptionError('access-denied', stream));
     const outcome = context.log.append(stream, expected, proposed);
     if (!outcome.ok && outcome.failure.kind === 'stream_deleted') return callback(exceptionError('stream-deleted', stream));
-    callback(null, appendResponse(outcome, expected));
+    callback(null, appendResponse(outcome, expected, context.idempotentPosition));
   });
 };
 
-const appendResponse = (outcome: AppendOutcome, expected: WireExpected): AppendResp => {
+/** Whether a successful outcome's position goes on the wire (EventStoreDB answers with `no_position` when it has none). */
+const hasPosition = (outcome: AppendOutcome & { ok: true }, idempotentPosition: boolean): boolean =>
+  outcome.position.commit >= 0n && (idempotentPosition || !outcome.idempotent);
+
+const appendResponse = (outcome: AppendOutcome, expected: WireExpected, idempotentPosition: boolean): AppendResp => {
   const response = new streamsPb.AppendResp();
   if (outcome.ok) {
     const success = new streamsPb.AppendResp.Success();
     success.setCurrentRevision(outcome.revision.toString());
-    const position = new streamsPb.AppendResp.Position();
-    position.setCommitPosition(outcome.position.commit.toString());
-    position.setPreparePosition(outcome.position.prepare.toString());
-    success.setPosition(position);
+    if (hasPosition(outcome, idempotentPosition)) {
+      const position = new streamsPb.AppendResp.Position();
+      position.setCommitPosition(outcome.position.commit.toString());
+      position.setPreparePosition(outcome.position.prepare.toString());
+      success.setPosition(position);
+    } else {
+      success.setNoPosition(new sharedPb.Empty());
+    }
     response.setSuccess(success);
     return response;
   }
@@ -100,23 +120,31 @@ export const handleBatchAppend = (context: WriteContext, call: grpc.ServerDuplex
     const batch = pending.get(correlation);
     if (!batch) return;
     batch.proposed.push(...request.getProposedMessagesList().map(proposedRecord));
-    if (!request.getIsFinal()) return;
+    const tooLarge = appendSize(batch.proposed) > context.maxAppendSize;
+    // EventStoreDB answers as soon as the running size is over the limit, and ignores the rest of that batch.
+    if (!tooLarge && !request.getIsFinal()) return;
     pending.delete(correlation);
 
     const response = new streamsPb.BatchAppendResp();
     response.setCorrelationId(request.getCorrelationId());
     response.setStreamIdentifier(streamIdentifier(batch.stream));
-    if (context.isDenied(batch.stream)) {
+    if (tooLarge) {
+      response.setError(failureStatus({ kind: 'max_append_size_exceeded', maxAppendSize: context.maxAppendSize }, batch.stream));
+    } else if (context.isDenied(batch.stream)) {
       response.setError(failureStatus({ kind: 'access_denied' }, batch.stream));
     } else {
       const outcome = context.log.append(batch.stream, batch.expected, batch.proposed);
       if (outcome.ok) {
         const success = new streamsPb.BatchAppendResp.Success();
         success.setCurrentRevision(outcome.revision.toString());
-        const position = new sharedPb.AllStreamPosition();
-        position.setCommitPosition(outcome.position.commit.toString());
-        position.setPreparePosition(outcome.position.prepare.toString());
-        success.setPosition(position);
+        if (hasPosition(outcome, context.idempotentPosition)) {
+          const position = new sharedPb.AllStreamPosition();
+          position.setCommitPosition(outcome.position.commit.toString());
+          position.setPreparePosition(outcome.position.prepare.toString());
+          success.setPosition(position);
+        } else {
+          success.setNoPosition(new emptyPb.Empty());
+        }
         response.setSuccess(success);
       } else {
         response.setError(failureStatus(outcome.failure, batch.stream));

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { serverFeaturesGrpc, serverFeaturesPb, streamsGrpc } from './grpc-definitions.js';
 import { handleAppend, handleBatchAppend, handleDelete } from './append-handlers.js';
 import { InMemoryLog } from './in-memory-log.js';
-import { handleRead } from './read-handler.js';
+import { handleRead, type SubscriptionControl } from './read-handler.js';
 
 /** Options of the test server. */
 export interface EventStoreDBTestServerOptions {
@@ -10,7 +10,21 @@ export interface EventStoreDBTestServerOptions {
   readonly deniedStreamPrefixes?: readonly string[];
   /** Advertise Streams.BatchAppend through ServerFeatures (default true), so the client uses it as with EventStoreDB 21.10+. */
   readonly advertiseBatchAppend?: boolean;
+  /** EventStoreDB's `--max-append-size`: the most bytes one append may carry (data, metadata, type); default 1,048,576. */
+  readonly maxAppendSize?: number;
+  /**
+   * Answer an append recognised as a retry with its position (default true, as current servers do); false answers
+   * with `no_position`, as EventStoreDB does when it cannot tell it (20.10, or an event not yet indexed).
+   */
+  readonly idempotentAppendPosition?: boolean;
+  /** How many event ids the idempotency cache for 'any' and 'stream_exists' retries keeps; default 100,000. */
+  readonly idempotencyCacheSize?: number;
+  /** Send caught-up on `$all` subscriptions (default true, as EventStoreDB 23.10+); false as older servers. */
+  readonly sendCaughtUp?: boolean;
 }
+
+/** EventStoreDB's default `--max-append-size`. */
+export const DEFAULT_MAX_APPEND_SIZE = 1_048_576;
 
 const STREAMS_SERVICE = 'event_store.client.streams.Streams';
 
@@ -23,15 +37,44 @@ const STREAMS_SERVICE = 'event_store.client.streams.Streams';
  * simulate a connection loss.
  */
 export class EventStoreDBTestServer {
-  readonly log = new InMemoryLog();
+  readonly log: InMemoryLog;
   #server: grpc.Server | undefined;
   #port = 0;
   readonly #denied: readonly string[];
   readonly #advertiseBatchAppend: boolean;
+  readonly #maxAppendSize: number;
+  readonly #idempotentPosition: boolean;
+  readonly #subscriptions: SubscriptionControl;
 
   constructor(options: EventStoreDBTestServerOptions = {}) {
+    this.log = new InMemoryLog({ idempotencyCacheSize: options.idempotencyCacheSize });
     this.#denied = options.deniedStreamPrefixes ?? [];
     this.#advertiseBatchAppend = options.advertiseBatchAppend ?? true;
+    this.#maxAppendSize = options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE;
+    this.#idempotentPosition = options.idempotentAppendPosition ?? true;
+    this.#subscriptions = { sendCaughtUp: options.sendCaughtUp ?? true, behind: false, opened: 0, listeners: new Set() };
+  }
+
+  /** How many `$all` subscriptions the server has confirmed, over all its starts. */
+  get subscriptionsOpened(): number {
+    return this.#subscriptions.opened;
+  }
+
+  /**
+   * Makes every live `$all` subscription fall behind, as EventStoreDB does when a subscriber cannot keep up: each
+   * sends FellBehind, goes on delivering events, and says caught-up again only after the returned function is called.
+   */
+  fallBehind(): () => void {
+    const control = this.#subscriptions;
+    const notify = () => {
+      for (const listener of [...control.listeners]) listener();
+    };
+    control.behind = true;
+    notify();
+    return () => {
+      control.behind = false;
+      notify();
+    };
   }
 
   /** The port it listens on (chosen by the OS at the first start, kept across restarts). */
@@ -48,7 +91,13 @@ export class EventStoreDBTestServer {
   async start(): Promise<void> {
     if (this.#server) return;
     const server = new grpc.Server();
-    const context = { log: this.log, isDenied: (stream: string) => this.#denied.some((prefix) => stream.startsWith(prefix)) };
+    const context = {
+      log: this.log,
+      isDenied: (stream: string) => this.#denied.some((prefix) => stream.startsWith(prefix)),
+      maxAppendSize: this.#maxAppendSize,
+      idempotentPosition: this.#idempotentPosition,
+      subscriptions: this.#subscriptions,
+    };
     server.addService(streamsGrpc.StreamsService, {
       read: (call: Parameters<typeof handleRead>[1]) => handleRead(context, call),
       append: (call: Parameters<typeof handleAppend>[1], callback: Parameters<typeof handleAppend>[2]) => handleAppend(context, call, callback),

@@ -43,16 +43,28 @@ export type LogFailure =
   | { readonly kind: 'wrong_expected_version'; readonly expected: WireExpected; readonly current: bigint | undefined }
   | { readonly kind: 'stream_deleted' };
 
-/** The outcome of an append. */
+/** The outcome of an append; `idempotent` when it was recognised as a retry and nothing was written. */
 export type AppendOutcome =
-  | { readonly ok: true; readonly revision: bigint; readonly position: LogPosition }
+  | { readonly ok: true; readonly revision: bigint; readonly position: LogPosition; readonly idempotent?: boolean }
   | { readonly ok: false; readonly failure: LogFailure };
 
 interface StreamState {
   readonly records: StoredRecord[];
   /** Soft delete (EventStoreDB's `$tb` truncate-before): revisions below it are hidden; the stream may be written again. */
   truncateBefore: bigint;
+  /** Soft-deleted and not written since (EventStoreDB: `$tb` is the deleted-stream marker until the next write). */
+  softDeleted: boolean;
   tombstoned: boolean;
+}
+
+/** Options of the test server's log. */
+export interface InMemoryLogOptions {
+  /**
+   * How many event ids the idempotency cache keeps, oldest dropped first. EventStoreDB keeps the ids of recently
+   * committed events in a cache bounded by memory (`_committedEvents` in its IndexWriter); an 'any' or
+   * 'stream_exists' retry is recognised only while all its ids are still there. Default 100,000.
+   */
+  readonly idempotencyCacheSize?: number;
 }
 
 const TICKS_AT_UNIX_EPOCH = 621_355_968_000_000_000n;
@@ -68,7 +80,14 @@ export class InMemoryLog {
   readonly all: StoredRecord[] = [];
   readonly #streams = new Map<string, StreamState>();
   readonly #listeners = new Set<() => void>();
+  /** EventStoreDB's committed-events cache: event id to the stream and revision it was last written at. */
+  readonly #committed = new Map<string, { readonly streamId: string; readonly revision: bigint }>();
+  readonly #cacheSize: number;
   #nextOffset = 0n;
+
+  constructor(options: InMemoryLogOptions = {}) {
+    this.#cacheSize = Math.max(0, options.idempotencyCacheSize ?? 100_000);
+  }
 
   /** The stream's last revision, counting soft-deleted events, or undefined when it never had an event. */
   lastRevision(streamId: string): bigint | undefined {
@@ -77,33 +96,50 @@ export class InMemoryLog {
     return last?.revision;
   }
 
-  /** The revision the append checks compare with: undefined when the stream is empty or soft-deleted. */
+  /** The revision the delete checks compare with: undefined when the stream is empty or soft-deleted. */
   #visibleRevision(stream: StreamState | undefined): bigint | undefined {
     if (!stream) return undefined;
     const last = stream.records[stream.records.length - 1];
     return last === undefined || last.revision < stream.truncateBefore ? undefined : last.revision;
   }
 
-  /** Appends all or nothing with EventStoreDB's expected-version and idempotency rules. */
+  /**
+   * Appends all or nothing with EventStoreDB's expected-version and idempotency rules (IndexWriter.CheckCommit).
+   * The current version is the stream's last event number, soft-deleted events included: after a soft delete at
+   * revision n, expecting n (or 'no_stream', or 'any') writes at n + 1 and undeletes the stream, while
+   * 'stream_exists' is refused as stream-deleted.
+   */
   append(streamId: string, expected: WireExpected, proposed: readonly ProposedRecord[]): AppendOutcome {
     const stream = this.#streams.get(streamId);
     if (stream?.tombstoned) return { ok: false, failure: { kind: 'stream_deleted' } };
-    const current = this.#visibleRevision(stream);
+    const current = this.lastRevision(streamId);
+    const wrong = (): AppendOutcome => ({ ok: false, failure: { kind: 'wrong_expected_version', expected, current } });
 
-    const replay = this.#idempotentReplay(stream, expected, proposed);
-    if (replay) return replay;
-
-    const holds =
-      expected.kind === 'any' ||
-      (expected.kind === 'no_stream' && current === undefined) ||
-      (expected.kind === 'stream_exists' && current !== undefined) ||
-      (expected.kind === 'revision' && current === expected.revision);
-    if (!holds) return { ok: false, failure: { kind: 'wrong_expected_version', expected, current } };
+    if (expected.kind === 'stream_exists') {
+      if (stream?.softDeleted) return { ok: false, failure: { kind: 'stream_deleted' } };
+      if (current === undefined) return wrong();
+    }
+    if (expected.kind === 'any' || expected.kind === 'stream_exists') {
+      const replay = this.#cachedReplay(streamId, proposed);
+      if (replay === 'corrupted') return wrong();
+      if (replay) return replay;
+    } else {
+      const expectedNumber = expected.kind === 'no_stream' ? -1n : expected.revision;
+      const currentNumber = current ?? -1n;
+      if (expectedNumber < currentNumber) {
+        const replay = this.#replayAt(stream!, expectedNumber, proposed);
+        if (replay !== 'write') return replay ?? wrong();
+        if (!(expected.kind === 'no_stream' && stream?.softDeleted)) return wrong();
+      } else if (expectedNumber > currentNumber) {
+        return wrong();
+      }
+    }
     if (proposed.length === 0) {
       const last = stream?.records[stream.records.length - 1];
       return { ok: true, revision: current ?? -1n, position: last?.position ?? { commit: this.#nextOffset, prepare: this.#nextOffset } };
     }
-    const target = stream ?? { records: [], truncateBefore: 0n, tombstoned: false };
+    const target = stream ?? { records: [], truncateBefore: 0n, softDeleted: false, tombstoned: false };
+    target.softDeleted = false;
     this.#streams.set(streamId, target);
     const written = this.#write(target, streamId, proposed);
     this.#notify();
@@ -112,28 +148,38 @@ export class InMemoryLog {
   }
 
   /**
-   * EventStoreDB's idempotency check: when the first proposed id is already in the stream, the append is a retry.
-   * If every id follows in order where the precondition puts it, the append succeeds without writing; if only some
-   * do ("corrupted idempotency"), EventStoreDB answers with a wrong expected version. Ids stored in other streams
-   * do not count: EventStoreDB keeps event ids unique per stream only.
+   * The idempotency check for 'any' and 'stream_exists': every id is looked up in the cache, with no check of order
+   * or contiguity. The first id missing (or cached for another stream) makes it a new write; a later one missing
+   * is "corrupted idempotency", a wrong expected version. All found: a retry answered with the revision (and
+   * position) of the last id's event.
    */
-  #idempotentReplay(stream: StreamState | undefined, expected: WireExpected, proposed: readonly ProposedRecord[]): AppendOutcome | undefined {
-    if (!stream || proposed.length === 0) return undefined;
-    const first = stream.records.findIndex((record) => record.id === proposed[0]!.id);
-    if (first < 0) return undefined;
-    const start = stream.records[first]!.revision;
-    const fits =
-      expected.kind === 'any' ||
-      expected.kind === 'stream_exists' ||
-      (expected.kind === 'no_stream' && start === 0n) ||
-      (expected.kind === 'revision' && expected.revision === start - 1n);
-    if (!fits) return undefined;
-    const matches = proposed.every((record, index) => stream.records[first + index]?.id === record.id);
-    if (!matches) {
-      return { ok: false, failure: { kind: 'wrong_expected_version', expected, current: this.#visibleRevision(stream) } };
+  #cachedReplay(streamId: string, proposed: readonly ProposedRecord[]): AppendOutcome | 'corrupted' | undefined {
+    let end: bigint | undefined;
+    for (const [index, record] of proposed.entries()) {
+      const cached = this.#committed.get(record.id);
+      if (!cached || cached.streamId !== streamId) return index === 0 ? undefined : 'corrupted';
+      end = cached.revision;
     }
-    const last = stream.records[first + proposed.length - 1]!;
-    return { ok: true, revision: last.revision, position: last.position };
+    if (end === undefined) return undefined;
+    const event = this.#streams.get(streamId)?.records.find((stored) => stored.revision === end);
+    return { ok: true, revision: end, position: event?.position ?? { commit: -1n, prepare: -1n }, idempotent: true };
+  }
+
+  /**
+   * The idempotency check for 'no_stream' and exact revisions below the current one: the ids must be the events
+   * right after the expected revision, in order. A first id that does not fit is a conflict (or, for 'no_stream' on
+   * a soft-deleted stream, a new write: 'write'); a later one is corrupted idempotency (undefined: conflict).
+   */
+  #replayAt(stream: StreamState, expected: bigint, proposed: readonly ProposedRecord[]): AppendOutcome | 'write' | undefined {
+    let revision = expected;
+    for (const record of proposed) {
+      revision++;
+      if (stream.records.find((stored) => stored.revision === revision)?.id === record.id) continue;
+      return revision === expected + 1n ? 'write' : undefined;
+    }
+    if (revision === expected) return undefined;
+    const last = stream.records.find((stored) => stored.revision === revision)!;
+    return { ok: true, revision, position: last.position, idempotent: true };
   }
 
   /** Overwrites a stored event's data bytes in place, for tests of unreadable events (a test-server-only hook). */
@@ -168,8 +214,16 @@ export class InMemoryLog {
       };
       stream.records.push(stored);
       this.all.push(stored);
+      this.#remember(stored);
       return stored;
     });
+  }
+
+  #remember(stored: StoredRecord): void {
+    if (this.#cacheSize === 0) return;
+    this.#committed.delete(stored.id);
+    this.#committed.set(stored.id, { streamId: stored.streamId, revision: stored.revision });
+    if (this.#committed.size > this.#cacheSize) this.#committed.delete(this.#committed.keys().next().value!);
   }
 
   /** Soft delete: the stream reads as not found until written again; its events stay in `$all`, as before a scavenge. */
@@ -178,6 +232,7 @@ export class InMemoryLog {
     if (outcome) return outcome;
     const stream = this.#streams.get(streamId)!;
     stream.truncateBefore = stream.records[stream.records.length - 1]!.revision + 1n;
+    stream.softDeleted = true;
     return this.#systemRecord(`$$${streamId}`, '$metadata', { $tb: Number(stream.truncateBefore) });
   }
 
@@ -203,7 +258,7 @@ export class InMemoryLog {
 
   /** Writes a `$`-typed record, as EventStoreDB does for deletes; adapters must keep them out of user reads. */
   #systemRecord(streamId: string, type: string, body: object, into?: StreamState): AppendOutcome {
-    const target = into ?? this.#streams.get(streamId) ?? { records: [], truncateBefore: 0n, tombstoned: false };
+    const target = into ?? this.#streams.get(streamId) ?? { records: [], truncateBefore: 0n, softDeleted: false, tombstoned: false };
     this.#streams.set(streamId, target);
     const [stored] = this.#write(target, streamId, [
       {

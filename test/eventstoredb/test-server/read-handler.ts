@@ -9,10 +9,23 @@ type ReadCall = grpc.ServerWritableStream<ReadReq, ReadResp>;
 /** EventStoreDB's default search window of a filtered read; checkpoints come every `multiplier * window` scanned events. */
 const DEFAULT_MAX_SEARCH_WINDOW = 32;
 
+/** How the TEST SERVER's `$all` subscriptions behave, shared by all of them and changed by tests. */
+export interface SubscriptionControl {
+  /** False: never send caught-up, as servers before 23.10 do not. */
+  readonly sendCaughtUp: boolean;
+  /** True while live subscriptions are made to fall behind: they send FellBehind and no caught-up until it is false. */
+  behind: boolean;
+  /** Subscriptions confirmed so far. */
+  opened: number;
+  /** Called whenever `behind` changes. */
+  readonly listeners: Set<() => void>;
+}
+
 /** What the TEST SERVER needs to know to answer a Read. */
 export interface ReadContext {
   readonly log: InMemoryLog;
   readonly isDenied: (stream: string) => boolean;
+  readonly subscriptions: SubscriptionControl;
 }
 
 /** Streams.Read: stream reads, `$all` reads and `$all` subscriptions, with EventStoreDB's semantics. */
@@ -97,6 +110,8 @@ const writeWithBackpressure = (call: ReadCall, response: ReadResp): Promise<void
 
 /**
  * A `$all` subscription: confirmation, catch-up from the position (exclusive), then `caught_up`, then live events.
+ * Made to fall behind (`SubscriptionControl.behind`), a live one sends `fell_behind`, goes on sending events as
+ * EventStoreDB does while it re-reads from the log, and says caught-up again only once it is let catch up.
  * A filtered subscription sends a checkpoint (the position of the last scanned record) every `multiplier * window`
  * scanned events, and none at the caught-up transition: EventStoreDB removed that one in 21.10.x/23.10, because
  * resuming from it could miss an event.
@@ -107,6 +122,9 @@ const subscribeToAll = async (context: ReadContext, call: ReadCall, options: Rea
   let cancelled = false;
   let wake: (() => void) | undefined;
   const stopListening = context.log.onWrite(() => wake?.());
+  const control = context.subscriptions;
+  const onControl = () => wake?.();
+  control.listeners.add(onControl);
   const stop = () => {
     cancelled = true;
     wake?.();
@@ -120,15 +138,24 @@ const subscribeToAll = async (context: ReadContext, call: ReadCall, options: Rea
   const confirm = new streamsPb.ReadResp();
   confirm.setConfirmation(confirmation);
   call.write(confirm);
+  control.opened++;
 
   const start = all.hasPosition() ? toLogPosition(all.getPosition()!) : undefined;
   let next = all.hasEnd() ? context.log.all.length : start === undefined ? 0 : context.log.all.findIndex((record) => compareLogPositions(record.position, start) > 0);
   if (next < 0) next = context.log.all.length;
   let scannedSinceCheckpoint = 0;
-  let caughtUp = false;
+  let live = false;
+  const fallsBehind = () => control.behind && live;
+  const catchesUp = () => !live && !control.behind;
 
   try {
     while (!cancelled) {
+      if (fallsBehind()) {
+        live = false;
+        const response = new streamsPb.ReadResp();
+        response.setFellBehind(new streamsPb.ReadResp.FellBehind());
+        await writeWithBackpressure(call, response);
+      }
       while (!cancelled && next < context.log.all.length) {
         const record = context.log.all[next++]!;
         scannedSinceCheckpoint++;
@@ -139,20 +166,23 @@ const subscribeToAll = async (context: ReadContext, call: ReadCall, options: Rea
         }
       }
       if (cancelled) break;
-      if (!caughtUp) {
-        caughtUp = true;
-        const response = new streamsPb.ReadResp();
-        response.setCaughtUp(new streamsPb.ReadResp.CaughtUp());
-        await writeWithBackpressure(call, response);
+      if (catchesUp()) {
+        live = true;
+        if (control.sendCaughtUp) {
+          const response = new streamsPb.ReadResp();
+          response.setCaughtUp(new streamsPb.ReadResp.CaughtUp());
+          await writeWithBackpressure(call, response);
+        }
       }
       await new Promise<void>((resolve) => {
         wake = resolve;
-        if (cancelled || next < context.log.all.length) resolve();
+        if (cancelled || next < context.log.all.length || fallsBehind() || catchesUp()) resolve();
       });
       wake = undefined;
     }
   } finally {
     stopListening();
+    control.listeners.delete(onControl);
   }
 };
 

@@ -83,8 +83,23 @@ export const exceptionError = (exception: 'stream-deleted' | 'access-denied', st
   return Object.assign(new Error(details), { code, details, metadata });
 };
 
+/**
+ * The gRPC error with which EventStoreDB refuses an Append over `--max-append-size` (RpcExceptions.MaxAppendSizeExceeded):
+ * InvalidArgument, with the `exception` and `maximum-append-size` trailers the client reads.
+ */
+export const maxAppendSizeError = (maxAppendSize: number): grpc.ServiceError => {
+  const metadata = new grpc.Metadata();
+  metadata.set('exception', 'maximum-append-size-exceeded');
+  metadata.set('maximum-append-size', String(maxAppendSize));
+  const details = `Maximum Append Size of ${maxAppendSize} Exceeded.`;
+  return Object.assign(new Error(details), { code: grpc.status.INVALID_ARGUMENT, details, metadata });
+};
+
 /** The failure of an append as a `google.rpc.Status`, which BatchAppend carries instead of a gRPC error. */
-export const failureStatus = (failure: LogFailure | { readonly kind: 'access_denied' }, stream: string): Status => {
+export const failureStatus = (
+  failure: LogFailure | { readonly kind: 'access_denied' } | { readonly kind: 'max_append_size_exceeded'; readonly maxAppendSize: number },
+  stream: string,
+): Status => {
   const status = new statusPb.Status();
   const details = new anyPb.Any();
   switch (failure.kind) {
@@ -104,6 +119,14 @@ export const failureStatus = (failure: LogFailure | { readonly kind: 'access_den
       details.pack(deleted.serializeBinary(), 'event_store.client.StreamDeleted');
       status.setCode(9);
       status.setMessage(`Event stream '${stream}' is deleted.`);
+      break;
+    }
+    case 'max_append_size_exceeded': {
+      const exceeded = new sharedPb.MaximumAppendSizeExceeded();
+      exceeded.setMaxappendsize(failure.maxAppendSize);
+      details.pack(exceeded.serializeBinary(), 'event_store.client.MaximumAppendSizeExceeded');
+      status.setCode(3); // INVALID_ARGUMENT
+      status.setMessage(`Maximum Append Size of ${failure.maxAppendSize} Exceeded.`);
       break;
     }
     case 'access_denied': {

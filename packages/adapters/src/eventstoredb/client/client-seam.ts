@@ -50,7 +50,7 @@ export interface ClientReadStream extends AsyncIterable<ClientResolvedEvent> {
 export interface ClientSubscription {
   on(event: 'data', listener: (event: ClientResolvedEvent) => void): unknown;
   on(event: 'error', listener: (error: unknown) => void): unknown;
-  on(event: 'caughtUp' | 'end' | 'close' | 'confirmation', listener: () => void): unknown;
+  on(event: 'caughtUp' | 'fellBehind' | 'end' | 'close' | 'confirmation', listener: () => void): unknown;
   pause(): unknown;
   resume(): unknown;
   unsubscribe(): Promise<void>;
@@ -79,13 +79,17 @@ export interface EventStoreDBClientLike {
   dispose(): Promise<void>;
 }
 
-/** Which client a store talks to; decides the name of the append precondition option. */
+/** Which client a store talks to. No longer needed: both precondition keys are always sent (kept for compatibility). */
 export type ClientFlavour = 'eventstore-db-client' | 'kurrentdb-client';
 
-/** Recognises a KurrentDBClient by its class name, since its package is optional and may be absent. */
-export const detectClientFlavour = (client: object): ClientFlavour =>
-  client.constructor?.name === 'KurrentDBClient' ? 'kurrentdb-client' : 'eventstore-db-client';
-
-/** The append option object in the handed-in client's vocabulary. */
-export const appendPrecondition = (flavour: ClientFlavour, state: ClientStreamState): { expectedRevision: ClientStreamState } | { streamState: ClientStreamState } =>
-  flavour === 'kurrentdb-client' ? { streamState: state } : { expectedRevision: state };
+/**
+ * The append option object for either client: the precondition under both names, `expectedRevision`
+ * (@eventstore/db-client) and `streamState` (@kurrent/kurrentdb-client), with the same value. Each client
+ * destructures the key it knows and passes the rest on as call options, where an unknown key is ignored
+ * (@eventstore/db-client 6.2.1: `callArguments` reads only credentials, requiresLeader and deadline). Recognising
+ * the client instead would silently turn every append into 'any' for a client it fails to recognise.
+ */
+export const appendPrecondition = (state: ClientStreamState): { readonly expectedRevision: ClientStreamState; readonly streamState: ClientStreamState } => ({
+  expectedRevision: state,
+  streamState: state,
+});

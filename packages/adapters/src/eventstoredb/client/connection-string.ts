@@ -14,14 +14,51 @@ export class InvalidConnectionStringError extends ClusterconfError {
 
 /** The schemes @eventstore/db-client parses; a kurrentdb:// string needs a KurrentDBClient handed in instead. */
 const SCHEME = /^(esdb|esdb\+discover):\/\//i;
-const CREDENTIALS = /^([a-z0-9+]+:\/\/)([^@/?]*)@/i;
+const ANY_SCHEME = /^[a-z0-9+]+:\/\//i;
+/** Where the options begin: the last `?key=`, so that a `?` inside a password is not taken for it. */
+const QUERY = /\?[a-z][a-z0-9_-]*=(?!.*\?[a-z][a-z0-9_-]*=)/i;
+
+/** A connection string taken apart around its credentials. */
+interface CredentialsSplit {
+  readonly scheme: string;
+  /** `user:password` (or `user`), undefined when there are none. */
+  readonly credentials: string | undefined;
+  /** Hosts, path and options. */
+  readonly rest: string;
+}
+
+/**
+ * Splits off the credentials at the last `@` before the options. A password may hold `/`, `?`, `:` or even `@`
+ * (the client's own parser stops at the first `@`), while hosts never hold `@`; the options are left out of the
+ * search because their values (a tlsCAFile path, say) may.
+ */
+const splitCredentials = (connectionString: string): CredentialsSplit | undefined => {
+  const scheme = ANY_SCHEME.exec(connectionString)?.[0];
+  if (scheme === undefined) return undefined;
+  const afterScheme = connectionString.slice(scheme.length);
+  const query = QUERY.exec(afterScheme)?.index ?? afterScheme.length;
+  // No `@` before the options: a password holding `?key=` could have been taken for them, so the last `@` of all
+  // ends the credentials. That masks too much for a string without credentials whose options hold an `@`, never too little.
+  const before = query > 0 ? afterScheme.lastIndexOf('@', query - 1) : -1;
+  const at = before >= 0 ? before : afterScheme.lastIndexOf('@');
+  if (at < 0) return { scheme, credentials: undefined, rest: afterScheme };
+  return { scheme, credentials: afterScheme.slice(0, at), rest: afterScheme.slice(at + 1) };
+};
+
+/** The password in a connection string, if it has one. */
+const passwordOf = (connectionString: string): string | undefined => {
+  const credentials = splitCredentials(connectionString)?.credentials;
+  const colon = credentials?.indexOf(':') ?? -1;
+  return colon < 0 ? undefined : credentials!.slice(colon + 1);
+};
 
 /** The connection string with any password replaced by `***`, safe for messages and logs. */
-export const maskConnectionString = (connectionString: string): string =>
-  connectionString.replace(CREDENTIALS, (_match, scheme: string, credentials: string) => {
-    const colon = credentials.indexOf(':');
-    return `${scheme}${colon < 0 ? credentials : `${credentials.slice(0, colon)}:***`}@`;
-  });
+export const maskConnectionString = (connectionString: string): string => {
+  const split = splitCredentials(connectionString);
+  if (split?.credentials === undefined) return connectionString;
+  const colon = split.credentials.indexOf(':');
+  return `${split.scheme}${colon < 0 ? split.credentials : `${split.credentials.slice(0, colon)}:***`}@${split.rest}`;
+};
 
 /** The endpoint part of a connection string (scheme, masked credentials, hosts), without its query. */
 export const endpointOf = (connectionString: string): string => maskConnectionString(connectionString).split('?')[0]!.replace(/\/$/, '');
@@ -34,21 +71,32 @@ export const assertConnectionString = (connectionString: unknown): string => {
   if (typeof connectionString !== 'string') {
     throw new InvalidConnectionStringError(String(connectionString), `expected a string, got ${typeof connectionString}`);
   }
-  const masked = maskConnectionString(connectionString.trim());
-  if (!SCHEME.test(connectionString.trim())) {
+  const trimmed = connectionString.trim();
+  const masked = maskConnectionString(trimmed);
+  if (!SCHEME.test(trimmed)) {
     throw new InvalidConnectionStringError(masked, 'it must start with esdb:// or esdb+discover:// (for a kurrentdb:// string, hand in a KurrentDBClient instead)');
   }
-  const hosts = connectionString.trim().replace(SCHEME, '').replace(/^[^@/?]*@/, '').split(/[/?]/)[0]!;
+  const hosts = splitCredentials(trimmed)!.rest.split(/[/?]/)[0]!;
   if (hosts.length === 0 || hosts.split(',').some((host) => host.length === 0)) {
     throw new InvalidConnectionStringError(masked, 'it names no host, or an empty one between commas');
   }
-  return connectionString.trim();
+  return trimmed;
 };
 
-/** Rewrites a client parse error so its message never carries the password. */
+/**
+ * Rewrites a client parse error so its message never carries the password: the password is cut out, and when the
+ * client quotes a piece of the credentials (it splits them at the first `@`, so part of a password with `@` can end
+ * up quoted as a host), the quote is left out.
+ */
 export const connectionStringParseError = (connectionString: string, cause: unknown): InvalidConnectionStringError => {
-  const password = CREDENTIALS.exec(connectionString)?.[2]?.split(':').slice(1).join(':');
+  const password = passwordOf(connectionString);
   const message = cause instanceof Error ? cause.message : String(cause);
-  const safe = password ? message.split(password).join('***') : message;
+  let safe = password ? message.split(password).join('***') : message;
+  const location = (cause as { location?: unknown }).location;
+  const split = splitCredentials(connectionString);
+  if (password && split?.credentials !== undefined && Array.isArray(location) && typeof location[0] === 'number') {
+    const credentialsEnd = split.scheme.length + split.credentials.length + 1;
+    if (location[0] < credentialsEnd) safe = `the client could not parse it near the credentials (position ${location[0]})`;
+  }
   return new InvalidConnectionStringError(maskConnectionString(connectionString), safe.replace(/\.$/, ''));
 };

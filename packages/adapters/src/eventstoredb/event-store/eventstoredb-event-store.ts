@@ -11,18 +11,29 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '@clusterconf/domain';
-import { DEFAULT_MAX_EVENT_BYTES, isAfter, matchesFilter, serializeEvents, StoreClosedError } from '@clusterconf/domain';
+import {
+  DEFAULT_MAX_EVENT_BYTES,
+  isAfter,
+  matchesFilter,
+  serializeEvents,
+  StoreClosedError,
+  StreamDeletedError,
+  StreamNotFoundError,
+  WrongExpectedRevisionError,
+} from '@clusterconf/domain';
 import { pagedEvents, STOP } from '../../shared/paged-events.js';
 import { readStreamWindow } from '../../shared/read-stream-window.js';
 import {
   appendPrecondition,
   type ClientFlavour,
+  type ClientPosition,
   type ClientRecordedEvent,
   type ClientResolvedEvent,
-  detectClientFlavour,
   type EventStoreDBClientLike,
 } from '../client/client-seam.js';
 import { assertConnectionString, connectionStringParseError, endpointOf } from '../client/connection-string.js';
+import { AppendPositionUnknownError } from './append-position-unknown-error.js';
+import { assertAppendSize, DEFAULT_MAX_APPEND_BYTES } from './append-size.js';
 import { type ClientCallContext, mapClientError } from './map-client-error.js';
 import { isSystemEvent, toEventData, toRecordedEvent } from './recorded-event.js';
 import { EventStoreDBSubscription, type ReconnectPolicy } from './eventstoredb-subscription.js';
@@ -31,9 +42,14 @@ import { EventStoreDBSubscription, type ReconnectPolicy } from './eventstoredb-s
 export interface EventStoreDBEventStoreOptions {
   /** Refuse events whose serialised data plus metadata exceed this many bytes before sending; default 1 MiB. */
   readonly maxEventBytes?: number;
+  /**
+   * Refuse appends whose whole size (every event's data, metadata as sent, and type, counted as EventStoreDB counts
+   * them) exceeds this many bytes, before sending. Set it to the server's `--max-append-size`; default 1,048,576.
+   */
+  readonly maxAppendBytes?: number;
   /** How subscriptions re-subscribe after a dropped connection. */
   readonly reconnect?: ReconnectPolicy;
-  /** Which client was handed in; detected from its class name when omitted. */
+  /** Ignored, kept for compatibility: the precondition is sent under both clients' option names. */
   readonly clientFlavour?: ClientFlavour;
   /** How errors name the server when a client instance was handed in (a connection string names itself). */
   readonly endpoint?: string;
@@ -53,9 +69,9 @@ const STREAM_PAGE_SIZE = 1_000;
 export class EventStoreDBEventStore implements EventStore {
   readonly #client: EventStoreDBClientLike;
   readonly #ownsClient: boolean;
-  readonly #flavour: ClientFlavour;
   readonly #endpoint: string;
   readonly #maxEventBytes: number;
+  readonly #maxAppendBytes: number;
   readonly #reconnect: ReconnectPolicy;
   readonly #subscriptions = new Set<Subscription>();
   #closed = false;
@@ -75,8 +91,8 @@ export class EventStoreDBEventStore implements EventStore {
       this.#ownsClient = true;
       this.#endpoint = endpointOf(connectionString);
     }
-    this.#flavour = options.clientFlavour ?? detectClientFlavour(this.#client);
     this.#maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.#maxAppendBytes = options.maxAppendBytes ?? DEFAULT_MAX_APPEND_BYTES;
     this.#reconnect = options.reconnect ?? {};
   }
 
@@ -85,17 +101,52 @@ export class EventStoreDBEventStore implements EventStore {
     serializeEvents(streamId, events, this.#maxEventBytes);
     const expected = options.expectedRevision ?? 'any';
     const eventData = events.map((event) => jsonEvent(toEventData(event) as Parameters<typeof jsonEvent>[0]));
+    assertAppendSize(streamId, eventData, this.#maxAppendBytes);
+    let result: { readonly nextExpectedRevision: bigint; readonly position?: ClientPosition };
     try {
-      const result = await this.#client.appendToStream(streamId, eventData as never, appendPrecondition(this.#flavour, expected));
-      return { nextExpectedRevision: result.nextExpectedRevision, position: result.position ?? { commit: -1n, prepare: -1n } };
+      result = await this.#client.appendToStream(streamId, eventData as never, appendPrecondition(expected));
     } catch (error) {
-      throw this.#mapped(error, {
+      const mapped = this.#mapped(error, {
         operation: 'append',
         streamId,
         expected,
         eventIds: events.map((event) => event.metadata.eventId),
         eventTypes: events.map((event) => event.type),
       });
+      // EventStoreDB refuses 'stream_exists' on a soft-deleted stream as stream-deleted, though such a stream reads as
+      // missing and can be written again: only a tombstoned one is deleted for good.
+      if (mapped instanceof StreamDeletedError && expected === 'stream_exists' && !(await this.#isTombstoned(streamId))) {
+        throw new WrongExpectedRevisionError(streamId, expected, undefined);
+      }
+      throw mapped;
+    }
+    // EventStoreDB answers a retry it recognised without a position when it cannot tell it (20.10, or an event not
+    // yet indexed): the position is that of the event at the returned revision, so it is read back from there.
+    const position = result.position ?? (await this.#positionAt(streamId, result.nextExpectedRevision));
+    return { nextExpectedRevision: result.nextExpectedRevision, position };
+  }
+
+  /** The position of the event at `revision`, for an idempotent append answered without one. */
+  async #positionAt(streamId: string, revision: bigint): Promise<Position> {
+    let event: ClientRecordedEvent | undefined;
+    try {
+      [event] = await this.#readStreamPage(streamId, true, revision, 1);
+    } catch (error) {
+      throw new AppendPositionUnknownError(streamId, revision, error instanceof Error ? error.message : String(error), { cause: error });
+    }
+    if (event?.revision !== revision || !event.position) {
+      throw new AppendPositionUnknownError(streamId, revision, `the stream has no readable event at revision ${revision} (truncated or deleted since)`);
+    }
+    return { commit: event.position.commit, prepare: event.position.prepare };
+  }
+
+  /** True unless a read shows the stream is only soft-deleted (not found); when in doubt, true. */
+  async #isTombstoned(streamId: string): Promise<boolean> {
+    try {
+      await this.#readStreamPage(streamId, false, 'start', 1);
+      return false;
+    } catch (error) {
+      return !(error instanceof StreamNotFoundError);
     }
   }
 

@@ -133,6 +133,19 @@ export class EventStoreDBSubscription implements Subscription {
       this.#deferredCaughtUp = true;
       this.#flushDeferred();
     });
+    // The server confirmed the subscription: the re-subscribe worked, so an outage later is a new one. Without this a
+    // filter that rarely matches (no events, checkpoints only every 32 × window scanned, no caught-up before 23.10)
+    // would add up separate outages until reconnect.maxAttempts ran out.
+    subscription.on('confirmation', () => {
+      if (subscription === this.#current) this.#attempts = 0;
+    });
+    // The server could not keep this subscriber live and re-reads from the log: until it says caught-up again, a lull
+    // is not a caught-up moment, however empty the client's buffer.
+    subscription.on('fellBehind', () => {
+      if (subscription !== this.#current) return;
+      this.#live = false;
+      this.#deferredCaughtUp = false;
+    });
     subscription.on('error', (error: unknown) => this.#connectionDropped(subscription, error));
     subscription.on('end', () => this.#connectionDropped(subscription, undefined));
   }

@@ -1,4 +1,5 @@
 import type { ExpectedRevision } from '@clusterconf/domain';
+import { APPEND_SIZE_ADVICE } from './append-size.js';
 import {
   AccessDeniedError,
   ClusterconfError,
@@ -37,10 +38,24 @@ export const isConnectionError = (error: unknown): boolean => {
   return type !== undefined ? CONNECTION_ERRORS.has(type) : /ECONNREFUSED|ECONNRESET|UNAVAILABLE|No connection established/i.test(String(error));
 };
 
+/** The stream's actual revision in a wrong-expected-version error; undefined for no stream ('no_stream', or -1 from 20.10 servers). */
 const actualRevision = (error: object): bigint | undefined => {
   const actual = (error as { actualVersion?: unknown; actualState?: unknown }).actualVersion ?? (error as { actualState?: unknown }).actualState;
-  return typeof actual === 'bigint' ? actual : undefined;
+  return typeof actual === 'bigint' && actual >= 0n ? actual : undefined;
 };
+
+/**
+ * The hint for an append the server did not confirm in time. EventStoreDB may have written it all the same (a
+ * commit timeout leaves the write to finish), and a retry with the same event ids at the same expected revision is
+ * answered with the original result instead of writing twice.
+ */
+const appendTimeoutHint = (type: string, context: ClientCallContext): string =>
+  `it did not confirm the append to stream "${context.streamId}" in time (${type}), so the events may or may not have ` +
+  `been written. Retry the same append with the same event ids and the same expectedRevision ` +
+  `(${context.expected === undefined ? "'any'" : typeof context.expected === 'bigint' ? context.expected.toString() : `'${context.expected}'`}): ` +
+  `EventStoreDB then answers with the original result instead of writing twice, reliably only for 'no_stream' or an ` +
+  `exact revision (for 'any' and 'stream_exists' only while the ids are in its idempotency cache). Do not decide ` +
+  `again with new event ids until that retry has answered`;
 
 /**
  * Maps a client error (by its `type`, which @eventstore/db-client and @kurrent/kurrentdb-client share) to the
@@ -65,6 +80,36 @@ export const mapClientError = (error: unknown, context: ClientCallContext): unkn
       }
       return new WrongExpectedRevisionError(context.streamId, expected, actual);
     }
+    case 'maximum-append-size-exceeded': {
+      const limit = (error as { maxAppendSize?: unknown }).maxAppendSize;
+      return new InvalidEventError(
+        context.streamId,
+        context.eventTypes?.length === 1 ? context.eventTypes[0]! : `(batch of ${context.eventTypes?.length ?? '?'})`,
+        `the server refused the append as larger than its --max-append-size` +
+          `${typeof limit === 'number' && Number.isFinite(limit) ? ` of ${limit} bytes` : ''} (the limit is on the whole append: data, ` +
+          `metadata and type of every event), and wrote nothing; ${APPEND_SIZE_ADVICE}. Set the adapter's maxAppendBytes to ` +
+          `the server's --max-append-size to have such appends refused before they are sent`,
+        { cause: error },
+      );
+    }
+    case 'timeout':
+    case 'deadline-exceeded': {
+      const type = errorType(error)!;
+      const hint =
+        context.operation === 'append'
+          ? appendTimeoutHint(type, context)
+          : `it did not answer the ${context.operation} of "${context.streamId}" in time (${type}); retry, and if it keeps ` +
+            `happening check the server's load and the client's defaultDeadline`;
+      return new StoreUnavailableError(context.endpoint, hint, { cause: error });
+    }
+    case 'not-leader':
+      return new StoreUnavailableError(
+        context.endpoint,
+        `the node that answered is not the cluster leader and refused the ${context.operation} of "${context.streamId}" ` +
+          `(not-leader; nothing was written): name every cluster node in the connection string or use esdb+discover://, ` +
+          `with nodePreference=leader, and retry`,
+        { cause: error },
+      );
     case 'stream-not-found':
       return new StreamNotFoundError(context.streamId);
     case 'stream-deleted':
