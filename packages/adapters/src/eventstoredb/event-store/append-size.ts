@@ -1,5 +1,6 @@
-import { InvalidEventError } from '@clusterconf/domain';
+import { InvalidEventError, type SerializedEvent } from '@clusterconf/domain';
 import type { ClientEventData } from '../client/client-seam.js';
+import { ESDB_CAUSATION, ESDB_CORRELATION, STRING_DATA } from './recorded-event.js';
 
 /** EventStoreDB's default `--max-append-size`, in bytes: the limit on one whole append. */
 export const DEFAULT_MAX_APPEND_BYTES = 1_048_576;
@@ -16,13 +17,33 @@ const byteLength = (value: unknown): number =>
 export const appendSizeOf = (events: readonly ClientEventData[]): number =>
   events.reduce((size, event) => size + byteLength(event.data) + byteLength(event.metadata) + 2 * event.type.length, 0);
 
+const memberBytes = (key: string, value: unknown): number => Buffer.byteLength(`,${JSON.stringify(key)}:${JSON.stringify(value)}`);
+
+/**
+ * An upper bound of `appendSizeOf`, from the events as the kernel already serialised them, so that an append well
+ * under the limit costs no second serialisation: the client sends the same data JSON, and metadata that is the
+ * kernel's plus at most the members the adapter adds (counted whole even where they replace a member of that name).
+ */
+export const appendSizeBound = (events: readonly SerializedEvent[]): number =>
+  events.reduce(
+    (size, { data, metadata, type, event }) =>
+      size + Buffer.byteLength(data) + Buffer.byteLength(metadata) + 2 * type.length +
+      memberBytes(ESDB_CORRELATION, event.metadata.correlationId) + memberBytes(ESDB_CAUSATION, event.metadata.causationId) +
+      memberBytes(STRING_DATA, true),
+    0,
+  );
+
 /** The advice every size refusal gives, from the adapter or from the server. */
 export const APPEND_SIZE_ADVICE =
   'split the events over several appends (each one atomic on its own) or make them smaller, or raise the ' +
   "server's --max-append-size and the adapter's maxAppendBytes together";
 
-/** Refuses an append whose size, counted as EventStoreDB counts it, is over `limit`, before anything is sent. */
-export const assertAppendSize = (streamId: string, events: readonly ClientEventData[], limit: number): void => {
+/**
+ * Refuses an append whose size, counted as EventStoreDB counts it, is over `limit`, before anything is sent. The exact
+ * count runs only when the bound from the kernel's serialisation (`serialized`, the same events) exceeds the limit.
+ */
+export const assertAppendSize = (streamId: string, serialized: readonly SerializedEvent[], events: readonly ClientEventData[], limit: number): void => {
+  if (appendSizeBound(serialized) <= limit) return;
   const size = appendSizeOf(events);
   if (size <= limit) return;
   throw new InvalidEventError(

@@ -98,10 +98,10 @@ export class EventStoreDBEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     this.#assertOpen();
-    serializeEvents(streamId, events, this.#maxEventBytes);
+    const serialized = serializeEvents(streamId, events, this.#maxEventBytes);
     const expected = options.expectedRevision ?? 'any';
     const eventData = events.map((event) => jsonEvent(toEventData(event) as Parameters<typeof jsonEvent>[0]));
-    assertAppendSize(streamId, eventData, this.#maxAppendBytes);
+    assertAppendSize(streamId, serialized, eventData, this.#maxAppendBytes);
     let result: { readonly nextExpectedRevision: bigint; readonly position?: ClientPosition };
     try {
       result = await this.#client.appendToStream(streamId, eventData as never, appendPrecondition(expected));

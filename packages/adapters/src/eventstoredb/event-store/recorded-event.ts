@@ -3,13 +3,13 @@ import { CorruptEventError, formatPosition } from '@clusterconf/domain';
 import type { ClientEventData, ClientRecordedEvent } from '../client/client-seam.js';
 
 /** EventStoreDB's own metadata keys for correlation and causation, which its tooling and projections read. */
-const ESDB_CORRELATION = '$correlationId';
-const ESDB_CAUSATION = '$causationId';
+export const ESDB_CORRELATION = '$correlationId';
+export const ESDB_CAUSATION = '$causationId';
 /**
  * Marks an event whose data is a JSON string. The client hands back the raw text of data that is not valid JSON as
  * a string too, so without the mark a malformed payload could not be told from a string payload.
  */
-const STRING_DATA = '$clusterconfStringData';
+export const STRING_DATA = '$clusterconfStringData';
 
 /** True for EventStoreDB's system events (`$`-prefixed types), which the port never returns. */
 export const isSystemEvent = (event: ClientRecordedEvent): boolean => event.type.startsWith('$');
