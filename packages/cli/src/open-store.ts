@@ -42,13 +42,15 @@ export const openEventStore = async (url: StoreUrl, options: OpenStoreOptions): 
     case 'sqlite': {
       checkSqliteFile(url, options.mode);
       const { SqliteEventStore } = await import('@clusterconf/adapters/sqlite');
-      return SqliteEventStore.open({ path: url.path });
+      // A command that only reads leaves a file that is not an event store exactly as it found it.
+      return SqliteEventStore.open({ path: url.path, existingOnly: options.mode === 'read' && url.path !== ':memory:' });
     }
     case 'postgres': {
       const { PostgresEventStore } = await import('@clusterconf/adapters/postgres');
       return PostgresEventStore.open({
         connectionString: url.connectionString,
         ...(url.schema === undefined ? {} : { schema: url.schema }),
+        existingOnly: options.mode === 'read',
         connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
         poolSize: 4,
       });

@@ -1,9 +1,9 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatPosition } from '@clusterconf/domain';
 import { type CliIo, println, resolveStoreUrl, seconds, withEventStore } from '../cli-io.js';
+import { openExportFile } from '../export-file.js';
 import { exportEvents } from '../ndjson.js';
 import { createProgress } from '../progress.js';
 import { withStoreOption } from './store-option.js';
@@ -27,21 +27,23 @@ export const registerExportCommand = (program: Command, io: CliIo): void => {
         const head = await store.headPosition();
         // SQL and memory positions are sequence numbers, so the head estimates the count; otherwise count only.
         const estimate = head !== undefined && head.commit === head.prepare ? Number(head.prepare) : 0;
+        // A file is written beside its target and renamed over it only when complete; stdout is written as it goes.
+        const file = path === undefined ? undefined : await openExportFile(path);
         const progress = createProgress({ label: 'export', total: estimate });
-        if (path !== undefined) mkdirSync(dirname(path), { recursive: true });
-        const sink = path === undefined ? io.out : createWriteStream(path, 'utf8');
-        const write = async (chunk: string): Promise<void> => {
-          if (!sink.write(chunk)) await once(sink, 'drain');
-        };
+        const write = file !== undefined
+          ? file.write
+          : async (chunk: string): Promise<void> => {
+            if (!io.out.write(chunk)) await once(io.out, 'drain');
+          };
         try {
           const result = await exportEvents(store, write, (count) => progress.update(count));
+          await file?.commit();
           return { ...result, head };
+        } catch (error) {
+          await file?.discard();
+          throw error;
         } finally {
           progress.stop();
-          if (path !== undefined) {
-            sink.end();
-            await once(sink, 'finish');
-          }
         }
       });
       println(notes, `exported ${summary.events} events up to position ${summary.head === undefined ? '(empty log)' : formatPosition(summary.head)} ` +

@@ -122,6 +122,14 @@ export class RetriesExhaustedError extends ClusterconfError {
   }
 }
 
+/** A store opened as "existing only" holds no event store: a wrong path or schema, not an empty log. */
+export class NoEventStoreError extends ClusterconfError {
+  readonly code = 'NO_EVENT_STORE';
+  constructor(readonly where: string, readonly fix: string) {
+    super(`${where} holds no @clusterconf event store, and was left as it was: ${fix}`);
+  }
+}
+
 /** The store could not be reached or opened. */
 export class StoreUnavailableError extends ClusterconfError {
   readonly code = 'STORE_UNAVAILABLE';

@@ -16,6 +16,7 @@ import type {
 } from '@clusterconf/domain';
 import {
   DEFAULT_MAX_EVENT_BYTES,
+  NoEventStoreError,
   replayedAppend,
   isAfter,
   serializeEvents,
@@ -42,6 +43,11 @@ import { storePool, type PoolOptions } from '../pool.js';
 export interface PostgresEventStoreOptions extends PoolOptions {
   /** The schema holding the tables; created and migrated on open. Default `clusterconf`. */
   readonly schema?: string;
+  /**
+   * Open only a schema that already holds an event store; a missing schema (a mistyped name) is `NoEventStoreError`
+   * and nothing is created. For tools that only read. Default false.
+   */
+  readonly existingOnly?: boolean;
   /** Refuse events whose serialised data plus metadata exceed this many bytes; default 1 MiB. */
   readonly maxEventBytes?: number;
   /** Subscriptions re-read at least this often even without a notification; default 500 ms. */
@@ -187,6 +193,13 @@ export class PostgresEventStore implements EventStore, LogSource {
     try {
       const client = await pool.connect();
       try {
+        if (options.existingOnly === true) {
+          const found = await client.query<{ events: string | null }>('select to_regclass($1) as events', [`${quoted}.events`]);
+          if ((found.rows[0]?.events ?? null) === null) {
+            throw new NoEventStoreError(`${describeEndpoint(endpoint)} schema "${schema}"`,
+              'it has no events table; check the schema name (?schema=), or create the store by writing to it first');
+          }
+        }
         await migrate(client, schema, quoted);
         await assertTransactionIdsBehindServer(client, schema, quoted);
       } finally {
@@ -196,7 +209,7 @@ export class PostgresEventStore implements EventStore, LogSource {
     } catch (error) {
       await listener.close();
       if (ownsPool) await pool.end().catch(() => undefined);
-      throw connectionFailure(error, endpoint);
+      throw error instanceof NoEventStoreError ? error : connectionFailure(error, endpoint);
     }
     return new PostgresEventStore({ pool, ownsPool, schema, listener, options });
   }

@@ -17,6 +17,7 @@ import type {
 } from '@clusterconf/domain';
 import {
   ClusterconfError,
+  NoEventStoreError,
   DEFAULT_MAX_EVENT_BYTES,
   replayedAppend,
   matchesFilter,
@@ -46,7 +47,30 @@ export interface SqliteEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** Rows per query of `readAll` and `readStream` unless the call gives its own `pageSize`; default 1000. */
   readonly readPageSize?: number;
+  /**
+   * Open only a file that already holds an event store; anything else (a missing file, another application's
+   * database) is `NoEventStoreError`, and the file is not touched: no tables, no switch to WAL. For tools that only
+   * read. Default false: a new or empty file gets the schema.
+   */
+  readonly existingOnly?: boolean;
 }
+
+/** Refuses a file without the event store's tables, looking through a read-only connection that changes nothing. */
+const assertHoldsEventStore = (path: string): void => {
+  const fix = 'check the path, or create the store by writing to it first (e.g. `clusterconf seed` or `import`)';
+  if (path === ':memory:') throw new NoEventStoreError('sqlite::memory:', 'a new in-memory database is empty; open it without existingOnly');
+  let probe: SqliteDatabase | undefined;
+  try {
+    probe = new Database(path, { readonly: true, fileMustExist: true });
+    const tables = probe.prepare("select count(*) as n from sqlite_master where type = 'table' and name in ('events', 'schema_migrations')").get() as { n: number };
+    if (tables.n !== 2) throw new NoEventStoreError(`sqlite:${path}`, `it has no events and schema_migrations tables; ${fix}`);
+  } catch (error) {
+    if (error instanceof NoEventStoreError) throw error;
+    throw new NoEventStoreError(`sqlite:${path}`, `${(error as Error).message}; ${fix}`);
+  } finally {
+    probe?.close();
+  }
+};
 
 interface StoredId {
   readonly streamId: string;
@@ -132,6 +156,7 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
     let db: SqliteDatabase | undefined;
     try {
       // better-sqlite3 applies `timeout` as SQLite's busy timeout, before the pragmas below can meet a lock.
+      if (options.existingOnly === true) assertHoldsEventStore(options.path);
       db = new Database(options.path, { timeout: busyTimeoutMs });
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
