@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,7 +85,66 @@ describe('NDJSON export and import', () => {
     await target.appendToStream('a-1', [event('Other', {})]);
     const error = await importEvents(target, file).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ImportConflictError);
-    expect((error as Error).message).toMatch(/out\.ndjson:1: stream "a-1" in the target is at revision 0/);
+    const other = (await collect(target))[0]!;
+    const offered = (await collect(source))[0]!;
+    expect((error as Error).message).toBe(`${file}:1: the target holds a different event at revision 0 of stream "a-1" ` +
+      `(id ${other.metadata.eventId}, type "Other") where the file has id ${offered.metadata.eventId}, type "Opened": nothing from ` +
+      'line 1 on was written, the events before it were (an import is resumable, not atomic); import into an empty store or one ' +
+      'holding this same history, or remove the clashing stream from the target, then run the import again');
+  });
+
+  it('leaves the streams before a conflict written, and continues when run again after the target is fixed', async () => {
+    const file = join(dir, 'out.ndjson');
+    await exportTo(source, file);
+    const target = new MemoryEventStore();
+    await target.appendToStream('b-1', [event('Other', {})]);
+    await expect(importEvents(target, file)).rejects.toThrow(/out\.ndjson:3: the target holds a different event at revision 0 of stream "b-1"/);
+    expect((await collect(target)).map((recorded) => recorded.type)).toEqual(['Other', 'Opened', 'Noted']);
+
+    const fixed = new MemoryEventStore();
+    for (const recorded of (await collect(target)).filter((stored) => stored.streamId === 'a-1')) {
+      await fixed.appendToStream(recorded.streamId, [{ type: recorded.type, data: recorded.data, metadata: recorded.metadata }]);
+    }
+    const resumed = await importEvents(fixed, file);
+    expect(resumed.events).toBe(4);
+    expect(await collect(fixed)).toHaveLength(4);
+  });
+
+  describe('refuses, before writing anything, a file with a valid checksum holding an event the stores would refuse', () => {
+    /** Rewrites the export with `edit` applied to the event lines, and a trailer that matches again. */
+    const rewrite = async (edit: (events: Record<string, unknown>[]) => Record<string, unknown>[]): Promise<string> => {
+      const file = join(dir, 'bad.ndjson');
+      await exportTo(source, file);
+      const lines = readFileSync(file, 'utf8').trim().split('\n').slice(0, -1).map((line) => JSON.parse(line) as Record<string, unknown>);
+      const edited = edit(lines).map((line) => JSON.stringify(line));
+      const sha256 = createHash('sha256').update(edited.map((line) => `${line}\n`).join('')).digest('hex');
+      writeFileSync(file, `${[...edited, JSON.stringify({ format: 'clusterconf-ndjson/1', events: edited.length, sha256 })].join('\n')}\n`);
+      return file;
+    };
+    const at = (index: number, change: (line: Record<string, unknown>) => Record<string, unknown>) =>
+      (events: Record<string, unknown>[]) => events.map((line, i) => (i === index ? change(line) : line));
+    const meta = (line: Record<string, unknown>) => line.metadata as Record<string, unknown>;
+
+    it.each([
+      ['an eventId that is not a UUID', at(3, (line) => ({ ...line, metadata: { ...meta(line), eventId: 'not-a-uuid' } })), /:4: .*metadata\.eventId "not-a-uuid" is not a UUID/],
+      ['an event without data', at(3, ({ data: _data, ...line }) => line), /:4: the event of stream "a-1" has no data/],
+      ['an empty type', at(3, (line) => ({ ...line, type: '' })), /:4: .*its type must be a non-empty string/],
+      ['a type starting with "$"', at(3, (line) => ({ ...line, type: '$Closed' })), /:4: .*types starting with "\$" are reserved/],
+      ['metadata without a schemaVersion', at(3, (line) => ({ ...line, metadata: { ...meta(line), schemaVersion: undefined } })), /:4: .*schemaVersion undefined is not a whole number/],
+      ['an eventId repeated in another case', (events: Record<string, unknown>[]) => events.map((line, i) =>
+        (i === 3 ? { ...line, metadata: { ...meta(line), eventId: String(meta(events[0]!).eventId).toUpperCase() } } : line)),
+      /:4: eventId [0-9A-F-]+ already appears on line 1 \(ids compare case-insensitively\)/],
+      ['a stream revision gap', at(3, (line) => ({ ...line, streamRevision: '3' })), /:4: stream "a-1" continues after revision 1 at revision 3, expected 2: .*export the source store again/],
+      ['a stream not starting at revision 0', at(2, (line) => ({ ...line, streamRevision: '1' })), /:3: stream "b-1" starts at revision 1, expected 0/],
+    ])('%s', async (_name, edit, message) => {
+      const file = await rewrite(edit);
+      await expect(verifyExportFile(file)).rejects.toThrow(message);
+      const target = new MemoryEventStore();
+      const error = await importEvents(target, file).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ExportFileError);
+      expect((error as Error).message).toMatch(/nothing was imported/);
+      expect(await collect(target)).toHaveLength(0);
+    });
   });
 
   it('imports nothing from an altered or truncated file', async () => {

@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { EventStore, NewEvent, RecordedEvent } from '@clusterconf/domain';
-import { ClusterconfError, WrongExpectedRevisionError } from '@clusterconf/domain';
+import { ClusterconfError, serializeEvents, StreamNotFoundError, WrongExpectedRevisionError } from '@clusterconf/domain';
 import { canonicalJson } from './canonical-json.js';
 import { ExportFileError, ImportConflictError, ImportVerificationError, MissingFileError } from './cli-errors.js';
 
@@ -127,13 +127,60 @@ async function* readExportLines(path: string): AsyncGenerator<ExportLine> {
   if (!trailerSeen) throw new ExportFileError(path, undefined, 'no trailer line: the export is truncated; export it again');
 }
 
-/** Reads a whole export file and checks its count and checksum against the trailer, without touching any store. */
+const toNewEvent = (event: ExportedEvent): NewEvent => ({ type: event.type, data: event.data, metadata: event.metadata });
+
+/** Why the stores would refuse an event, or `undefined`: the same checks `appendToStream` runs, so none is written twice. */
+const refusal = (event: ExportedEvent): string | undefined => {
+  try {
+    serializeEvents(event.streamId, [toNewEvent(event)]);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ClusterconfError) return error.message;
+    throw error;
+  }
+};
+
+const UNIMPORTABLE = 'the stores refuse such an event, so nothing was imported; correct the event in the source store and export it again';
+
+/**
+ * Reads a whole export file and checks, without touching any store, everything an import needs so that a file that
+ * passes cannot fail half-way on its own content: the count and checksum against the trailer, every event as the
+ * stores validate it (eventId a UUID, data present, type non-empty and not starting with "$", metadata), event ids
+ * unique in the file (ignoring case), and each stream's revisions contiguous from 0 in file order.
+ */
 export const verifyExportFile = async (path: string): Promise<TransferSummary> => {
   const digest = new LineDigest();
+  const idLines = new Map<string, number>();
+  const nextRevision = new Map<string, bigint>();
   let trailer: ExportTrailer | undefined;
   for await (const entry of readExportLines(path)) {
-    if (entry.kind === 'trailer') trailer = entry.trailer;
-    else digest.add(eventLine({ ...entry.event, streamRevision: BigInt(entry.event.streamRevision) }));
+    if (entry.kind === 'trailer') {
+      trailer = entry.trailer;
+      continue;
+    }
+    const { event, line } = entry;
+    const fail = (reason: string): never => {
+      throw new ExportFileError(path, line, reason);
+    };
+    if (event.data === undefined) fail(`the event of stream "${event.streamId}" has no data; ${UNIMPORTABLE}`);
+    const refused = refusal(event);
+    if (refused !== undefined) fail(`${refused}; ${UNIMPORTABLE}`);
+    const id = event.metadata.eventId.toLowerCase();
+    const earlier = idLines.get(id);
+    if (earlier !== undefined) {
+      fail(`eventId ${event.metadata.eventId} already appears on line ${earlier} (ids compare case-insensitively); each event needs ` +
+        `its own id: ${UNIMPORTABLE}`);
+    }
+    idLines.set(id, line);
+    const revision = BigInt(event.streamRevision);
+    const expected = nextRevision.get(event.streamId) ?? 0n;
+    if (revision !== expected) {
+      fail(`stream "${event.streamId}" ${expected === 0n ? 'starts' : `continues after revision ${expected - 1n}`} at revision ${revision}, ` +
+        `expected ${expected}: an export holds each stream's revisions contiguously from 0 in order; the file is not a whole ` +
+        'export, so nothing was imported; export the source store again');
+    }
+    nextRevision.set(event.streamId, revision + 1n);
+    digest.add(eventLine({ ...event, streamRevision: revision }));
   }
   const summary = digest.summary();
   if (trailer!.events !== summary.events) {
@@ -153,13 +200,25 @@ export interface ImportOptions {
   readonly batchSize?: number;
 }
 
-const toNewEvent = (event: ExportedEvent): NewEvent => ({ type: event.type, data: event.data, metadata: event.metadata });
+const describeEvent = (event: Pick<NewEvent, 'type' | 'metadata'> | undefined): string =>
+  event === undefined ? 'no event' : `id ${event.metadata.eventId}, type "${event.type}"`;
+
+/** The target's event at one revision of a stream, or `undefined` when it has none. */
+const eventAt = async (store: EventStore, streamId: string, revision: bigint): Promise<RecordedEvent | undefined> => {
+  try {
+    for await (const event of store.readStream(streamId, { fromRevision: revision, maxCount: 1 })) return event;
+  } catch (error) {
+    if (!(error instanceof StreamNotFoundError)) throw error;
+  }
+  return undefined;
+};
 
 /**
- * Imports an export file into `store`. The file is verified first, so a damaged file imports nothing. Each
- * stream's events are appended with the revision the file says precedes them, so a target whose stream differs
- * refuses cleanly; appends of events already stored (same ids, same place) are no-ops, so an interrupted or
- * repeated import can simply be run again. Afterwards the target's log is re-read and must reproduce the file's
+ * Imports an export file into `store`. The whole file is verified first (`verifyExportFile`), so a damaged file or
+ * one holding an event the stores would refuse imports nothing. Each stream's events are appended with the revision
+ * the file says precedes them, so a target whose stream differs refuses with `ImportConflictError`. The import is
+ * resumable, not atomic: such a conflict leaves the events before it written; appends of events already stored (same
+ * ids, same place) are no-ops, so after fixing the target an interrupted or repeated import can simply be run again. Afterwards the target's log is re-read and must reproduce the file's
  * count and checksum.
  */
 export const importEvents = async (store: EventStore, path: string, options: ImportOptions = {}): Promise<TransferSummary> => {
@@ -177,11 +236,18 @@ export const importEvents = async (store: EventStore, path: string, options: Imp
     try {
       await store.appendToStream(streamId, events, { expectedRevision });
     } catch (error) {
+      const resume = `nothing from line ${line} on was written, the events before it were (an import is resumable, not atomic); ` +
+        'import into an empty store or one holding this same history, or remove the clashing stream from the target, then run the import again';
       if (error instanceof WrongExpectedRevisionError) {
-        throw new ImportConflictError(path, line, `stream "${streamId}" in the target is at ${error.actual === undefined ? 'no stream' : `revision ${error.actual}`} ` +
-          `but the file continues it from revision ${first}; import into an empty store or one holding this same history`, { cause: error });
+        const offered = describeEvent(events[0]!);
+        const clash = error.actual !== undefined && error.actual >= first
+          ? `the target holds a different event at revision ${first} of stream "${streamId}" (${describeEvent(await eventAt(store, streamId, first))}) ` +
+            `where the file has ${offered}`
+          : `stream "${streamId}" in the target is at ${error.actual === undefined ? 'no stream' : `revision ${error.actual}`}, but the file's ` +
+            `next event for it (${offered}) is revision ${first}`;
+        throw new ImportConflictError(path, line, `${clash}: ${resume}`, { cause: error });
       }
-      if (error instanceof ClusterconfError) throw new ImportConflictError(path, line, error.message, { cause: error });
+      if (error instanceof ClusterconfError) throw new ImportConflictError(path, line, `${error.message}: ${resume}`, { cause: error });
       throw error;
     }
     appended += events.length;

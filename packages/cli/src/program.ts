@@ -11,12 +11,17 @@ import { maskPassword } from './store-url.js';
 
 /** Builds the `clusterconf` command tree; `io` decides where it writes. */
 export const createProgram = (io: CliIo): Command => {
+  // Commander's usage errors become the CLI's one line: `clusterconf: <what> (run … --help for usage)`.
+  const output = {
+    writeOut: (text: string) => io.out.write(text),
+    writeErr: (text: string) => io.err.write(text),
+    outputError: (text: string) => io.err.write(`clusterconf: ${text.trim().replace(/^error: /, '')} (run the command with --help for usage)\n`),
+  };
   const program = new Command('clusterconf')
     .description('Seed, replay, inspect, move and follow @clusterconf event stores')
     .option('--verbose', 'print stack traces of unexpected errors')
-    .showHelpAfterError('(run the command with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.out.write(text), writeErr: (text) => io.err.write(text) });
+    .configureOutput(output);
   registerSeedCommand(program, io);
   registerReplayCommand(program, io);
   registerRebuildCommand(program, io);
@@ -25,7 +30,7 @@ export const createProgram = (io: CliIo): Command => {
   registerImportCommand(program, io);
   registerTailCommand(program, io);
   // Every subcommand reports its own usage errors through the same override.
-  for (const command of program.commands) command.exitOverride().showHelpAfterError('(run the command with --help for usage)');
+  for (const command of program.commands) command.exitOverride().configureOutput(output);
   program.addHelpText('after', '\nRun `clusterconf <command> --help` for each command\'s options and an example.');
   return program;
 };

@@ -13,7 +13,9 @@ export const registerImportCommand = (program: Command, io: CliIo): void => {
       .description('append the events of an NDJSON export to a store, then verify them by count and sha256')
       .argument('<file>', 'a file written by `clusterconf export`'),
   )
-    .addHelpText('after', '\nThe file is verified before anything is written; re-running an import is safe (events already stored are skipped).\n' +
+    .addHelpText('after', '\nThe whole file is verified before anything is written (checksum, and every event as the stores check it).\n' +
+      'An import is resumable, not atomic: a conflict with the target\'s events leaves the streams before it written;\n' +
+      're-running after fixing the target continues (events already stored are skipped).\n' +
       'Example:\n  clusterconf import ecc2020.ndjson --store "postgres://postgres@127.0.0.1:5432/test?schema=ecc2020"')
     .action(async (file: string, options: { store?: string }) => {
       const url = resolveStoreUrl(io, options.store);

@@ -1,13 +1,40 @@
 import type { Command } from 'commander';
-import { formatPosition } from '@clusterconf/domain';
+import { ClusterconfError, conferenceStream, type EventStore, formatPosition, seededEventIds } from '@clusterconf/domain';
 import { PartialHistoryError, historyState, writeEcc2020History } from '../ecc2020/write-history.js';
-import { DEFAULT_SEED } from '../ecc2020/generator.js';
+import { CONFERENCE_ID, DEFAULT_SEED, generateHistory } from '../ecc2020/generator.js';
 import { UsageError } from '../cli-errors.js';
 import { type CliIo, println, resolveStoreUrl, seconds, withEventStore } from '../cli-io.js';
 import { createProgress } from '../progress.js';
 import { withStoreOption } from './store-option.js';
 
 const SEEDS = ['ecc2020'] as const;
+
+/** A store holding the ECC 2020 history written with another seed than the one asked for. */
+export class OtherSeedError extends ClusterconfError {
+  readonly code = 'OTHER_SEED';
+}
+
+/** The id of the history's first event (the conference's scheduling) as the given seed writes it. */
+export const firstEventId = (seed: number): string => {
+  const [first] = generateHistory(seed);
+  return seededEventIds(seed)(new Date(first!.at));
+};
+
+/** The id of the first event the store holds of the history, or `undefined`. */
+const storedFirstEventId = async (store: EventStore): Promise<string | undefined> => {
+  for await (const event of store.readStream(conferenceStream(CONFERENCE_ID), { maxCount: 1 })) return event.metadata.eventId;
+  return undefined;
+};
+
+/** Parses `--seed`: digits only, so "" or " " is not read as 0. */
+export const parseSeed = (text: string): number => {
+  const seed = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  // The id generator keeps 32 bits of the seed: a larger one would silently write the history of a smaller one.
+  if (!Number.isSafeInteger(seed) || seed > 0xffff_ffff) {
+    throw new UsageError(`--seed "${text}" is not a whole number from 0 to 4294967295; give e.g. --seed ${DEFAULT_SEED}`);
+  }
+  return seed;
+};
 
 /** `clusterconf seed ecc2020`: writes the example history through the conference service, once. */
 export const registerSeedCommand = (program: Command, io: CliIo): void => {
@@ -23,16 +50,23 @@ export const registerSeedCommand = (program: Command, io: CliIo): void => {
       'Example:\n  clusterconf seed ecc2020 --store sqlite:data/ecc2020.sqlite && clusterconf replay --store sqlite:data/ecc2020.sqlite')
     .action(async (history: string, options: { store?: string; seed: string }) => {
       if (!(SEEDS as readonly string[]).includes(history)) throw new UsageError(`Unknown history "${history}": choose one of ${SEEDS.join(', ')}`);
-      const seed = Number(options.seed);
-      if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed "${options.seed}" is not a whole number ≥ 0; give e.g. --seed ${DEFAULT_SEED}`);
+      const seed = parseSeed(options.seed);
       const url = resolveStoreUrl(io, options.store);
       const startedAt = performance.now();
       await withEventStore(url, 'create', async (store) => {
         const state = await historyState(store);
         if (state === 'partial') throw new PartialHistoryError(url.display);
         if (state === 'complete') {
+          const stored = (await storedFirstEventId(store))?.toLowerCase();
+          const wanted = firstEventId(seed).toLowerCase();
+          if (stored !== wanted) {
+            const other = seed !== DEFAULT_SEED && stored === firstEventId(DEFAULT_SEED) ? `the default seed ${DEFAULT_SEED}` : 'another seed';
+            throw new OtherSeedError(`${url.display} already holds the ECC 2020 history written with ${other} (first event id ${stored ?? '-'}), ` +
+              `not with seed ${seed} (first event id ${wanted}); nothing written: seed another store (a new SQLite file or PostgreSQL ` +
+              `schema) for seed ${seed}, or use this one as it is`);
+          }
           const head = await store.headPosition();
-          println(io.out, `${url.display} already holds the ECC 2020 history (head ${head === undefined ? '-' : formatPosition(head)}): nothing written`);
+          println(io.out, `${url.display} already holds the ECC 2020 history of seed ${seed} (head ${head === undefined ? '-' : formatPosition(head)}): nothing written`);
           return;
         }
         let progress: ReturnType<typeof createProgress> | undefined;
