@@ -1,22 +1,6 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createProgram, runCli } from './program.js';
-
-const capture = () => {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  err.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return { io: { out, err, cwd: '/tmp', env: {} }, text: () => ({ stdout, stderr }) };
-};
-
-const run = async (...args: string[]) => {
-  const { io, text } = capture();
-  const code = await runCli(['node', 'clusterconf', ...args], io);
-  return { code, ...text() };
-};
+import { capture, runInProcess as run } from './in-process.test-helper.js';
+import { createProgram } from './program.js';
 
 describe('the clusterconf program', () => {
   const names = createProgram(capture().io).commands.map((command) => command.name());

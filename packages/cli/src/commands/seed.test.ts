@@ -1,25 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryEventStore } from '@clusterconf/adapters/memory';
 import { conferenceStream } from '@clusterconf/domain';
 import { CONFERENCE_ID, DEFAULT_SEED } from '../ecc2020/generator.js';
 import { writeEcc2020History } from '../ecc2020/write-history.js';
-import { runCli } from '../program.js';
+import { runInProcess as run } from '../in-process.test-helper.js';
 import { firstEventId, parseSeed } from './seed.js';
-
-const run = async (...args: string[]) => {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  err.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await runCli(['node', 'clusterconf', ...args], { out, err, cwd: '/tmp', env: {} });
-  return { code, stdout, stderr };
-};
 
 describe('clusterconf seed', () => {
   const dir = mkdtempSync(join(tmpdir(), 'clusterconf-seed-'));
