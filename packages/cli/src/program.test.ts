@@ -28,4 +28,10 @@ describe('the clusterconf program', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe('clusterconf: --limit "many" is not a positive whole number; give e.g. --limit 10');
   });
+
+  it('refuses a --from position no store can hold as a usage error', async () => {
+    const result = await run('tail', '--store', 'sqlite::memory:', '--from', '99999999999999999999');
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^clusterconf: --from: "99999999999999999999" is past the largest position a store can hold/);
+  });
 });

@@ -4,6 +4,9 @@ import { UsageError } from '../cli-errors.js';
 import { type CliIo, println, resolveStoreUrl, withEventStore } from '../cli-io.js';
 import { withStoreOption } from './store-option.js';
 
+/** The largest position a store can hold: SQLite and PostgreSQL keep 64-bit signed integers, EventStoreDB's byte offsets stay below. */
+const MAX_POSITION = 2n ** 63n - 1n;
+
 interface TailOptions {
   readonly store?: string;
   readonly from: string;
@@ -41,6 +44,10 @@ export const registerTailCommand = (program: Command, io: CliIo): void => {
             after = parsePosition(options.from);
           } catch (error) {
             throw new UsageError(`--from: ${(error as Error).message}, or "start" or "end"`);
+          }
+          // A larger one is a typo, not a place in any log (and would reach the driver as an overflow).
+          if (after.commit > MAX_POSITION || after.prepare > MAX_POSITION) {
+            throw new UsageError(`--from: "${options.from}" is past the largest position a store can hold (${MAX_POSITION}); give a position such as 42, or "start" or "end"`);
           }
         }
         const filter = {
