@@ -8,7 +8,7 @@ import { ExportFileError, UsageError } from './cli-errors.js';
 export interface ExportFile {
   /** Writes a chunk, waiting while the file is behind; rejects with the file's error (a full disk, say). */
   write(chunk: string): Promise<void>;
-  /** Finishes the file and puts it in place of the target. */
+  /** Finishes the file and puts it in place of the target; on failure, `discard` it. */
   commit(): Promise<void>;
   /** Drops the partial file; the target stays as it was. */
   discard(): Promise<void>;
@@ -68,10 +68,8 @@ export const openExportFile = async (path: string): Promise<ExportFile> => {
     async commit() {
       sink.end();
       await finished(sink).catch(() => undefined);
-      if (failure !== undefined) {
-        await discard();
-        throw failure;
-      }
+      // The caller discards a file whose commit fails, as it does any failed export.
+      if (failure !== undefined) throw failure;
       if (!direct) renameSync(partial, path);
     },
     discard,

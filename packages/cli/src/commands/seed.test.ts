@@ -5,9 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryEventStore } from '@clusterconf/adapters/memory';
 import { conferenceStream } from '@clusterconf/domain';
 import { CONFERENCE_ID, DEFAULT_SEED } from '../ecc2020/generator.js';
-import { writeEcc2020History } from '../ecc2020/write-history.js';
+import { firstEventId, writeEcc2020History } from '../ecc2020/write-history.js';
 import { runInProcess as run } from '../in-process.test-helper.js';
-import { firstEventId, parseSeed } from './seed.js';
+import { parseSeed } from './seed.js';
 
 describe('clusterconf seed', () => {
   const dir = mkdtempSync(join(tmpdir(), 'clusterconf-seed-'));

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { ClusterconfError, conferenceStream, type EventStore, formatPosition, seededEventIds } from '@clusterconf/domain';
-import { PartialHistoryError, historyState, writeEcc2020History } from '../ecc2020/write-history.js';
-import { CONFERENCE_ID, DEFAULT_SEED, generateHistory } from '../ecc2020/generator.js';
+import { ClusterconfError, conferenceStream, type EventStore, formatPosition } from '@clusterconf/domain';
+import { PartialHistoryError, firstEventId, historyState, writeEcc2020History } from '../ecc2020/write-history.js';
+import { CONFERENCE_ID, DEFAULT_SEED } from '../ecc2020/generator.js';
 import { UsageError } from '../cli-errors.js';
 import { type CliIo, println, resolveStoreUrl, seconds, withEventStore } from '../cli-io.js';
 import { createProgress } from '../progress.js';
@@ -13,12 +13,6 @@ const SEEDS = ['ecc2020'] as const;
 export class OtherSeedError extends ClusterconfError {
   readonly code = 'OTHER_SEED';
 }
-
-/** The id of the history's first event (the conference's scheduling) as the given seed writes it. */
-export const firstEventId = (seed: number): string => {
-  const [first] = generateHistory(seed);
-  return seededEventIds(seed)(new Date(first!.at));
-};
 
 /** The id of the first event the store holds of the history, or `undefined`. */
 const storedFirstEventId = async (store: EventStore): Promise<string | undefined> => {

@@ -67,6 +67,15 @@ const issue = (service: ConferenceService, step: HistoryStep, context: CommandCo
   }
 };
 
+/** The event ids a seed's history gets, in the order its events are written. */
+const historyEventIds = (seed: number) => seededEventIds(seed);
+
+/** The id of the history's first event (the conference's scheduling) as `seed` writes it. */
+export const firstEventId = (seed: number): string => {
+  const [first] = generateHistory(seed);
+  return historyEventIds(seed)(new Date(first!.at));
+};
+
 /** Options of `writeEcc2020History`. */
 export interface WriteHistoryOptions {
   /** Default `DEFAULT_SEED`; the same seed writes the same events, ids included. */
@@ -89,7 +98,7 @@ export interface WrittenHistory {
 export const writeEcc2020History = async (store: EventStore, options: WriteHistoryOptions = {}): Promise<WrittenHistory> => {
   const seed = options.seed ?? DEFAULT_SEED;
   const steps = generateHistory(seed);
-  const service = createConferenceService({ store, cacheSize: 16, newEventId: seededEventIds(seed) });
+  const service = createConferenceService({ store, cacheSize: 16, newEventId: historyEventIds(seed) });
   const commandIds = seededEventIds(seed ^ 0x5eed);
   let events = 0;
   for (const [index, step] of steps.entries()) {
