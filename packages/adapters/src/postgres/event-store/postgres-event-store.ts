@@ -429,8 +429,7 @@ export class PostgresEventStore implements EventStore, LogSource {
       values: [from.commit.toString(), from.prepare.toString(), limit],
     }));
     const first = checked.rows[0]!;
-    // The extra columns after an event's seven are never read as part of the event.
-    const page = first[COLUMN.streamId] === null ? [] : (checked.rows as unknown as EventRow[]);
+    const page = pageRows(checked.rows);
     const newest = BigInt(first[NEWEST]);
     if (newest < BigInt(first[BOUND]) || !(await this.#awaitOrdering(newest, signal))) return page;
     return this.#logRows(after, limit);
@@ -476,8 +475,7 @@ export class PostgresEventStore implements EventStore, LogSource {
       values: [from.commit.toString(), from.prepare.toString(), limit, ...filter.values],
     }));
     const first = result.rows[0]!;
-    // The extra columns after an event's seven are never read as part of the event.
-    const rows = first[COLUMN.streamId] === null ? [] : (result.rows as unknown as EventRow[]);
+    const rows = pageRows(result.rows);
     const scannedCommit = first[SCANNED_COMMIT];
     const scannedSeq = first[SCANNED_SEQ];
     const scannedUpTo =
@@ -558,6 +556,18 @@ const statements = (schema: string) => {
   const newest = `coalesce((select transaction_id from ${q}.events order by transaction_id desc limit 1), '0'::xid8)`;
   // EVENT_COLUMNS by their output names, as the checked read selects them from its lateral page.
   const pageColumns = EVENT_COLUMNS.split(', ').map((column) => `page.${column.split(' as ').at(-1)!}`).join(', ');
+  const afterReader = `transaction_id < ordering.bound and (transaction_id, seq) > ($1::text::xid8, $2::bigint)`;
+  // A page of ordered rows after the reader's position with the ordering state, in one snapshot; filtered by
+  // `condition`, it also reports the last visible row after the position, matching or not.
+  const checkedPage = (condition: string | undefined) => `select ${pageColumns}, ordering.newest::text, ordering.bound::text${
+    condition === undefined ? '' : ', scanned.commit_id, scanned.seq'}
+      from (select ${newest} as newest, pg_snapshot_xmin(pg_current_snapshot()) as bound) ordering${condition === undefined ? '' : `
+      left join lateral (select transaction_id::text as commit_id, seq::text as seq from ${q}.events
+        where ${afterReader} order by events.transaction_id desc, events.seq desc limit 1) scanned on true`}
+      left join lateral (select ${EVENT_COLUMNS}, events.transaction_id as sort_tx, events.seq as sort_seq from ${q}.events
+        where ${afterReader}${condition === undefined ? '' : ` and ${condition}`}
+        order by events.transaction_id, events.seq limit $3) page on true
+      order by page.sort_tx, page.sort_seq`;
   return {
     append: `select outcome, stream_revision::text as stream_revision, commit_id, seq::text as seq
       from ${q}.append_events($1, $2, $3::uuid[], $4::text[], $5::text[], $6::text[])`,
@@ -573,25 +583,10 @@ const statements = (schema: string) => {
       order by events.transaction_id, events.seq limit $3`,
     // One snapshot for the page and the ordering state, so "nothing held back" is true of the rows the page saw. The
     // empty page is one row of nulls, which keeps the ordering columns.
-    logChecked: `select ${pageColumns}, ordering.newest::text, ordering.bound::text
-      from (select ${newest} as newest, pg_snapshot_xmin(pg_current_snapshot()) as bound) ordering
-      left join lateral (select ${EVENT_COLUMNS}, events.transaction_id as sort_tx, events.seq as sort_seq from ${q}.events
-        where transaction_id < ordering.bound and (transaction_id, seq) > ($1::text::xid8, $2::bigint)
-        order by events.transaction_id, events.seq limit $3) page on true
-      order by page.sort_tx, page.sort_seq`,
-    // The filtered page, the ordering state and the last visible row after the reader's position (the scanned
-    // position of a short page), in one snapshot; one text per filter shape. Same row of nulls for an empty page.
-    filteredLog: Object.fromEntries(LOG_FILTER_SHAPES.map((shape) => [shape, `select ${pageColumns}, ordering.newest::text, ordering.bound::text,
-        scanned.commit_id, scanned.seq
-      from (select ${newest} as newest, pg_snapshot_xmin(pg_current_snapshot()) as bound) ordering
-      left join lateral (select transaction_id::text as commit_id, seq::text as seq from ${q}.events
-        where transaction_id < ordering.bound and (transaction_id, seq) > ($1::text::xid8, $2::bigint)
-        order by events.transaction_id desc, events.seq desc limit 1) scanned on true
-      left join lateral (select ${EVENT_COLUMNS}, events.transaction_id as sort_tx, events.seq as sort_seq from ${q}.events
-        where transaction_id < ordering.bound and (transaction_id, seq) > ($1::text::xid8, $2::bigint)
-          and ${logFilterCondition(shape, 4)}
-        order by events.transaction_id, events.seq limit $3) page on true
-      order by page.sort_tx, page.sort_seq`])) as Record<LogFilterShape, string>,
+    logChecked: checkedPage(undefined),
+    // The same with the page filtered, one text per filter shape, and the last visible row after the reader's position
+    // (the scanned position of a short page), from that snapshot too.
+    filteredLog: Object.fromEntries(LOG_FILTER_SHAPES.map((shape) => [shape, checkedPage(logFilterCondition(shape, 4))])) as Record<LogFilterShape, string>,
     ordering: `select pg_snapshot_xmin(pg_current_snapshot())::text`,
     head: `select transaction_id::text as commit_id, seq::text as seq from ${q}.events
       where ${visible} order by events.transaction_id desc, events.seq desc limit 1`,
@@ -601,6 +596,13 @@ const statements = (schema: string) => {
         where transaction_id < ordering.bound order by events.transaction_id desc, events.seq desc limit 1) head on true`,
   };
 };
+
+/**
+ * The events of a checked page: none when it is the one row of nulls an empty page gives. The extra columns after an
+ * event's seven are never read as part of the event.
+ */
+const pageRows = (rows: readonly (CheckedRow | FilteredRow)[]): EventRow[] =>
+  rows[0]![COLUMN.streamId] === null ? [] : (rows as unknown as EventRow[]);
 
 /** Where each event's id is stored, from the rows the stored-ids query found (ids compare in PostgreSQL's lower case). */
 const storedPlaces = (serialized: readonly SerializedEvent[], rows: readonly StoredRow[]): (StoredEventPlace | undefined)[] => {
