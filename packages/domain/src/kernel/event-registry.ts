@@ -164,8 +164,10 @@ export const createEventRegistry = <const Defs extends readonly AnyEventDefiniti
     encode: (event) => {
       const definition = byType.get(event.type);
       if (!definition) throw new Error(`Event type "${event.type}" is not registered; add its definition to the registry`);
-      // Nothing reaches the store that its own codec would refuse to read back.
-      if (!definition.codec.is(event.data)) {
+      // Nothing reaches the store that its own codec would refuse to read back; the compiled guard, where there is
+      // one, is the codec's `is` without its cost, as on the decode path.
+      const guard = guarded.get(event.type);
+      if (guard !== undefined ? !guard.is(event.data) : !definition.codec.is(event.data)) {
         const decoded = definition.codec.decode(event.data);
         throw new EventEncodeError(event.type, E.isLeft(decoded) ? describeDecodeErrors(decoded.left) : ['(root): not a value of the codec\'s type']);
       }
