@@ -14,6 +14,12 @@ export class ControlledReadModelStore implements ReadModelStore {
   readonly commits: BatchCommit[] = [];
   /** Namespaces whose next commit is refused with a checkpoint conflict (nothing of it is written). */
   readonly conflictOnce = new Set<string>();
+  /** How many of the next commits fail as a dropped connection would (nothing of them is written). */
+  failCommits = 0;
+  /** How many of the next lease acquisitions fail as an unreachable database would. */
+  failLeases = 0;
+  /** Set to hold every commit until the promise resolves; the commit then fails when its lease was lost meanwhile. */
+  commitGate: Promise<void> | undefined;
   /** Namespaces whose leases are refused. */
   readonly refuseLeases = new Set<string>();
   readonly #leases = new Map<string, AbortController>();
@@ -41,6 +47,14 @@ export class ControlledReadModelStore implements ReadModelStore {
   }
 
   async commitBatch(batch: BatchCommit): Promise<void> {
+    if (this.commitGate !== undefined) {
+      await this.commitGate;
+      if (!this.#leases.has(batch.namespace)) throw connectionLost();
+    }
+    if (this.failCommits > 0) {
+      this.failCommits--;
+      throw connectionLost();
+    }
     if (this.conflictOnce.delete(batch.namespace)) {
       throw Object.assign(new Error(`checkpoint of ${batch.namespace} moved`), { code: CHECKPOINT_CONFLICT_CODE });
     }
@@ -49,6 +63,10 @@ export class ControlledReadModelStore implements ReadModelStore {
   }
 
   async acquireLease(namespace: string, owner: string): Promise<Lease | undefined> {
+    if (this.failLeases > 0) {
+      this.failLeases--;
+      throw connectionLost();
+    }
     if (this.refuseLeases.has(namespace) || this.#leases.has(namespace)) return undefined;
     const abort = new AbortController();
     this.#leases.set(namespace, abort);
@@ -70,3 +88,5 @@ export class ControlledReadModelStore implements ReadModelStore {
   dropNamespace: ReadModelStore['dropNamespace'] = (...args) => this.inner.dropNamespace(...args);
   close: ReadModelStore['close'] = () => this.inner.close();
 }
+
+const connectionLost = (): Error => Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });

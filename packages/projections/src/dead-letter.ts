@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@clusterconf/domain';
+import type { RecordedEvent, UnreadableEvent } from '@clusterconf/domain';
 import type { DeadLetter, DeadLetterEvent } from './read-model-store.js';
 
 const errorCode = (cause: unknown): string => {
@@ -25,12 +25,25 @@ export const toDeadLetter = (namespace: string, event: RecordedEvent, cause: unk
   recordedAt: recordedAt.toISOString(),
 });
 
-/** The stored event a dead letter keeps, back in `RecordedEvent` form for decoding and replay. */
-export const fromDeadLetterEvent = (event: DeadLetterEvent): RecordedEvent => ({
+/** The dead letter recorded for a row the event store could not read: where it is and its type, no payload. */
+export const toUnreadableDeadLetter = (namespace: string, event: UnreadableEvent, recordedAt: Date): DeadLetter => ({
+  namespace,
+  event: { streamId: event.streamId, streamRevision: event.streamRevision, position: event.position, type: event.type, data: null, metadata: null },
+  errorCode: errorCode(event.error),
+  errorMessage: event.error.message,
+  recordedAt: recordedAt.toISOString(),
+});
+
+/**
+ * The stored event a dead letter keeps, back in `RecordedEvent` form for decoding and replay; `undefined` for an
+ * unreadable row's dead letter, which keeps no payload (replay reads the row again).
+ */
+export const fromDeadLetterEvent = (event: DeadLetterEvent): RecordedEvent | undefined =>
+  event.metadata === null ? undefined : ({
   streamId: event.streamId,
   streamRevision: event.streamRevision,
   position: event.position,
   type: event.type,
   data: event.data,
   metadata: event.metadata,
-});
+}) satisfies RecordedEvent;

@@ -42,8 +42,8 @@ export class ProjectionFailedError extends ClusterconfError {
 /** `waitFor` gave up: a projection had not committed the position in time, or had failed or stopped. */
 export class WaitForPositionError extends ClusterconfError {
   readonly code = 'WAIT_FOR_POSITION_FAILED';
-  constructor(readonly position: Position, readonly reason: string, options?: { cause?: unknown }) {
-    super(`Waiting for position ${formatPosition(position)} failed: ${reason}`, options);
+  constructor(readonly position: Position | undefined, readonly reason: string, options?: { cause?: unknown }) {
+    super(`Waiting for ${position === undefined ? 'the projections to catch up' : `position ${formatPosition(position)}`} failed: ${reason}`, options);
   }
 }
 
@@ -52,5 +52,20 @@ export class ProjectionRunnerStateError extends ClusterconfError {
   readonly code = 'PROJECTION_RUNNER_STATE';
   constructor(readonly operation: string, readonly reason: string) {
     super(`Cannot ${operation}: ${reason}`);
+  }
+}
+
+/**
+ * A runner was started with a version of a projection older than the one readers are switched to: serving it would
+ * move readers back, or fight the runner that serves the newer one.
+ */
+export class ProjectionVersionError extends ClusterconfError {
+  readonly code = 'PROJECTION_VERSION_SUPERSEDED';
+  constructor(readonly projection: string, readonly version: number, readonly activeVersion: number) {
+    super(
+      `Projection "${projection}" v${version} is older than its active version v${activeVersion}: deploy v${activeVersion} ` +
+        `or later, switch readers back explicitly with activate("${projection}", ${version}) on the read-model store, or ` +
+        `start the runner with olderVersion: 'standby' to keep this version on standby`,
+    );
   }
 }

@@ -1,5 +1,6 @@
 export * from './conference/index.js';
 export * from './errors.js';
+export { defaultRetryPolicy, RetriesExhaustedError, retryDelay, type Lifecycle, type RetryPolicy } from './lifecycle.js';
 export * from './memory/index.js';
 export * from './namespace.js';
 export * from './projection.js';
@@ -7,4 +8,5 @@ export * from './projection-runner.js';
 export * from './projection-status.js';
 export * from './read-model-reader.js';
 export * from './read-model-store.js';
+export * from './runner-logger.js';
 export * from './testing/index.js';

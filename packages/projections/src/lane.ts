@@ -1,48 +1,21 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { DomainEvent, EventRegistry, EventStore, Position, RecordedEvent, Subscription, SubscriptionMessage } from '@clusterconf/domain';
+import type { DomainEvent, EventRegistry, EventStore, Position, RecordedEvent, Subscription, SubscriptionMessage, UnreadableEvent } from '@clusterconf/domain';
 import { comparePositions, isAfter } from '@clusterconf/domain';
-import { toDeadLetter } from './dead-letter.js';
+import { toDeadLetter, toUnreadableDeadLetter } from './dead-letter.js';
+import type { Entry } from './entry.js';
 import { ProjectionFailedError } from './errors.js';
+import { takeReadyEventOf } from './fast-path.js';
+import { isRunning } from './lifecycle.js';
 import { Mutex } from './mutex.js';
-import { handlerFor, type Projection, type ProjectionHandler } from './projection.js';
-import type { ProjectionState } from './projection-status.js';
-import type { RateMeter } from './rate-meter.js';
-import { CHECKPOINT_CONFLICT_CODE, type Lease } from './read-model-store.js';
-import type { UnitOfWork } from './unit-of-work.js';
+import { handlerFor, type ProjectionHandler } from './projection.js';
+import { isBatchRefusal } from './store-faults.js';
 
-/** One projection version inside a runner: its progress, its open batch and its lease. */
-export interface Entry<Event extends DomainEvent> {
-  readonly projection: Projection<Event>;
-  role: 'serving' | 'building';
-  state: ProjectionState;
-  error: Error | undefined;
-  /** The last checkpoint committed to the read-model store. */
-  committed: Position | undefined;
-  /**
-   * How far the open batch reaches: events applied or filtered out after `committed`. While the entry runs in a lane,
-   * the lane keeps its progress for all entries (`Lane.#position`) and brings this up to date before a commit.
-   */
-  reached: Position | undefined;
-  readonly unitOfWork: UnitOfWork;
-  lease: Lease | undefined;
-  lane: Lane<Event> | undefined;
-  /** Events applied (or dead-lettered) by this runner, for the rate. */
-  applied: number;
-  deadLettersRecorded: number;
-  readonly rate: RateMeter;
-  caughtUpOnce: boolean;
-  /** Caught up once and, for a first version, activated: from then on `waitFor` may count its checkpoint. */
-  ready: boolean;
-  /** Checkpoint conflicts in a row; reset by a successful commit. */
-  conflicts: number;
-  /** `Date.now()` of the last commit, to bound how stale a checkpoint-only commit may get. */
-  lastCommitAt: number;
-  /**
-   * Counts the times the entry was reset (rebuilt, taken over, its lease lost): a lane being started for it, or a
-   * first catch-up being completed, that began under an older number no longer applies to it.
-   */
-  generation: number;
-}
+/** What a lane tells its runner about one of its entries; the runner turns it into a lifecycle transition. */
+export type LaneReport =
+  | { readonly type: 'progressed' }
+  | { readonly type: 'caughtUp' }
+  | { readonly type: 'leaseLost' }
+  | { readonly type: 'poison'; readonly error: Error };
 
 /** What a lane needs from its runner. */
 export interface LaneContext<Event extends DomainEvent> {
@@ -54,21 +27,17 @@ export interface LaneContext<Event extends DomainEvent> {
   /** While catching up, a projection whose batch changed nothing commits its checkpoint at most this often. */
   readonly checkpointIntervalMs: number;
   readonly clock: () => Date;
-  /** Called after every commit and state change, so waiters can re-check. */
+  /** An entry's lifecycle event; the entry has already left the lane when it no longer runs. */
+  readonly report: (entry: Entry<Event>, report: LaneReport) => void;
+  /** A transient fault of these entries (the log could not be read, a commit failed): the runner retries them. */
+  readonly faulted: (entries: readonly Entry<Event>[], error: Error) => void;
+  /** Called after every commit, so waiters can re-check. */
   readonly changed: () => void;
-  /** Called when an entry's commit met a checkpoint conflict: start it again, in a lane of its own, from its stored checkpoint. */
-  readonly restart: (entries: Entry<Event>[]) => void;
   /** Called once per entry, the first time it is caught up, outside the lane's lock. */
   readonly firstCaughtUp: (entry: Entry<Event>) => Promise<void>;
 }
 
-/** Checkpoint conflicts in a row after which a projection fails instead of resuming again. */
-const MAX_CONFLICTS = 5;
-
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
-
-const isCheckpointConflict = (error: unknown): boolean =>
-  error instanceof Error && (error as { code?: unknown }).code === CHECKPOINT_CONFLICT_CODE;
 
 /** Why an event could not be decoded; a lane decodes each event once for all its entries. */
 class DecodeFailure {
@@ -82,10 +51,9 @@ type Decoded = RecordedEvent | DecodeFailure;
 interface Route<Event extends DomainEvent> {
   readonly entries: readonly Entry<Event>[];
   readonly handlers: readonly ProjectionHandler<DomainEvent>[];
+  /** The registry does not know the type: no entry handles it, each running one counts it. */
+  readonly unregistered: boolean;
 }
-
-/** Whether an entry reads the log: catching up or live (not standby, stopped or failed). */
-export const isRunning = (entry: { readonly state: ProjectionState }): boolean => entry.state === 'catching-up' || entry.state === 'live';
 
 const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
@@ -93,12 +61,15 @@ const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
 const furthest = (a: Position | undefined, b: Position | undefined): Position | undefined =>
   a === undefined ? b : b === undefined ? a : comparePositions(a, b) >= 0 ? a : b;
 
+const running = <Event extends DomainEvent>(entry: Entry<Event>): boolean => isRunning(entry.lifecycle);
+
 /**
  * One subscription to the log serving a set of projection versions: each event is read and decoded once and
  * offered to every entry past whose checkpoint it lies. Batches are committed per entry, all at the same moments
  * (every `batchSize` messages and whenever the subscription is caught up). The lane's lock is held from the first
- * message of a batch until its commit, so control operations (retire, rebuild, replay) only ever run between
- * batches.
+ * message of a batch until its commit, so control operations (retire, rebuild, replay, merge) only ever run between
+ * batches. A lane never changes an entry's lifecycle itself: it reports to the runner, and takes out (`#detach`) every
+ * entry that no longer runs.
  */
 export class Lane<Event extends DomainEvent> {
   readonly #context: LaneContext<Event>;
@@ -112,13 +83,14 @@ export class Lane<Event extends DomainEvent> {
    * reaches, whether the event was its type or not. Kept once here rather than per entry and event.
    */
   #position: Position | undefined;
-  /** True once no entry runs any more (all failed or were removed): the loop ends. */
+  /** True once no entry is left: the loop ends. */
   #idle = false;
   readonly lock = new Mutex();
   #release: (() => void) | undefined;
   #subscription: Subscription | undefined;
   #stopping = false;
   #sinceCommit = 0;
+  #caughtUp = false;
   /**
    * The furthest checkpoint among the entries when the lane started, until an event passes it: up to there some entry
    * may have to skip events it already applied; past it every event is new to every entry, so none needs a check.
@@ -134,6 +106,16 @@ export class Lane<Event extends DomainEvent> {
     this.done = this.#run();
   }
 
+  /** The entries the lane holds. */
+  get entries(): readonly Entry<Event>[] {
+    return [...this.#entries];
+  }
+
+  /** Caught up at its last read and holding no uncommitted event: merging it into another lane loses no time. */
+  get isCaughtUp(): boolean {
+    return this.#caughtUp;
+  }
+
   /** Asks the lane to commit the batch in hand and end; resolves when it has. */
   async stop(): Promise<void> {
     await this.#requestStop();
@@ -141,8 +123,8 @@ export class Lane<Event extends DomainEvent> {
   }
 
   /**
-   * Takes an entry out between batches, dropping its open batch (nothing of it was committed). When no entry is left
-   * running, the lane ends.
+   * Takes an entry out between batches, dropping its open batch (nothing of it was committed). When no entry is left,
+   * the lane ends.
    */
   async remove(entry: Entry<Event>): Promise<void> {
     await this.lock.run(async () => this.#detach(entry));
@@ -152,11 +134,11 @@ export class Lane<Event extends DomainEvent> {
 
   /** Takes an entry out at once; only while the lane's lock is held (by `remove`, or by the lane's own batch). */
   #detach(entry: Entry<Event>): void {
-    this.#entries.delete(entry);
+    if (!this.#entries.delete(entry)) return;
     this.#routes.clear();
     this.#lastType = undefined;
     this.#lastRoute = undefined;
-    this.#idle = !this.#anyRunning();
+    this.#idle = this.#entries.size === 0;
     if (entry.lane === this) entry.lane = undefined;
     entry.unitOfWork.reset();
     entry.reached = entry.committed;
@@ -178,12 +160,15 @@ export class Lane<Event extends DomainEvent> {
     this.#skipping = entries.map((e) => e.reached ?? e.committed).reduce(furthest, undefined);
     try {
       if (this.#stopping || entries.length === 0) return;
-      const subscription = this.#context.eventStore.subscribe({ after, filter: { eventTypes }, pageSize: this.#context.pageSize });
+      // Types the registry does not know come along, so they are counted rather than passed over unseen.
+      const filter = { eventTypes, orTypesNotIn: this.#context.registry.types };
+      const subscription = this.#context.eventStore.subscribe({ after, filter, pageSize: this.#context.pageSize });
       this.#subscription = subscription;
+      const takeReady = takeReadyEventOf(subscription);
       const iterator = subscription[Symbol.asyncIterator]();
       for (;;) {
         // Events of the page in hand without a promise or a message each; the iterator for everything else.
-        const ready = subscription.takeReady?.();
+        const ready = takeReady?.();
         if (ready === undefined) {
           const result = await iterator.next();
           if (result.done === true) break;
@@ -199,16 +184,15 @@ export class Lane<Event extends DomainEvent> {
       this.#release ??= await this.lock.acquire();
       await this.#commit(true);
     } catch (error) {
-      // The log could not be read (a corrupt row, a closed store): every projection it serves stops with the error.
-      // A commit's failure is its projection's alone and handled where it happens (`#commitFailed`).
-      for (const entry of this.#running()) this.#fail(entry, asError(error));
+      // The log could not be read (a lost connection, a closed store): a transient fault of every entry it serves,
+      // which the runner retries from their committed checkpoints. A commit's failure is handled where it happens.
+      const faulted = [...this.#entries];
+      for (const entry of faulted) this.#detach(entry);
+      if (!this.#stopping && faulted.length > 0) this.#context.faulted(faulted, asError(error));
     } finally {
       this.#releaseLock();
       await this.#subscription?.close();
-      for (const entry of this.#entries) {
-        if (isRunning(entry)) entry.state = 'stopped';
-        if (entry.lane === this) entry.lane = undefined;
-      }
+      for (const entry of this.#entries) if (entry.lane === this) entry.lane = undefined;
       this.#context.changed();
     }
   }
@@ -217,21 +201,43 @@ export class Lane<Event extends DomainEvent> {
     switch (message.kind) {
       case 'event':
         return this.#event(message.event);
+      case 'unreadable':
+        return this.#unreadable(message.event);
       case 'checkpoint':
         this.#position = furthest(this.#position, message.position);
         return;
       case 'caughtUp':
         this.#position = furthest(this.#position, message.position);
         await this.#commit(true);
-        return this.#caughtUp();
+        return this.#reachedHead();
+      default:
+        throw new Error(`unknown subscription message ${JSON.stringify((message as { kind?: unknown }).kind)}`);
     }
   }
 
   /** Applies an event and ends the batch when it is full; returns `undefined` (no promise) while both are synchronous. */
   #event(event: RecordedEvent): Promise<void> | undefined {
+    this.#caughtUp = false;
     const pending = this.#apply(event);
     if (pending !== undefined) return pending.then(() => this.#passed(event.position));
     return this.#passed(event.position);
+  }
+
+  /** A row the store could not read: poison for the entries that handle its type, nothing for the others. */
+  async #unreadable(event: UnreadableEvent): Promise<void> {
+    this.#caughtUp = false;
+    const { entries } = this.#route(event.type);
+    for (const entry of [...entries]) {
+      if (!running(entry) || !this.#isNew(entry, event.position)) continue;
+      if (this.#context.deadLetters === 'stop') {
+        await this.#stopAt(entry, event, event.error);
+        continue;
+      }
+      entry.unitOfWork.recordDeadLetter(toUnreadableDeadLetter(entry.projection.namespace, event, this.#context.clock()));
+      entry.deadLettersRecorded++;
+      entry.applied++;
+    }
+    await this.#passed(event.position);
   }
 
   /** Every running entry has taken the event at `position`; ends the batch when it is full. */
@@ -240,18 +246,19 @@ export class Lane<Event extends DomainEvent> {
     return ++this.#sinceCommit >= this.#context.batchSize ? this.#commit(false) : undefined;
   }
 
-  #anyRunning(): boolean {
-    for (const entry of this.#entries) if (isRunning(entry)) return true;
-    return false;
-  }
-
   #running(): Entry<Event>[] {
-    return [...this.#entries].filter(isRunning);
+    return [...this.#entries].filter(running);
   }
 
   /** Brings a running entry's `reached` up to the lane's progress, before its batch is committed. */
   #reach(entry: Entry<Event>): void {
-    if (isRunning(entry)) entry.reached = furthest(entry.reached ?? entry.committed, this.#position);
+    entry.reached = furthest(entry.reached ?? entry.committed, this.#position);
+  }
+
+  /** Whether the event at `position` is past what the entry already applied (before the lane passed every checkpoint). */
+  #isNew(entry: Entry<Event>, position: Position): boolean {
+    const reached = entry.reached ?? entry.committed;
+    return reached === undefined || isAfter(position, reached);
   }
 
   /**
@@ -260,29 +267,38 @@ export class Lane<Event extends DomainEvent> {
    * built on `update`), so the loop pays no promise and no microtask per event; otherwise a promise that continues with
    * the entries after the one that went asynchronous.
    */
-  #apply(event: RecordedEvent, from = 0, decoded?: Decoded): Promise<void> | undefined {
-    const { entries, handlers } = this.#route(event.type);
+  #apply(event: RecordedEvent, from = 0, decoded?: Decoded, route = this.#route(event.type)): Promise<void> | undefined {
     let skipping = this.#skipping !== undefined;
     if (skipping && isAfter(event.position, this.#skipping)) {
       this.#skipping = undefined;
       skipping = false;
     }
+    if (route.unregistered) {
+      this.#countUnregistered(event.type, event.position, skipping);
+      return undefined;
+    }
+    const { entries, handlers } = route;
     for (let index = from; index < entries.length; index++) {
       const entry = entries[index]!;
-      if (!isRunning(entry)) continue;
-      if (skipping) {
-        // Until the lane passes every entry's starting checkpoint, an entry skips what it already applied.
-        const reached = entry.reached ?? entry.committed;
-        if (reached !== undefined && !isAfter(event.position, reached)) continue;
-      }
+      if (!running(entry)) continue;
+      // Until the lane passes every entry's starting checkpoint, an entry skips what it already applied.
+      if (skipping && !this.#isNew(entry, event.position)) continue;
       decoded ??= this.#decode(event);
       const pending = decoded instanceof DecodeFailure ? this.#poison(entry, event, decoded.error) : this.#handle(entry, handlers[index]!, decoded, event);
       if (pending !== undefined) {
+        // The same route: an entry that failed meanwhile left the lane's routes, not this list (it no longer runs).
         const state = decoded;
-        return pending.then(() => this.#apply(event, index + 1, state));
+        return pending.then(() => this.#apply(event, index + 1, state, route));
       }
     }
     return undefined;
+  }
+
+  #countUnregistered(type: string, position: Position, skipping: boolean): void {
+    for (const entry of this.#entries) {
+      if (!running(entry) || (skipping && !this.#isNew(entry, position))) continue;
+      entry.unregisteredTypes.set(type, (entry.unregisteredTypes.get(type) ?? 0) + 1);
+    }
   }
 
   #decode(event: RecordedEvent): Decoded {
@@ -334,18 +350,22 @@ export class Lane<Event extends DomainEvent> {
 
   /** An event the entry could not decode or apply: stop the entry (the default) or record a dead letter and go on. */
   #poison(entry: Entry<Event>, event: RecordedEvent, error: unknown): Promise<void> | undefined {
-    const cause = error ?? new Error('the handler threw a nullish value');
-    if (this.#context.deadLetters === 'stop') {
-      const { name, version } = entry.projection;
-      // Commits what precedes the event; a commit that failed has already failed the projection with its own error.
-      return this.#commitEntry(entry).then(() => {
-        if (entry.state !== 'failed') this.#fail(entry, new ProjectionFailedError(name, version, event.position, event.type, event.streamId, cause));
-      });
-    }
-    entry.unitOfWork.recordDeadLetter(toDeadLetter(entry.projection.namespace, event, cause, this.#context.clock()));
+    if (this.#context.deadLetters === 'stop') return this.#stopAt(entry, event, error);
+    entry.unitOfWork.recordDeadLetter(toDeadLetter(entry.projection.namespace, event, error ?? new Error('the handler threw a nullish value'), this.#context.clock()));
     entry.deadLettersRecorded++;
     entry.applied++;
     return undefined;
+  }
+
+  /** Commits what precedes a poison event, then fails the entry with an error naming the event. */
+  async #stopAt(entry: Entry<Event>, event: Pick<RecordedEvent, 'position' | 'type' | 'streamId'>, error: unknown): Promise<void> {
+    const cause = error ?? new Error('the handler threw a nullish value');
+    const { name, version } = entry.projection;
+    // A commit that failed has already taken the entry out with its own report.
+    await this.#commitEntry(entry);
+    if (!this.#entries.has(entry)) return;
+    this.#detach(entry);
+    this.#context.report(entry, { type: 'poison', error: new ProjectionFailedError(name, version, event.position, event.type, event.streamId, cause) });
   }
 
   /** The entries that handle `type`, with their handlers: one map lookup per event, and no work for the others. */
@@ -362,7 +382,7 @@ export class Lane<Event extends DomainEvent> {
         entries.push(entry);
         handlers.push(handler);
       }
-      route = { entries, handlers };
+      route = { entries, handlers, unregistered: !this.#context.registry.has(type) };
       this.#routes.set(type, route);
     }
     this.#lastType = type;
@@ -395,42 +415,42 @@ export class Lane<Event extends DomainEvent> {
     this.#reach(entry);
     if (entry.lease?.lost.aborted) {
       // Another runner may own the namespace now: writing would race it, so the batch is dropped.
-      entry.unitOfWork.reset();
-      entry.reached = entry.committed;
+      this.#detach(entry);
+      this.#context.report(entry, { type: 'leaseLost' });
       return;
     }
     const moved = entry.reached !== undefined && isAfter(entry.reached, entry.committed);
     if (!moved && !entry.unitOfWork.hasChanges) return;
     try {
-      await entry.unitOfWork.commit(moved ? entry.reached : undefined);
+      await entry.unitOfWork.commit(moved ? entry.reached : undefined, entry.committed);
     } catch (error) {
       this.#commitFailed(entry, error);
       return;
     }
     if (moved) entry.committed = entry.reached;
-    entry.conflicts = 0;
     entry.lastCommitAt = Date.now();
     entry.rate.sample(entry.lastCommitAt, entry.applied);
+    this.#context.report(entry, { type: 'progressed' });
   }
 
   /**
-   * A batch the store refused is that projection's failure alone. A checkpoint conflict (another writer, whose lease
-   * lapsed, committed after this one loaded the checkpoint) wrote nothing: the projection leaves this lane and resumes
-   * from what the store holds, up to `MAX_CONFLICTS` times in a row. Anything else stops it with the error.
+   * A batch the store refused, for this entry alone; nothing of it was written. A lease lost meanwhile makes it a
+   * standby; a batch refused for its content (a document the store cannot hold, a failing SQL statement) is poison;
+   * anything else (a lost connection, a checkpoint conflict) is a transient fault the runner retries.
    */
   #commitFailed(entry: Entry<Event>, error: unknown): void {
-    if (isCheckpointConflict(error) && ++entry.conflicts <= MAX_CONFLICTS) {
-      this.#detach(entry);
-      this.#context.restart([entry]);
-      return;
-    }
-    this.#fail(entry, asError(error));
+    this.#detach(entry);
+    if (entry.lease?.lost.aborted) return this.#context.report(entry, { type: 'leaseLost' });
+    if (isBatchRefusal(error)) return this.#context.report(entry, { type: 'poison', error: asError(error) });
+    this.#context.faulted([entry], asError(error));
   }
 
-  async #caughtUp(): Promise<void> {
+  /** The subscription delivered everything stored: entries become live, first versions get activated. */
+  async #reachedHead(): Promise<void> {
+    this.#caughtUp = true;
     const first: Entry<Event>[] = [];
     for (const entry of this.#running()) {
-      if (entry.state === 'catching-up') entry.state = 'live';
+      this.#context.report(entry, { type: 'caughtUp' });
       if (!entry.caughtUpOnce) {
         entry.caughtUpOnce = true;
         first.push(entry);
@@ -442,15 +462,6 @@ export class Lane<Event extends DomainEvent> {
       // A rebuild or takeover meanwhile starts the entry over: this catch-up is no longer its.
       if (entry.generation === generation) entry.ready = true;
     }
-    this.#context.changed();
-  }
-
-  #fail(entry: Entry<Event>, error: Error): void {
-    entry.state = 'failed';
-    entry.error = error;
-    entry.unitOfWork.reset();
-    entry.reached = entry.committed;
-    if (!this.#anyRunning()) this.#idle = true;
     this.#context.changed();
   }
 

@@ -514,7 +514,7 @@ describe('the projection runner', () => {
     const events = new MemoryEventStore();
     const runner = createProjectionRunner({ eventStore: events, readModelStore: new MemoryReadModelStore(), registry: ledger, projections: [notes] });
     await runner.start();
-    await expect(runner.waitFor(sequencePosition(5n), { timeoutMs: 20 })).rejects.toThrow(/timed out after 20 ms with notes_v1 at the start/);
+    await expect(runner.waitFor(sequencePosition(5n), { timeoutMs: 20 })).rejects.toThrow(/timed out after 20 ms with notes_v1 live at the start/);
     await runner.stop();
     await expect(runner.waitFor(sequencePosition(5n))).rejects.toThrow(/stopped/);
   });

@@ -67,8 +67,13 @@ export interface DeadLetterEvent {
   readonly streamRevision: bigint;
   readonly position: Position;
   readonly type: string;
+  /** `null` with `metadata` for a row the event store could not read (`errorCode` `CORRUPT_EVENT`). */
   readonly data: unknown;
-  readonly metadata: {
+  /**
+   * `null` for a row the event store could not read: nothing of it was readable but where it is and its type, so a
+   * replay reads the row again from the event store (after it was repaired).
+   */
+  readonly metadata: null | {
     readonly eventId: string;
     readonly occurredAt: string;
     readonly correlationId: string;
