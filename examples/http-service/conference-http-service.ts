@@ -121,9 +121,12 @@ export const createConferenceHttpService = (options: ConferenceHttpServiceOption
       state: entry.state,
       position: entry.position === undefined ? null : formatPosition(entry.position),
       headPosition: entry.headPosition === undefined ? null : formatPosition(entry.headPosition),
-      lag: entry.lag,
+      lag: entry.lag ?? null,
+      lagIs: entry.lagIs,
       eventsPerSecond: entry.eventsPerSecond,
       ...(entry.error ? { error: entry.error.message } : {}),
+      ...(entry.nextAttemptAt ? { nextAttemptAt: entry.nextAttemptAt } : {}),
+      ...(entry.heldBy ? { heldBy: entry.heldBy } : {}),
     }));
     return jsonReply(200, { projections });
   };
