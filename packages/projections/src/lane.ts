@@ -402,7 +402,7 @@ export class Lane<Event extends DomainEvent> {
     const moved = entry.reached !== undefined && isAfter(entry.reached, entry.committed);
     if (!moved && !entry.unitOfWork.hasChanges) return;
     try {
-      await entry.unitOfWork.commit(moved ? entry.reached : undefined);
+      await entry.unitOfWork.commit(moved ? entry.reached : undefined, entry.committed);
     } catch (error) {
       this.#commitFailed(entry, error);
       return;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as t from 'io-ts';
 import { createEventRegistry, defineEvent, newEventId, sequencePosition, type EventStore } from '@clusterconf/domain';
 import { MemoryEventStore } from '@clusterconf/adapters/memory';
+import { CheckpointConflictError } from './checkpoint-fence.js';
 import { MemoryReadModelStore } from './memory/index.js';
 import { defineProjection } from './projection.js';
 import { createProjectionRunner } from './projection-runner.js';
@@ -329,6 +330,7 @@ describe('the projection runner', () => {
       deadLetters: [],
       removeDeadLetters: [],
       checkpoint: undefined,
+      expectedCheckpoint: position,
     });
     await runner.rebuild('balances');
     await runner.waitFor(position);
@@ -387,7 +389,7 @@ describe('the projection runner', () => {
     await two.stop();
   });
 
-  it('resumes from the stored checkpoint when a fencing store reports that another writer moved it', async () => {
+  it('resumes from the stored checkpoint when the store refuses a batch because another writer moved it', async () => {
     const events = new MemoryEventStore();
     const readModels = new MemoryReadModelStore();
     for (let i = 0; i < 6; i++) await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 1 });
@@ -396,10 +398,15 @@ describe('the projection runner', () => {
     let conflicts = 0;
     readModels.commitBatch = async (batch) => {
       if (batch.checkpoint !== undefined && batch.checkpoint.prepare === 4n && conflicts === 0) {
-        conflicts++;
-        // A writer whose lease lapsed committed the same events first; this batch is refused and writes nothing.
+        // A writer whose lease lapsed commits the same events first, from the same checkpoint; the store itself then
+        // refuses this batch, whose expected checkpoint is no longer the stored one, and writes nothing of it.
         await original({ ...batch, changes: [{ kind: 'upsert', collection: 'accounts', id: 'a', document: { balance: 4 } }] });
-        throw Object.assign(new Error('checkpoint moved'), { code: 'CHECKPOINT_CONFLICT' });
+        return original(batch).catch((error: unknown) => {
+          conflicts++;
+          expect(error).toBeInstanceOf(CheckpointConflictError);
+          expect(error).toMatchObject({ expected: batch.expectedCheckpoint, actual: batch.checkpoint });
+          throw error;
+        });
       }
       return original(batch);
     };

@@ -299,7 +299,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
           remaining++;
         }
       }
-      if (replayed > 0) await unitOfWork.commit(undefined);
+      if (replayed > 0) await unitOfWork.commit(undefined, entry.committed);
       // The lane's unit of work caches documents this replay may have changed.
       entry.unitOfWork.reset();
       return { replayed, remaining };

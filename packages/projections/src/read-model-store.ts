@@ -90,7 +90,8 @@ export interface DeadLetter {
 
 /**
  * Everything one batch commits, in ONE transaction: document changes, queued SQL, dead letters recorded or
- * removed, and the checkpoint. Either all of it is visible afterwards or none of it.
+ * removed, and the checkpoint. Either all of it is visible afterwards or none of it. Every batch is fenced on
+ * `expectedCheckpoint`, also one that moves no checkpoint.
  */
 export interface BatchCommit {
   readonly namespace: string;
@@ -101,6 +102,13 @@ export interface BatchCommit {
   readonly removeDeadLetters: readonly Position[];
   /** The new checkpoint; `undefined` leaves it unchanged (a dead-letter replay does not move the checkpoint). */
   readonly checkpoint: Position | undefined;
+  /**
+   * The checkpoint the writer believes is stored now, the one it last loaded or committed (`undefined`: none stored
+   * yet). The store compares it with the stored one inside the batch's transaction and refuses the whole batch with
+   * `CheckpointConflictError` (`code` `CHECKPOINT_CONFLICT`) when they differ, so a writer that another one overtook
+   * (a lapsed lease) cannot overwrite its work.
+   */
+  readonly expectedCheckpoint: Position | undefined;
 }
 
 /** Options of `listDocuments`: pages through a collection in id order (byte order of the UTF-8 id). */
@@ -135,7 +143,7 @@ export interface Lease {
   release(): Promise<void>;
 }
 
-/** The `code` of the error a fencing store rejects a batch with when another writer moved the checkpoint. */
+/** The `code` of `CheckpointConflictError`: a batch's `expectedCheckpoint` was not the stored checkpoint. */
 export const CHECKPOINT_CONFLICT_CODE = 'CHECKPOINT_CONFLICT';
 
 /**
@@ -162,9 +170,9 @@ export interface ReadModelStore {
   /** The namespace's last committed checkpoint, or `undefined` when nothing was committed yet. */
   loadCheckpoint(namespace: string): Promise<Position | undefined>;
   /**
-   * Commits a batch atomically (see `BatchCommit`). A store that fences writers rejects a batch whose namespace's
-   * checkpoint moved since this store last loaded or wrote it with an error whose `code` is `CHECKPOINT_CONFLICT`
-   * (`CHECKPOINT_CONFLICT_CODE`); the runner then reloads the checkpoint and resumes from it.
+   * Commits a batch atomically (see `BatchCommit`). Refuses it whole, writing nothing, with `CheckpointConflictError`
+   * (`code` `CHECKPOINT_CONFLICT_CODE`) when the namespace's stored checkpoint is not `batch.expectedCheckpoint`,
+   * checked inside the commit's transaction; the runner then reloads the checkpoint and resumes from it.
    */
   commitBatch(batch: BatchCommit): Promise<void>;
 

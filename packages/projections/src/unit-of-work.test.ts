@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sequencePosition } from '@clusterconf/domain';
+import { CheckpointConflictError } from './checkpoint-fence.js';
 import { DocumentNotFoundError } from './errors.js';
 import { MemoryReadModelStore } from './memory/index.js';
 import { UnitOfWork } from './unit-of-work.js';
@@ -13,9 +14,25 @@ describe('the unit of work', () => {
     work.keepEvent();
     expect(await work.operations.get('things', 'a')).toEqual({ n: 1, m: 2 });
     expect(await store.readDocument('demo_v1', 'things', 'a')).toBeUndefined();
-    await work.commit(sequencePosition(7n));
+    await work.commit(sequencePosition(7n), undefined);
     expect(await store.readDocument('demo_v1', 'things', 'a')).toEqual({ n: 1, m: 2 });
     expect(await store.loadCheckpoint('demo_v1')).toEqual(sequencePosition(7n));
+  });
+
+  it('fences its commit on the expected checkpoint: a stale one is refused, writing nothing', async () => {
+    const store = new MemoryReadModelStore();
+    const work = new UnitOfWork(store, 'demo_v1');
+    await work.operations.upsert('things', 'a', { n: 1 });
+    work.keepEvent();
+    await work.commit(sequencePosition(3n), undefined);
+    await work.operations.upsert('things', 'a', { n: 2 });
+    work.keepEvent();
+    await expect(work.commit(sequencePosition(5n), sequencePosition(2n))).rejects.toBeInstanceOf(CheckpointConflictError);
+    await expect(work.commit(undefined, undefined)).rejects.toMatchObject({ expected: undefined, actual: sequencePosition(3n) });
+    expect(await store.readDocument('demo_v1', 'things', 'a')).toEqual({ n: 1 });
+    await work.commit(sequencePosition(5n), sequencePosition(3n));
+    expect(await store.readDocument('demo_v1', 'things', 'a')).toEqual({ n: 2 });
+    expect(await store.loadCheckpoint('demo_v1')).toEqual(sequencePosition(5n));
   });
 
   it('undoes every write of a discarded event, restoring earlier pending writes and forgetting new ones', async () => {
@@ -36,7 +53,7 @@ describe('the unit of work', () => {
     await seed.operations.upsert('things', 'b', { n: 1 });
     await seed.operations.upsert('things', 'c', { n: 1 });
     seed.keepEvent();
-    await seed.commit(sequencePosition(1n));
+    await seed.commit(sequencePosition(1n), undefined);
     const work = new UnitOfWork(store, 'demo_v1');
     // A handler patching two documents at once: `a` is missing, so its patch fails and the event is discarded while
     // the patch of `b` still waits for its read.
@@ -48,7 +65,7 @@ describe('the unit of work', () => {
     void work.operations.patch('things', 'c', { m: 2 });
     await work.settled();
     work.keepEvent();
-    await work.commit(sequencePosition(2n));
+    await work.commit(sequencePosition(2n), sequencePosition(1n));
     expect(await store.readDocument('demo_v1', 'things', 'b')).toEqual({ n: 1 });
     expect(await store.readDocument('demo_v1', 'things', 'c')).toEqual({ n: 1, m: 2 });
   });
@@ -80,7 +97,7 @@ describe('the unit of work', () => {
     const seed = new UnitOfWork(store, 'demo_v1');
     await seed.operations.upsert('things', 'stored', { n: 1 });
     seed.keepEvent();
-    await seed.commit(sequencePosition(1n));
+    await seed.commit(sequencePosition(1n), undefined);
 
     let reads = 0;
     const readDocument = store.readDocument.bind(store);
@@ -101,7 +118,7 @@ describe('the unit of work', () => {
     expect(work.operations.update('things', 'fresh', bump)).toBeInstanceOf(Promise);
     expect(await work.operations.get('things', 'stored')).toEqual({ n: 4 });
     work.keepEvent();
-    await work.commit(sequencePosition(2n));
+    await work.commit(sequencePosition(2n), sequencePosition(1n));
     expect(await store.readDocument('demo_v1', 'things', 'stored')).toEqual({ n: 4 });
     // Committed documents stay cached for the next batch.
     const before = reads;
@@ -113,7 +130,7 @@ describe('the unit of work', () => {
     const work = new UnitOfWork(new MemoryReadModelStore(), 'demo_v1');
     await work.operations.upsert('things', 'a', { v: 1 });
     work.keepEvent();
-    await work.commit(undefined);
+    await work.commit(undefined, undefined);
     expect(work.operations.update('things', 'a', (current) => current)).toBeUndefined();
     expect(work.hasChanges).toBe(false);
     expect(work.operations.update('things', 'a', () => undefined)).toBeUndefined();
@@ -122,7 +139,7 @@ describe('the unit of work', () => {
     work.discardEvent();
     expect(await work.operations.get('things', 'a')).toEqual({ v: 1 });
     // A missing document the change leaves missing stages nothing.
-    await work.commit(undefined);
+    await work.commit(undefined, undefined);
     await work.operations.update('things', 'ghost', () => undefined);
     expect(work.hasChanges).toBe(false);
   });
@@ -143,7 +160,7 @@ describe('the unit of work', () => {
     const seed = new UnitOfWork(store, 'demo_v1');
     await seed.operations.upsert('things', 'a', { n: 1 });
     await seed.operations.upsert('things', 'b', { n: 1 });
-    await seed.commit(sequencePosition(1n));
+    await seed.commit(sequencePosition(1n), undefined);
     const readDocument = store.readDocument.bind(store);
     store.readDocument = async (...args) => {
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -205,7 +222,7 @@ describe('the unit of work', () => {
       work.keepEvent();
       expect(work.operations.mutate('things', 'a', create, count('two'))).toBeUndefined();
       work.keepEvent();
-      await work.commit(sequencePosition(2n));
+      await work.commit(sequencePosition(2n), undefined);
       const committed = (await work.operations.get<Counter>('things', 'a'))!;
       expect(committed).toEqual({ n: 2, seen: ['one', 'two'] });
 
@@ -218,7 +235,7 @@ describe('the unit of work', () => {
       expect(work.operations.mutate('things', 'a', create, count('four'))).toBeUndefined();
       work.keepEvent();
       expect(read).toEqual({ n: 3, seen: ['one', 'two', 'three'] });
-      await work.commit(sequencePosition(4n));
+      await work.commit(sequencePosition(4n), sequencePosition(2n));
       expect(await store.readDocument('demo_v1', 'things', 'a')).toEqual({ n: 4, seen: ['one', 'two', 'three', 'four'] });
     });
 
@@ -277,7 +294,7 @@ describe('the unit of work', () => {
       expect(() => read.seen.push('sneaky')).toThrow(TypeError);
       expect(work.operations.mutate('things', 'a', create, count('two'))).toBeUndefined();
       work.keepEvent();
-      await work.commit(sequencePosition(1n));
+      await work.commit(sequencePosition(1n), undefined);
       const committed = (await work.operations.get<Counter>('things', 'a'))!;
       expect(Object.isFrozen(committed) && Object.isFrozen(committed.seen)).toBe(true);
       expect(committed).toEqual({ n: 2, seen: ['one', 'two'] });

@@ -351,8 +351,12 @@ export class UnitOfWork {
     this.#removeDeadLetters.push(position);
   }
 
-  /** Commits the batch with `checkpoint` in one store transaction, then starts a new batch. */
-  async commit(checkpoint: Position | undefined): Promise<void> {
+  /**
+   * Commits the batch with `checkpoint` (`undefined`: leave it where it is) in one store transaction, fenced on
+   * `expected`, the checkpoint the caller last loaded or committed (see `BatchCommit.expectedCheckpoint`); then starts
+   * a new batch.
+   */
+  async commit(checkpoint: Position | undefined, expected: Position | undefined): Promise<void> {
     const changes: DocumentChange[] = [];
     for (const [collection, id, pending] of this.#pending.entries()) {
       if (pending === DELETED) changes.push({ kind: 'delete', collection, id });
@@ -366,6 +370,7 @@ export class UnitOfWork {
       deadLetters: this.#deadLetters,
       removeDeadLetters: this.#removeDeadLetters,
       checkpoint,
+      expectedCheckpoint: expected,
     };
     await this.#store.commitBatch(batch);
     if (this.#read.size + this.#pending.size > READ_CACHE_LIMIT) this.#read.clear();
