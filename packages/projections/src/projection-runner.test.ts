@@ -175,7 +175,7 @@ describe('the projection runner', () => {
         handlers: {
           Deposited: (event, ops) => {
             if (event.data.amount === 13) throw new Error(`${name} refuses 13`);
-            return ops.update<{ total: number }>('totals', event.data.account, (current) => ({ total: (current?.total ?? 0) + event.data.amount }));
+            ops.update<{ total: number }>('totals', event.data.account, (current) => ({ total: (current?.total ?? 0) + event.data.amount }));
           },
         },
       });
@@ -210,21 +210,34 @@ describe('the projection runner', () => {
     }
   });
 
-  it('applies an update whose promise the handler dropped within its own event, also when the document must be read first', async () => {
+  it('applies an update within its own event also when the document must be read first, and a get after it sees it', async () => {
+    const add = (event: { data: { amount: number } }) => (current: { total: number } | undefined) => ({ total: (current?.total ?? 0) + event.data.amount });
     const sloppy = defineProjection(ledger, {
       name: 'sloppy',
       version: 1,
       handlers: {
-        // A block body that neither returns nor awaits the update: the runner waits for it all the same.
+        // Synchronous, with nothing to wait for: the runner waits for the update's read all the same.
         Deposited: (event, ops) => {
-          void ops.update<{ total: number }>('totals', event.data.account, (current) => ({ total: (current?.total ?? 0) + event.data.amount }));
+          ops.update<{ total: number }>('totals', event.data.account, add(event));
+        },
+      },
+    });
+    const echo = defineProjection(ledger, {
+      name: 'echo',
+      version: 1,
+      handlers: {
+        // Reads the document it just updated, in the same event: it sees the update, not the document as stored.
+        Deposited: async (event, ops) => {
+          ops.update<{ total: number }>('totals', event.data.account, add(event));
+          const seen = await ops.get<{ total: number }>('totals', event.data.account);
+          await ops.upsert('seen', String(event.position.prepare), { total: seen?.total ?? null });
         },
       },
     });
     const events = new MemoryEventStore();
     const readModels = new MemoryReadModelStore();
     const first = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 1 });
-    const runner = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [sloppy] });
+    const runner = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [sloppy, echo] });
     await runner.start();
     await runner.waitFor(first.position);
     await runner.stop();
@@ -236,11 +249,13 @@ describe('the projection runner', () => {
     };
     await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 10 });
     const last = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 100 });
-    const again = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [sloppy], batchSize: 1 });
+    const again = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [sloppy, echo], batchSize: 1 });
     await again.start();
     await again.waitFor(last.position);
     await again.stop();
     expect(await readModels.readDocument('sloppy_v1', 'totals', 'a')).toEqual({ total: 111 });
+    expect(await readModels.readDocument('echo_v1', 'totals', 'a')).toEqual({ total: 111 });
+    expect((await readModels.listDocuments('echo_v1', 'seen')).map((d) => d.document)).toEqual([{ total: 1 }, { total: 11 }, { total: 111 }]);
   });
 
   it('takes back a mutate handler that failed half-way through its draft, in both policies, inside one batch', async () => {

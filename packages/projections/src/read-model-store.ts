@@ -21,11 +21,12 @@ export interface DocumentOperations {
   get<T extends Document = Document>(collection: string, id: string): Promise<T | undefined>;
   /**
    * Read-modify-write with a pure function: `change` gets the current document (`undefined` when missing) and returns
-   * the next one, the same object to leave it as it is, or `undefined` to delete it. Returns nothing when the current
-   * document was already at hand (in the batch or the runner's cache), which is almost always during a rebuild, so a
-   * handler that returns this result needs no `await` and no promise; otherwise it returns a promise of the load.
+   * the next one, the same object to leave it as it is, or `undefined` to delete it. Returns nothing, and nothing need
+   * be awaited: when the document is at hand (in the batch or the runner's cache, almost always during a rebuild) it
+   * applies at once; otherwise once the store has read it, and the runner waits for that read before it keeps the
+   * event (a failed read fails the event). A later `get` of the document in the same event sees the update.
    */
-  update<T extends Document = Document>(collection: string, id: string, change: (current: T | undefined) => T | undefined): Promise<void> | undefined;
+  update<T extends Document = Document>(collection: string, id: string, change: (current: T | undefined) => T | undefined): void;
   /**
    * Read-modify-write in place, for documents that change on many events or grow: `change` gets a draft of the
    * document (made by `create` when it is missing) and changes it directly. The first `mutate` of a document in a
@@ -33,9 +34,10 @@ export interface DocumentOperations {
    * of one per event. Nothing anyone else holds ever changes: committed documents and whatever `get` or `update`
    * handed out are copied, never written, and reading a draft through them ends it (the next `mutate` copies again).
    * `create` and `change` must depend only on their arguments and the event: when a later handler of the same event
-   * throws, the draft is made again from its copy with the batch's earlier changes. Returns like `update`.
+   * throws, the draft is made again from its copy with the batch's earlier changes. Returns nothing, and applies like
+   * `update`: at once when the document is at hand, else once read, before the runner keeps the event.
    */
-  mutate<T extends Document = Document>(collection: string, id: string, create: () => T, change: (draft: Draft<T>) => void): Promise<void> | undefined;
+  mutate<T extends Document = Document>(collection: string, id: string, create: () => T, change: (draft: Draft<T>) => void): void;
   /** Creates or replaces the document. */
   upsert(collection: string, id: string, document: Document): Promise<void>;
   /** Shallow-merges `partial` into the document; throws `DocumentNotFoundError` when it does not exist. */
