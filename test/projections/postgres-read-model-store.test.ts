@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { InvalidDocumentError, PostgresEventStore, PostgresReadModelStore } from '@clusterconf/adapters/postgres';
+import { InvalidDocumentError, PostgresEventStore, PostgresReadModelStore, ReadModelStatementError } from '@clusterconf/adapters/postgres';
 import { createProjectionRunner } from '@clusterconf/projections';
 import { dropSchema, postgresAvailable, postgresConfig, postgresUrl, uniqueSchema } from '../support/postgres.js';
 import { blueGreenWithoutHalfBuiltReads } from './fixtures/blue-green-scenario.js';
@@ -23,15 +23,19 @@ describe.skipIf(!postgresAvailable)('PostgreSQL read-model store', () => {
   readModelStoreContract('PostgreSQL', {
     open: () => PostgresReadModelStore.open({ connectionString: postgresUrl, schema, poolSize: 3, leaseHeartbeatMs: 200 }),
     openPeer: () => PostgresReadModelStore.open({ connectionString: postgresUrl, schema, poolSize: 3, leaseHeartbeatMs: 200 }),
-    createTableSql: (table) => `create table ${table} (k text primary key, n integer not null)`,
-    insertRowSql: (table) => `insert into ${table} (k, n) values ($1, $2)`,
-    countRows: (table) =>
-      withClient(async (client) => {
-        const exists = await client.query('select 1 from pg_tables where schemaname = $1 and tablename = $2', [schema, table]);
-        if (exists.rowCount === 0) return undefined;
-        const { rows } = await client.query<{ n: number }>(`select count(*)::int as n from "${schema}"."${table}"`);
-        return rows[0]!.n;
-      }),
+    notJsonError: InvalidDocumentError,
+    sql: {
+      createTableSql: (table) => `create table ${table} (k text primary key, n integer not null)`,
+      insertRowSql: (table) => `insert into ${table} (k, n) values ($1, $2)`,
+      countRows: (table) =>
+        withClient(async (client) => {
+          const exists = await client.query('select 1 from pg_tables where schemaname = $1 and tablename = $2', [schema, table]);
+          if (exists.rowCount === 0) return undefined;
+          const { rows } = await client.query<{ n: number }>(`select count(*)::int as n from "${schema}"."${table}"`);
+          return rows[0]!.n;
+        }),
+      statementError: ReadModelStatementError,
+    },
     cleanUp: async () => {
       await dropSchema(schema);
       schema = uniqueSchema('rm_contract');
@@ -70,6 +74,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL read-model store', () => {
           const batch = batchOf('talks_v1', {
             changes: [{ kind: 'upsert', collection: 'talks', id: 'a', document: { v: 2 } }, { kind: 'upsert', collection: 'talks', id: 'b', document: bad }],
             checkpoint: at(2n),
+            expectedCheckpoint: at(1n),
           });
           const error = await store.commitBatch(batch).then(() => undefined, (e: unknown) => e);
           expect(error).toBeInstanceOf(InvalidDocumentError);
@@ -80,7 +85,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL read-model store', () => {
         expect(await store.listDocuments('talks_v1', 'talks')).toEqual([{ id: 'a', document: { v: 1 } }]);
         expect(await store.loadCheckpoint('talks_v1')).toEqual(at(1n));
         // The refusal left the store usable: the next batch commits from the same checkpoint.
-        await store.commitBatch(batchOf('talks_v1', { changes: [{ kind: 'upsert', collection: 'talks', id: 'b', document: { notes: ['fine'] } }], checkpoint: at(2n) }));
+        await store.commitBatch(batchOf('talks_v1', { changes: [{ kind: 'upsert', collection: 'talks', id: 'b', document: { notes: ['fine'] } }], checkpoint: at(2n), expectedCheckpoint: at(1n) }));
         expect(await store.readDocument('talks_v1', 'talks', 'b')).toEqual({ notes: ['fine'] });
       } finally {
         await store.close();
@@ -147,10 +152,12 @@ describe.skipIf(!postgresAvailable)('PostgreSQL read-model store', () => {
         await peer.commitBatch(late);
         expect(await store.readDocument('talks_v1', 'talks', 'late')).toEqual({ late: true });
         await taken!.release();
-        // A holder that acknowledges the loss by releasing may write again (here: without a lease).
+        // A holder that acknowledges the loss by releasing may write again (here: without a lease), from the checkpoint
+        // the peer left.
         await lease!.release();
-        await store.loadCheckpoint('talks_v1');
-        await store.commitBatch(batchOf('talks_v1', { checkpoint: { commit: 2n, prepare: 2n } }));
+        const resumed = await store.loadCheckpoint('talks_v1');
+        expect(resumed).toEqual({ commit: 1n, prepare: 1n });
+        await store.commitBatch(batchOf('talks_v1', { checkpoint: { commit: 2n, prepare: 2n }, expectedCheckpoint: resumed }));
         expect(await peer.loadCheckpoint('talks_v1')).toEqual({ commit: 2n, prepare: 2n });
       } finally {
         await store.close();

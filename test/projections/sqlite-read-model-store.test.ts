@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { SqliteEventStore, SqliteReadModelStore, leaseFilePath } from '@clusterconf/adapters/sqlite';
+import { InvalidDocumentError, ReadModelStatementError, SqliteEventStore, SqliteReadModelStore, leaseFilePath } from '@clusterconf/adapters/sqlite';
 import { createProjectionRunner } from '@clusterconf/projections';
 import { blueGreenWithoutHalfBuiltReads } from './fixtures/blue-green-scenario.js';
 import { batchOf, readModelStoreContract } from './fixtures/read-model-store-contract.js';
@@ -15,16 +15,20 @@ const file = () => path.join((dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'clu
 readModelStoreContract('SQLite', {
   open: () => SqliteReadModelStore.open({ path: file() }),
   openPeer: () => SqliteReadModelStore.open({ path: file() }),
-  createTableSql: (table) => `CREATE TABLE ${table} (k TEXT PRIMARY KEY, n INTEGER NOT NULL)`,
-  insertRowSql: (table) => `INSERT INTO ${table} (k, n) VALUES (?, ?)`,
-  countRows: async (table) => {
-    const db = new Database(file(), { readonly: true });
-    try {
-      const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table);
-      return exists === undefined ? undefined : (db.prepare(`SELECT count(*) FROM "${table}"`).pluck().get() as number);
-    } finally {
-      db.close();
-    }
+  notJsonError: InvalidDocumentError,
+  sql: {
+    createTableSql: (table) => `CREATE TABLE ${table} (k TEXT PRIMARY KEY, n INTEGER NOT NULL)`,
+    insertRowSql: (table) => `INSERT INTO ${table} (k, n) VALUES (?, ?)`,
+    countRows: async (table) => {
+      const db = new Database(file(), { readonly: true });
+      try {
+        const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table);
+        return exists === undefined ? undefined : (db.prepare(`SELECT count(*) FROM "${table}"`).pluck().get() as number);
+      } finally {
+        db.close();
+      }
+    },
+    statementError: ReadModelStatementError,
   },
   cleanUp: async () => {
     if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });

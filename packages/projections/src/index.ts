@@ -1,3 +1,4 @@
+export * from './checkpoint-fence.js';
 export * from './conference/index.js';
 export * from './errors.js';
 export { defaultRetryPolicy, RetriesExhaustedError, retryDelay, type Lifecycle, type RetryPolicy } from './lifecycle.js';

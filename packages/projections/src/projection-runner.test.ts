@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as t from 'io-ts';
 import { createEventRegistry, defineEvent, newEventId, sequencePosition, type EventStore } from '@clusterconf/domain';
 import { MemoryEventStore } from '@clusterconf/adapters/memory';
+import { CheckpointConflictError } from './checkpoint-fence.js';
 import { MemoryReadModelStore } from './memory/index.js';
 import { defineProjection } from './projection.js';
 import { createProjectionRunner } from './projection-runner.js';
@@ -174,7 +175,7 @@ describe('the projection runner', () => {
         handlers: {
           Deposited: (event, ops) => {
             if (event.data.amount === 13) throw new Error(`${name} refuses 13`);
-            return ops.update<{ total: number }>('totals', event.data.account, (current) => ({ total: (current?.total ?? 0) + event.data.amount }));
+            ops.update<{ total: number }>('totals', event.data.account, (current) => ({ total: (current?.total ?? 0) + event.data.amount }));
           },
         },
       });
@@ -209,21 +210,34 @@ describe('the projection runner', () => {
     }
   });
 
-  it('applies an update whose promise the handler dropped within its own event, also when the document must be read first', async () => {
+  it('applies an update within its own event also when the document must be read first, and a get after it sees it', async () => {
+    const add = (event: { data: { amount: number } }) => (current: { total: number } | undefined) => ({ total: (current?.total ?? 0) + event.data.amount });
     const sloppy = defineProjection(ledger, {
       name: 'sloppy',
       version: 1,
       handlers: {
-        // A block body that neither returns nor awaits the update: the runner waits for it all the same.
+        // Synchronous, with nothing to wait for: the runner waits for the update's read all the same.
         Deposited: (event, ops) => {
-          void ops.update<{ total: number }>('totals', event.data.account, (current) => ({ total: (current?.total ?? 0) + event.data.amount }));
+          ops.update<{ total: number }>('totals', event.data.account, add(event));
+        },
+      },
+    });
+    const echo = defineProjection(ledger, {
+      name: 'echo',
+      version: 1,
+      handlers: {
+        // Reads the document it just updated, in the same event: it sees the update, not the document as stored.
+        Deposited: async (event, ops) => {
+          ops.update<{ total: number }>('totals', event.data.account, add(event));
+          const seen = await ops.get<{ total: number }>('totals', event.data.account);
+          await ops.upsert('seen', String(event.position.prepare), { total: seen?.total ?? null });
         },
       },
     });
     const events = new MemoryEventStore();
     const readModels = new MemoryReadModelStore();
     const first = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 1 });
-    const runner = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [sloppy] });
+    const runner = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [sloppy, echo] });
     await runner.start();
     await runner.waitFor(first.position);
     await runner.stop();
@@ -235,11 +249,13 @@ describe('the projection runner', () => {
     };
     await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 10 });
     const last = await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 100 });
-    const again = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [sloppy], batchSize: 1 });
+    const again = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry: ledger, projections: [sloppy, echo], batchSize: 1 });
     await again.start();
     await again.waitFor(last.position);
     await again.stop();
     expect(await readModels.readDocument('sloppy_v1', 'totals', 'a')).toEqual({ total: 111 });
+    expect(await readModels.readDocument('echo_v1', 'totals', 'a')).toEqual({ total: 111 });
+    expect((await readModels.listDocuments('echo_v1', 'seen')).map((d) => d.document)).toEqual([{ total: 1 }, { total: 11 }, { total: 111 }]);
   });
 
   it('takes back a mutate handler that failed half-way through its draft, in both policies, inside one batch', async () => {
@@ -329,6 +345,7 @@ describe('the projection runner', () => {
       deadLetters: [],
       removeDeadLetters: [],
       checkpoint: undefined,
+      expectedCheckpoint: position,
     });
     await runner.rebuild('balances');
     await runner.waitFor(position);
@@ -387,7 +404,7 @@ describe('the projection runner', () => {
     await two.stop();
   });
 
-  it('resumes from the stored checkpoint when a fencing store reports that another writer moved it', async () => {
+  it('resumes from the stored checkpoint when the store refuses a batch because another writer moved it', async () => {
     const events = new MemoryEventStore();
     const readModels = new MemoryReadModelStore();
     for (let i = 0; i < 6; i++) await append(events, 'acc-a', 'Deposited', { account: 'a', amount: 1 });
@@ -396,10 +413,15 @@ describe('the projection runner', () => {
     let conflicts = 0;
     readModels.commitBatch = async (batch) => {
       if (batch.checkpoint !== undefined && batch.checkpoint.prepare === 4n && conflicts === 0) {
-        conflicts++;
-        // A writer whose lease lapsed committed the same events first; this batch is refused and writes nothing.
+        // A writer whose lease lapsed commits the same events first, from the same checkpoint; the store itself then
+        // refuses this batch, whose expected checkpoint is no longer the stored one, and writes nothing of it.
         await original({ ...batch, changes: [{ kind: 'upsert', collection: 'accounts', id: 'a', document: { balance: 4 } }] });
-        throw Object.assign(new Error('checkpoint moved'), { code: 'CHECKPOINT_CONFLICT' });
+        return original(batch).catch((error: unknown) => {
+          conflicts++;
+          expect(error).toBeInstanceOf(CheckpointConflictError);
+          expect(error).toMatchObject({ expected: batch.expectedCheckpoint, actual: batch.checkpoint });
+          throw error;
+        });
       }
       return original(batch);
     };

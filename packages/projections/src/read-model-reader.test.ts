@@ -7,7 +7,7 @@ describe('the read-model reader', () => {
     const store = new MemoryReadModelStore();
     const reader = createReadModelReader(store);
     const write = (namespace: string, value: number) =>
-      store.commitBatch({ namespace, changes: [{ kind: 'upsert', collection: 'c', id: 'x', document: { value } }], statements: [], deadLetters: [], removeDeadLetters: [], checkpoint: undefined });
+      store.commitBatch({ namespace, changes: [{ kind: 'upsert', collection: 'c', id: 'x', document: { value } }], statements: [], deadLetters: [], removeDeadLetters: [], checkpoint: undefined, expectedCheckpoint: undefined });
     await write('demo_v1', 1);
     await write('demo_v2', 2);
     expect(await reader.get('demo', 'c', 'x')).toBeUndefined();

@@ -21,11 +21,12 @@ export interface DocumentOperations {
   get<T extends Document = Document>(collection: string, id: string): Promise<T | undefined>;
   /**
    * Read-modify-write with a pure function: `change` gets the current document (`undefined` when missing) and returns
-   * the next one, the same object to leave it as it is, or `undefined` to delete it. Returns nothing when the current
-   * document was already at hand (in the batch or the runner's cache), which is almost always during a rebuild, so a
-   * handler that returns this result needs no `await` and no promise; otherwise it returns a promise of the load.
+   * the next one, the same object to leave it as it is, or `undefined` to delete it. Returns nothing, and nothing need
+   * be awaited: when the document is at hand (in the batch or the runner's cache, almost always during a rebuild) it
+   * applies at once; otherwise once the store has read it, and the runner waits for that read before it keeps the
+   * event (a failed read fails the event). A later `get` of the document in the same event sees the update.
    */
-  update<T extends Document = Document>(collection: string, id: string, change: (current: T | undefined) => T | undefined): Promise<void> | undefined;
+  update<T extends Document = Document>(collection: string, id: string, change: (current: T | undefined) => T | undefined): void;
   /**
    * Read-modify-write in place, for documents that change on many events or grow: `change` gets a draft of the
    * document (made by `create` when it is missing) and changes it directly. The first `mutate` of a document in a
@@ -33,9 +34,10 @@ export interface DocumentOperations {
    * of one per event. Nothing anyone else holds ever changes: committed documents and whatever `get` or `update`
    * handed out are copied, never written, and reading a draft through them ends it (the next `mutate` copies again).
    * `create` and `change` must depend only on their arguments and the event: when a later handler of the same event
-   * throws, the draft is made again from its copy with the batch's earlier changes. Returns like `update`.
+   * throws, the draft is made again from its copy with the batch's earlier changes. Returns nothing, and applies like
+   * `update`: at once when the document is at hand, else once read, before the runner keeps the event.
    */
-  mutate<T extends Document = Document>(collection: string, id: string, create: () => T, change: (draft: Draft<T>) => void): Promise<void> | undefined;
+  mutate<T extends Document = Document>(collection: string, id: string, create: () => T, change: (draft: Draft<T>) => void): void;
   /** Creates or replaces the document. */
   upsert(collection: string, id: string, document: Document): Promise<void>;
   /** Shallow-merges `partial` into the document; throws `DocumentNotFoundError` when it does not exist. */
@@ -95,7 +97,8 @@ export interface DeadLetter {
 
 /**
  * Everything one batch commits, in ONE transaction: document changes, queued SQL, dead letters recorded or
- * removed, and the checkpoint. Either all of it is visible afterwards or none of it.
+ * removed, and the checkpoint. Either all of it is visible afterwards or none of it. Every batch is fenced on
+ * `expectedCheckpoint`, also one that moves no checkpoint.
  */
 export interface BatchCommit {
   readonly namespace: string;
@@ -106,6 +109,13 @@ export interface BatchCommit {
   readonly removeDeadLetters: readonly Position[];
   /** The new checkpoint; `undefined` leaves it unchanged (a dead-letter replay does not move the checkpoint). */
   readonly checkpoint: Position | undefined;
+  /**
+   * The checkpoint the writer believes is stored now, the one it last loaded or committed (`undefined`: none stored
+   * yet). The store compares it with the stored one inside the batch's transaction and refuses the whole batch with
+   * `CheckpointConflictError` (`code` `CHECKPOINT_CONFLICT`) when they differ, so a writer that another one overtook
+   * (a lapsed lease) cannot overwrite its work.
+   */
+  readonly expectedCheckpoint: Position | undefined;
 }
 
 /** Options of `listDocuments`: pages through a collection in id order (byte order of the UTF-8 id). */
@@ -140,7 +150,7 @@ export interface Lease {
   release(): Promise<void>;
 }
 
-/** The `code` of the error a fencing store rejects a batch with when another writer moved the checkpoint. */
+/** The `code` of `CheckpointConflictError`: a batch's `expectedCheckpoint` was not the stored checkpoint. */
 export const CHECKPOINT_CONFLICT_CODE = 'CHECKPOINT_CONFLICT';
 
 /**
@@ -167,9 +177,9 @@ export interface ReadModelStore {
   /** The namespace's last committed checkpoint, or `undefined` when nothing was committed yet. */
   loadCheckpoint(namespace: string): Promise<Position | undefined>;
   /**
-   * Commits a batch atomically (see `BatchCommit`). A store that fences writers rejects a batch whose namespace's
-   * checkpoint moved since this store last loaded or wrote it with an error whose `code` is `CHECKPOINT_CONFLICT`
-   * (`CHECKPOINT_CONFLICT_CODE`); the runner then reloads the checkpoint and resumes from it.
+   * Commits a batch atomically (see `BatchCommit`). Refuses it whole, writing nothing, with `CheckpointConflictError`
+   * (`code` `CHECKPOINT_CONFLICT_CODE`) when the namespace's stored checkpoint is not `batch.expectedCheckpoint`,
+   * checked inside the commit's transaction; the runner then reloads the checkpoint and resumes from it.
    */
   commitBatch(batch: BatchCommit): Promise<void>;
 

@@ -230,34 +230,19 @@ export class UnitOfWork {
     const operations: DocumentOperations = {
       namespace,
       get: <T extends Document = Document>(collection: string, id: string) => this.#get(collection, id) as Promise<T | undefined>,
-      update: <T extends Document = Document>(collection: string, id: string, typedChange: (current: T | undefined) => T | undefined) => {
-        const change = typedChange as (current: Document | undefined) => Document | undefined;
-        const current = this.#peek(collection, id);
-        if (current !== UNKNOWN) {
-          this.#applyUpdate(collection, id, current, change);
-          return undefined;
-        }
-        // Applied to what is at hand once loaded: an update queued behind the same load sees this one's result.
-        const event = this.#discarded;
-        const updated = this.#load(collection, id).then((loaded) => {
-          if (event !== this.#discarded) return; // the event's changes were dropped meanwhile
-          const now = this.#peek(collection, id);
-          this.#applyUpdate(collection, id, now === UNKNOWN ? loaded : now, change);
-        });
-        this.#updating.push(updated);
-        return updated;
+      update: <T extends Document = Document>(collection: string, id: string, change: (current: T | undefined) => T | undefined) => {
+        // A load it starts is tracked: the runner awaits it through `settled`.
+        void this.#update(collection, id, change as (current: Document | undefined) => Document | undefined);
       },
       mutate: <T extends Document = Document>(collection: string, id: string, typedCreate: () => T, typedChange: (draft: Draft<T>) => void) => {
         const create = typedCreate as () => Document;
         const change = typedChange as unknown as DraftChange;
-        if (this.#mutateAtHand(collection, id, create, change, UNKNOWN)) return undefined;
+        if (this.#mutateAtHand(collection, id, create, change, UNKNOWN)) return;
         const event = this.#discarded;
-        const mutated = this.#load(collection, id).then((loaded) => {
+        this.#track(this.#load(collection, id).then((loaded) => {
           if (event !== this.#discarded) return; // the event's changes were dropped meanwhile
           this.#mutateAtHand(collection, id, create, change, loaded);
-        });
-        this.#updating.push(mutated);
-        return mutated;
+        }));
       },
       upsert: (collection, id, document) => {
         this.#stage(collection, id, deepFreeze(document));
@@ -267,7 +252,7 @@ export class UnitOfWork {
       // against landing after its event was discarded.
       patch: (collection, id, partial) => {
         try {
-          const patched = operations.update(collection, id, (current) => {
+          const patched = this.#update(collection, id, (current) => {
             if (current === undefined) throw new DocumentNotFoundError(namespace, collection, id);
             return { ...current, ...partial };
           });
@@ -293,7 +278,8 @@ export class UnitOfWork {
 
   /**
    * The store reads that updates of the current event still wait for, or `undefined` when none do. The runner awaits
-   * them before it keeps the event, so an update whose promise the handler dropped still lands in its own event.
+   * them before it keeps the event, so an update or mutate still loading (they return nothing to wait for, and a
+   * handler may drop a patch's promise) lands in its own event.
    */
   settled(): Promise<void> | undefined {
     if (this.#updating.length === 0) return undefined;
@@ -351,8 +337,12 @@ export class UnitOfWork {
     this.#removeDeadLetters.push(position);
   }
 
-  /** Commits the batch with `checkpoint` in one store transaction, then starts a new batch. */
-  async commit(checkpoint: Position | undefined): Promise<void> {
+  /**
+   * Commits the batch with `checkpoint` (`undefined`: leave it where it is) in one store transaction, fenced on
+   * `expected`, the checkpoint the caller last loaded or committed (see `BatchCommit.expectedCheckpoint`); then starts
+   * a new batch.
+   */
+  async commit(checkpoint: Position | undefined, expected: Position | undefined): Promise<void> {
     const changes: DocumentChange[] = [];
     for (const [collection, id, pending] of this.#pending.entries()) {
       if (pending === DELETED) changes.push({ kind: 'delete', collection, id });
@@ -366,6 +356,7 @@ export class UnitOfWork {
       deadLetters: this.#deadLetters,
       removeDeadLetters: this.#removeDeadLetters,
       checkpoint,
+      expectedCheckpoint: expected,
     };
     await this.#store.commitBatch(batch);
     if (this.#read.size + this.#pending.size > READ_CACHE_LIMIT) this.#read.clear();
@@ -389,6 +380,37 @@ export class UnitOfWork {
     this.#scratchStatements = [];
     this.#deadLetters = [];
     this.#removeDeadLetters = [];
+  }
+
+  /**
+   * `update`, returning the promise of its load when the document was not at hand (`patch` hands it out): applied at
+   * once when it is, otherwise to what is at hand once loaded, so an update queued behind the same load sees this
+   * one's result.
+   */
+  #update(collection: string, id: string, change: (current: Document | undefined) => Document | undefined): Promise<void> | undefined {
+    const current = this.#peek(collection, id);
+    if (current !== UNKNOWN) {
+      this.#applyUpdate(collection, id, current, change);
+      return undefined;
+    }
+    const event = this.#discarded;
+    const updated = this.#load(collection, id).then((loaded) => {
+      if (event !== this.#discarded) return; // the event's changes were dropped meanwhile
+      const now = this.#peek(collection, id);
+      this.#applyUpdate(collection, id, now === UNKNOWN ? loaded : now, change);
+    });
+    this.#track(updated);
+    return updated;
+  }
+
+  /**
+   * Makes a pending update part of the current event: `settled` hands it to the runner, which fails the event with
+   * its error. Nobody else may hold it (`update` and `mutate` return nothing), so it is marked handled here, lest a
+   * failed read surface as an unhandled rejection before the runner asks.
+   */
+  #track(updating: Promise<void>): void {
+    updating.catch(() => undefined);
+    this.#updating.push(updating);
   }
 
   #stage(collection: string, id: string, change: Pending): void {
@@ -481,10 +503,18 @@ export class UnitOfWork {
     draft.apply(change);
   }
 
-  /** Answers from the batch or the cache without a store read (one resolved promise); reads the store otherwise. */
+  /**
+   * Answers from the batch or the cache without a store read (one resolved promise); reads the store otherwise, and
+   * answers with what is at hand once the read is in: updates and mutates of the document that wait for the same read
+   * apply first (they were queued on it first), so a handler that calls `update` and then `get` sees its update.
+   */
   #get(collection: string, id: string): Promise<Document | undefined> {
     const current = this.#peek(collection, id);
-    return current === UNKNOWN ? this.#load(collection, id) : Promise.resolve(current);
+    if (current !== UNKNOWN) return Promise.resolve(current);
+    return this.#load(collection, id).then((loaded) => {
+      const now = this.#peek(collection, id);
+      return now === UNKNOWN ? loaded : now;
+    });
   }
 
   /** Reads a committed document into the cache; concurrent reads of one document share one store read. */

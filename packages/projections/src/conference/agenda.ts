@@ -42,7 +42,7 @@ export const agendaProjection = defineProjection<ConferenceEvent>(conferenceEven
         ballotAwardId: data.ballot?.awardId ?? null,
         ballotClosed: false,
       };
-      return ops.update<AgendaDocument>('agendas', data.conferenceId, (current = empty(data.conferenceId)) => ({
+      ops.update<AgendaDocument>('agendas', data.conferenceId, (current = empty(data.conferenceId)) => ({
         ...current,
         sessions: [...current.sessions, session],
       }));

@@ -28,7 +28,7 @@ export const allianceRosterProjection = defineProjection<ConferenceEvent>(confer
       ops.update<AllianceRosterDocument>('alliances', data.allianceId, (current) => ({ allianceId: data.allianceId, name: data.name, members: current?.members ?? [] })),
     NationJoinedAlliance: ({ data }, ops) => {
       const member: AllianceMember = { memberNumber: data.memberNumber, nation: data.nation, programme: data.programme };
-      return ops.update<AllianceRosterDocument>('alliances', data.allianceId, (current) => ({
+      ops.update<AllianceRosterDocument>('alliances', data.allianceId, (current) => ({
         allianceId: data.allianceId,
         name: current?.name ?? null,
         members: [...(current?.members ?? []), member].sort((a, b) => a.memberNumber - b.memberNumber),

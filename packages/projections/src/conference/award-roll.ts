@@ -34,7 +34,7 @@ export const awardRollProjection = defineProjection<ConferenceEvent>(conferenceE
           ? { kind: 'jury' }
           : { kind: 'vote', ballotId: data.decidedBy.ballotId, tally: data.decidedBy.tally.map(({ candidateId, votes }) => ({ candidateId, votes })) };
       const grant: AwardGrant = { edition: data.edition, title: data.title, recipient: data.recipient, affiliation: data.affiliation, decidedBy };
-      return ops.update<AwardRollDocument>('awards', data.awardId, (current) => {
+      ops.update<AwardRollDocument>('awards', data.awardId, (current) => {
         const grants = [...(current?.grants ?? []).filter((g) => g.edition !== data.edition), grant].sort((a, b) => a.edition - b.edition);
         return { awardId: data.awardId, title: grants[grants.length - 1]!.title, grants };
       });

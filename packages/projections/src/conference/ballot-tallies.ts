@@ -116,7 +116,7 @@ export const ballotTalliesProjection = defineProjection<ConferenceEvent>(confere
     SessionOpened: ({ data }, ops) => {
       const ballot = data.ballot;
       if (ballot === null) return;
-      return ops.update<BallotTallyDocument>('ballots', ballotDocumentId(data.conferenceId, data.sessionId), (current = empty(data.conferenceId, data.sessionId)) => {
+      ops.update<BallotTallyDocument>('ballots', ballotDocumentId(data.conferenceId, data.sessionId), (current = empty(data.conferenceId, data.sessionId)) => {
         const votes = new Map(current.tally.map((entry) => [entry.candidateId, entry.votes]));
         for (const candidate of ballot.candidates) if (!votes.has(candidate.candidateId)) votes.set(candidate.candidateId, 0);
         const tally = ordered([...votes].map(([candidateId, count]) => ({ candidateId, votes: count })));

@@ -7,7 +7,7 @@ import { MemoryReadModelStore } from './memory-read-model-store.js';
 const at = (n: bigint): Position => ({ commit: n, prepare: n });
 
 const batch = (namespace: string, parts: Partial<Omit<BatchCommit, 'namespace'>>): BatchCommit => ({
-  namespace, changes: [], statements: [], deadLetters: [], removeDeadLetters: [], checkpoint: undefined, ...parts,
+  namespace, changes: [], statements: [], deadLetters: [], removeDeadLetters: [], checkpoint: undefined, expectedCheckpoint: undefined, ...parts,
 });
 
 const deadLetter = (namespace: string, position: Position): DeadLetter => ({
@@ -28,7 +28,7 @@ describe('the memory read-model store', () => {
     read.speakers.push('mutated');
     expect(await store.readDocument('talks_v1', 'talks', 'k')).toEqual({ title: 'Opening', speakers: ['ada'] });
     expect(await store.loadCheckpoint('talks_v1')).toEqual({ commit: 1200n, prepare: 1100n });
-    await store.commitBatch(batch('talks_v1', { changes: [{ kind: 'delete', collection: 'talks', id: 'k' }] }));
+    await store.commitBatch(batch('talks_v1', { changes: [{ kind: 'delete', collection: 'talks', id: 'k' }], expectedCheckpoint: { commit: 1200n, prepare: 1100n } }));
     expect(await store.readDocument('talks_v1', 'talks', 'k')).toBeUndefined();
     expect(await store.loadCheckpoint('talks_v1')).toEqual({ commit: 1200n, prepare: 1100n });
   });
@@ -57,7 +57,7 @@ describe('the memory read-model store', () => {
     const store = new MemoryReadModelStore();
     await store.commitBatch(batch('x_v1', { deadLetters: [deadLetter('x_v1', at(9n)), deadLetter('x_v1', at(3n))], checkpoint: at(9n) }));
     expect((await store.listDeadLetters('x_v1')).map((d) => d.event.position.prepare)).toEqual([3n, 9n]);
-    await store.commitBatch(batch('x_v1', { removeDeadLetters: [at(3n)] }));
+    await store.commitBatch(batch('x_v1', { removeDeadLetters: [at(3n)], expectedCheckpoint: at(9n) }));
     expect((await store.listDeadLetters('x_v1')).map((d) => d.event.position.prepare)).toEqual([9n]);
     expect(await store.loadCheckpoint('x_v1')).toEqual(at(9n));
   });

@@ -1,4 +1,5 @@
 import { comparePositions, formatPosition, StoreClosedError, type Position } from '@clusterconf/domain';
+import { assertExpectedCheckpoint } from '../checkpoint-fence.js';
 import { assertNamespace, assertProjectionIdentity } from '../namespace.js';
 import {
   listLimit,
@@ -24,6 +25,7 @@ const compareIds = (a: string, b: string): number => Buffer.compare(Buffer.from(
 /**
  * A read-model store in process memory. Batches are applied synchronously, so each is atomic; the store is
  * volatile (documents and checkpoints vanish together), which makes a restarted process rebuild from zero.
+ * Each batch is fenced on its `expectedCheckpoint` like in the SQL stores, in the same synchronous step that applies it.
  * Leases are process-local: they keep two runners in one process from writing one namespace.
  */
 export class MemoryReadModelStore implements ReadModelStore {
@@ -47,6 +49,8 @@ export class MemoryReadModelStore implements ReadModelStore {
     // Serialise everything before touching state, so a document that is not JSON leaves the store unchanged.
     const serialized = batch.changes.map((change) => (change.kind === 'upsert' ? JSON.stringify(change.document) : undefined));
     const ns = this.#namespace(batch.namespace);
+    // No await between this check and the writes below: nothing can commit in between.
+    assertExpectedCheckpoint(batch.namespace, batch.expectedCheckpoint, ns.checkpoint);
     batch.changes.forEach((change, index) => {
       let collection = ns.collections.get(change.collection);
       if (change.kind === 'upsert') {

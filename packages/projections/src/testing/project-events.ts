@@ -19,7 +19,8 @@ export const projectEvents = async <Event extends DomainEvent>(
   store: ReadModelStore = new MemoryReadModelStore(),
 ): Promise<ReadModelStore> => {
   const unitOfWork = new UnitOfWork(store, projection.namespace);
-  let position = (await store.loadCheckpoint(projection.namespace))?.prepare ?? 0n;
+  const start = await store.loadCheckpoint(projection.namespace);
+  let position = start?.prepare ?? 0n;
   for (const event of events) {
     position++;
     const recorded: RecordedEvent = {
@@ -40,6 +41,6 @@ export const projectEvents = async <Event extends DomainEvent>(
       throw new ProjectionFailedError(projection.name, projection.version, recorded.position, recorded.type, recorded.streamId, cause);
     }
   }
-  await unitOfWork.commit(sequencePosition(position));
+  await unitOfWork.commit(sequencePosition(position), start);
   return store;
 };

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { formatPosition, parsePosition, StoreClosedError, type Position } from '@clusterconf/domain';
 import {
+  CheckpointConflictError,
   assertNamespace,
   assertProjectionIdentity,
   type BatchCommit,
@@ -10,11 +11,12 @@ import {
   listLimit,
   type ListDocumentsOptions,
   type ReadModelStore,
+  sameCheckpoint,
   type StoredDocument,
 } from '@clusterconf/projections';
 import { fromDeadLetterRows, toBatchRows, toDeadLetterRow, type BatchRows, type DeadLetterRow } from '../../shared/read-model/batch-rows.js';
 import { ownedTables, quoteIdentifier } from '../../shared/read-model/owned-tables.js';
-import { CheckpointConflictError, ReadModelStatementError } from '../../shared/read-model/read-model-errors.js';
+import { ReadModelStatementError } from '../../shared/read-model/read-model-errors.js';
 import { connectionFailure, isConnectionError, type Endpoint } from '../event-store/connection-errors.js';
 import { quoteSchema } from '../event-store/schema-name.js';
 import { assertJsonbSafe } from './jsonb-safety.js';
@@ -77,8 +79,6 @@ const statementsFor = (q: string, tag: string) => ({
   insertCheckpoint: `insert into ${q}.read_model_checkpoints (namespace, position) values ($1, $2) on conflict (namespace) do nothing`,
   moveCheckpoint: `update ${q}.read_model_checkpoints set position = $2 where namespace = $1 and position = $3`,
   lockCheckpoint: `select position from ${q}.read_model_checkpoints where namespace = $1 for update`,
-  saveCheckpoint: `insert into ${q}.read_model_checkpoints (namespace, position) values ($1, $2)
-                   on conflict (namespace) do update set position = excluded.position`,
   insertDeadLetter: `insert into ${q}.read_model_dead_letters
       (namespace, position, stream_id, stream_revision, event_type, data, metadata, error_code, error_message, recorded_at)
     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -99,6 +99,8 @@ const statementsFor = (q: string, tag: string) => ({
   tables: `select tablename from pg_tables where schemaname = $1`,
 });
 
+const storedPosition = (text: string | undefined): Position | undefined => (text === undefined ? undefined : parsePosition(text));
+
 /** Thrown inside a transaction to roll it back and report the conflict outside. */
 class ConflictDetected extends Error {
   constructor(readonly conflict: CheckpointConflictError) {
@@ -111,9 +113,9 @@ class ConflictDetected extends Error {
  *
  * Every `commitBatch` is one transaction (asynchronous commit unless `synchronousCommit` is `'on'`, see the option)
  * on a pooled connection, or on the lease's own session while this store holds the namespace's lease, so a holder
- * that lost its lease cannot commit (see `PostgresLeases`): the checkpoint row first (a compare-and-set
- * against the checkpoint this store last loaded or wrote, which also serialises two writers of one namespace on
- * its row lock), then every upsert in one `insert … select from jsonb_to_recordset(…)`, every delete in one
+ * that lost its lease cannot commit (see `PostgresLeases`): the checkpoint row first (a compare-and-set against the
+ * batch's `expectedCheckpoint`, or for a batch that moves no checkpoint a `select … for update` compared with it,
+ * which also serialises two writers of one namespace on its row lock), then every upsert in one `insert … select from jsonb_to_recordset(…)`, every delete in one
  * statement, the handlers' queued SQL (with `search_path` set to the schema), and the dead letters. Documents are
  * jsonb, which cannot hold U+0000 or unpaired surrogates in strings: a batch with one is refused as a whole with
  * `InvalidDocumentError` before any SQL runs (see `assertJsonbSafe`). After a crash
@@ -132,10 +134,6 @@ export class PostgresReadModelStore implements ReadModelStore {
   readonly #leases: PostgresLeases;
   readonly #endpoint: Endpoint;
   readonly #begin: string;
-  /** Per namespace, the checkpoint text this store last loaded or committed (`undefined`: the start). */
-  readonly #expected = new Map<string, string | undefined>();
-  /** Bumped by every commit and drop, so a load that raced one does not overwrite what it learnt. */
-  readonly #generation = new Map<string, number>();
   #closed = false;
 
   private constructor(pool: pg.Pool, ownsPool: boolean, schema: string, endpoint: Endpoint, heartbeatMs: number, synchronousCommit: 'on' | 'off') {
@@ -192,10 +190,8 @@ export class PostgresReadModelStore implements ReadModelStore {
 
   async loadCheckpoint(namespace: string): Promise<Position | undefined> {
     this.#assertOpen();
-    const generation = this.#generation.get(namespace) ?? 0;
     const { rows } = await this.#query<{ position: string }>({ ...this.#sql.loadCheckpoint, values: [namespace] });
     const text = rows[0]?.position;
-    if ((this.#generation.get(namespace) ?? 0) === generation) this.#expected.set(namespace, text);
     return text === undefined ? undefined : parsePosition(text);
   }
 
@@ -206,39 +202,36 @@ export class PostgresReadModelStore implements ReadModelStore {
     assertJsonbSafe(batch.namespace, rows);
     const checkpoint = batch.checkpoint === undefined ? undefined : formatPosition(batch.checkpoint);
     await this.#transaction(async (client) => {
-      if (checkpoint !== undefined) await this.#moveCheckpoint(client, batch.namespace, checkpoint);
-      else await this.#holdCheckpoint(client, batch.namespace);
+      if (checkpoint !== undefined) await this.#moveCheckpoint(client, batch.namespace, checkpoint, batch.expectedCheckpoint);
+      else await this.#holdCheckpoint(client, batch.namespace, batch.expectedCheckpoint);
       await this.#writeBatch(client, batch, rows);
     }, batch.namespace);
-    this.#bump(batch.namespace);
-    if (checkpoint !== undefined) this.#expected.set(batch.namespace, checkpoint);
   }
 
-  async #moveCheckpoint(client: pg.ClientBase, namespace: string, checkpoint: string): Promise<void> {
-    if (!this.#expected.has(namespace)) {
-      await client.query(this.#sql.saveCheckpoint, [namespace, checkpoint]);
-      return;
-    }
-    const expected = this.#expected.get(namespace);
+  /**
+   * Moves the checkpoint only from `expected`: a conditional insert (none stored) or update whose row count tells.
+   * A concurrent writer's uncommitted change of the row makes it wait, then see that writer's result, so of two
+   * writers expecting the same checkpoint exactly one moves it.
+   */
+  async #moveCheckpoint(client: pg.ClientBase, namespace: string, checkpoint: string, expected: Position | undefined): Promise<void> {
     const moved =
       expected === undefined
         ? await client.query(this.#sql.insertCheckpoint, [namespace, checkpoint])
-        : await client.query(this.#sql.moveCheckpoint, [namespace, checkpoint, expected]);
+        : await client.query(this.#sql.moveCheckpoint, [namespace, checkpoint, formatPosition(expected)]);
     if (moved.rowCount === 1) return;
     const { rows } = await client.query<{ position: string }>(this.#sql.loadCheckpoint.text, [namespace]);
-    throw new ConflictDetected(new CheckpointConflictError(namespace, expected, rows[0]?.position));
+    throw new ConflictDetected(new CheckpointConflictError(namespace, expected, storedPosition(rows[0]?.position)));
   }
 
   /**
    * Fences a batch that moves no checkpoint (a dead-letter replay) as `#moveCheckpoint` fences the others: the stored
-   * checkpoint must still be the one this store last loaded or wrote, and it stays locked until the batch commits.
+   * checkpoint must be `expected`, and it stays locked until the batch commits. With none stored there is no row to
+   * lock; a writer inserting one meanwhile commits after this batch, whose expectation held when it was checked.
    */
-  async #holdCheckpoint(client: pg.ClientBase, namespace: string): Promise<void> {
-    if (!this.#expected.has(namespace)) return;
-    const expected = this.#expected.get(namespace);
+  async #holdCheckpoint(client: pg.ClientBase, namespace: string, expected: Position | undefined): Promise<void> {
     const { rows } = await client.query<{ position: string }>(this.#sql.lockCheckpoint, [namespace]);
-    const actual = rows[0]?.position;
-    if (actual !== expected) throw new ConflictDetected(new CheckpointConflictError(namespace, expected, actual));
+    const actual = storedPosition(rows[0]?.position);
+    if (!sameCheckpoint(expected, actual)) throw new ConflictDetected(new CheckpointConflictError(namespace, expected, actual));
   }
 
   async #writeBatch(client: pg.ClientBase, batch: BatchCommit, rows: BatchRows): Promise<void> {
@@ -321,8 +314,6 @@ export class PostgresReadModelStore implements ReadModelStore {
       const known = (await client.query<{ namespace: string }>(sql.knownNamespaces)).rows.map((r) => r.namespace);
       for (const table of ownedTables(namespace, tables, known)) await client.query(`drop table ${this.#q}.${quoteIdentifier(table)}`);
     });
-    this.#bump(namespace);
-    this.#expected.set(namespace, undefined);
   }
 
   async acquireLease(namespace: string, owner: string): Promise<Lease | undefined> {
@@ -336,10 +327,6 @@ export class PostgresReadModelStore implements ReadModelStore {
     this.#closed = true;
     await this.#leases.closeAll('The PostgreSQL read-model store');
     if (this.#ownsPool) await this.#pool.end();
-  }
-
-  #bump(namespace: string): void {
-    this.#generation.set(namespace, (this.#generation.get(namespace) ?? 0) + 1);
   }
 
   async #query<Row extends pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<Row>> {

@@ -5,7 +5,7 @@ import { ownedTables, quoteIdentifier } from './owned-tables.js';
 import { InvalidDocumentError } from './read-model-errors.js';
 
 const batch = (changes: BatchCommit['changes']): BatchCommit => ({
-  namespace: 'talks_v1', changes, statements: [], deadLetters: [], removeDeadLetters: [], checkpoint: undefined,
+  namespace: 'talks_v1', changes, statements: [], deadLetters: [], removeDeadLetters: [], checkpoint: undefined, expectedCheckpoint: undefined,
 });
 
 describe('toBatchRows', () => {

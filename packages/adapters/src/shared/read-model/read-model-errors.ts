@@ -1,19 +1,8 @@
 import { ClusterconfError } from '@clusterconf/domain';
 
-/**
- * A batch's checkpoint did not start where this store last saw it: another writer committed to the namespace in
- * between (two runners without a shared lease, or a holder that lost its lease). The batch was rolled back whole.
- */
-export class CheckpointConflictError extends ClusterconfError {
-  readonly code = 'CHECKPOINT_CONFLICT';
-  constructor(readonly namespace: string, readonly expected: string | undefined, readonly actual: string | undefined) {
-    super(
-      `Batch for read-model namespace ${namespace} was rolled back: its checkpoint was expected at ` +
-        `${expected ?? 'the start'} but another writer moved it to ${actual ?? 'the start'}. Run one runner per ` +
-        `namespace (use leases), then restart this runner so it resumes from the stored checkpoint`,
-    );
-  }
-}
+// One class for every read-model store, memory included: it lives beside the port, and the adapters' entry points
+// re-export it from here as they always have.
+export { CheckpointConflictError } from '@clusterconf/projections';
 
 /** A statement a handler queued through `DocumentOperations.sql` failed; the whole batch was rolled back. */
 export class ReadModelStatementError extends ClusterconfError {

@@ -1,6 +1,7 @@
 import Database, { type Database as SqliteDatabase, type Statement } from 'better-sqlite3';
 import { ClusterconfError, formatPosition, parsePosition, StoreClosedError, StoreUnavailableError, type Position } from '@clusterconf/domain';
 import {
+  assertExpectedCheckpoint,
   assertNamespace,
   assertProjectionIdentity,
   type BatchCommit,
@@ -14,7 +15,7 @@ import {
 } from '@clusterconf/projections';
 import { fromDeadLetterRows, toBatchRows, toDeadLetterRow, type BatchRows, type DeadLetterRow } from '../../shared/read-model/batch-rows.js';
 import { ownedTables, quoteIdentifier } from '../../shared/read-model/owned-tables.js';
-import { CheckpointConflictError, ReadModelStatementError } from '../../shared/read-model/read-model-errors.js';
+import { ReadModelStatementError } from '../../shared/read-model/read-model-errors.js';
 import { SqliteLeases } from './sqlite-lease.js';
 import { migrateSqliteReadModel } from './sqlite-read-model-migrations.js';
 
@@ -80,9 +81,9 @@ const isOpenFailure = (error: unknown): boolean => !(error instanceof Clustercon
  * Read models in SQLite (better-sqlite3), in their own file or in the event store's file.
  *
  * Every `commitBatch` is one `BEGIN IMMEDIATE` transaction holding the batch's documents, queued SQL, dead letters and
- * checkpoint, so after a crash the checkpoint matches the documents exactly. Each transaction also checks that the
- * stored checkpoint is still the one this store last loaded or wrote for the namespace: a second writer that slipped
- * past the lease makes the batch fail with `CheckpointConflictError` instead of applying events twice.
+ * checkpoint, so after a crash the checkpoint matches the documents exactly. Each transaction first reads the stored
+ * checkpoint, under the write lock `BEGIN IMMEDIATE` took, and refuses the batch with `CheckpointConflictError` unless
+ * it is the batch's `expectedCheckpoint`: a second writer that slipped past the lease cannot apply events twice.
  * Leases are exclusive locks on a sidecar file per namespace (see `SqliteLeases`), released by the OS when the
  * holder dies; an in-memory database has process-local leases.
  */
@@ -96,8 +97,6 @@ export class SqliteReadModelStore implements ReadModelStore {
   readonly #filePath: string | undefined;
   readonly #statements: ReturnType<typeof prepareStatements>;
   readonly #handlerStatements = new Map<string, Statement>();
-  /** Per namespace, the checkpoint text this store last loaded or committed (`undefined`: the start). */
-  readonly #expected = new Map<string, string | undefined>();
   readonly #leases = new SqliteLeases();
   readonly #commit: (batch: BatchCommit, rows: BatchRows) => void;
   readonly #drop: (namespace: string) => void;
@@ -152,7 +151,6 @@ export class SqliteReadModelStore implements ReadModelStore {
   async loadCheckpoint(namespace: string): Promise<Position | undefined> {
     this.#assertOpen();
     const text = this.#statements.loadCheckpoint.get(namespace) as string | undefined;
-    this.#expected.set(namespace, text);
     return text === undefined ? undefined : parsePosition(text);
   }
 
@@ -161,7 +159,6 @@ export class SqliteReadModelStore implements ReadModelStore {
     assertNamespace(batch.namespace);
     const rows = toBatchRows(batch);
     this.#commit(batch, rows);
-    if (batch.checkpoint !== undefined) this.#expected.set(batch.namespace, formatPosition(batch.checkpoint));
   }
 
   #commitInTransaction(batch: BatchCommit, rows: BatchRows): void {
@@ -169,11 +166,8 @@ export class SqliteReadModelStore implements ReadModelStore {
     const namespace = batch.namespace;
     // Every batch is fenced, also one that moves no checkpoint (a dead-letter replay): it must not land after another
     // writer took the namespace over either.
-    if (this.#expected.has(namespace)) {
-      const expected = this.#expected.get(namespace);
-      const actual = s.loadCheckpoint.get(namespace) as string | undefined;
-      if (actual !== expected) throw new CheckpointConflictError(namespace, expected, actual);
-    }
+    const stored = s.loadCheckpoint.get(namespace) as string | undefined;
+    assertExpectedCheckpoint(namespace, batch.expectedCheckpoint, stored === undefined ? undefined : parsePosition(stored));
     const { upserts, deletes } = rows;
     let next = 0;
     for (; next + UPSERT_CHUNK <= upserts.length; next += UPSERT_CHUNK) {
@@ -253,7 +247,6 @@ export class SqliteReadModelStore implements ReadModelStore {
     this.#assertOpen();
     assertNamespace(namespace);
     this.#drop(namespace);
-    this.#expected.set(namespace, undefined);
   }
 
   #dropInTransaction(namespace: string): void {
