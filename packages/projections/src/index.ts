@@ -1,6 +1,7 @@
 export * from './checkpoint-fence.js';
 export * from './conference/index.js';
 export * from './errors.js';
+export * from './invalid-document-error.js';
 export { defaultRetryPolicy, RetriesExhaustedError, retryDelay, type Lifecycle, type RetryPolicy } from './lifecycle.js';
 export * from './memory/index.js';
 export * from './namespace.js';

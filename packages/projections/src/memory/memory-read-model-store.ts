@@ -1,5 +1,6 @@
 import { comparePositions, formatPosition, StoreClosedError, type Position } from '@clusterconf/domain';
 import { assertExpectedCheckpoint } from '../checkpoint-fence.js';
+import { InvalidDocumentError } from '../invalid-document-error.js';
 import { assertNamespace, assertProjectionIdentity } from '../namespace.js';
 import {
   listLimit,
@@ -47,7 +48,14 @@ export class MemoryReadModelStore implements ReadModelStore {
       throw new TypeError(`The memory read-model store runs no SQL; ${batch.statements.length} statement(s) were queued for ${batch.namespace}`);
     }
     // Serialise everything before touching state, so a document that is not JSON leaves the store unchanged.
-    const serialized = batch.changes.map((change) => (change.kind === 'upsert' ? JSON.stringify(change.document) : undefined));
+    const serialized = batch.changes.map((change) => {
+      if (change.kind !== 'upsert') return undefined;
+      try {
+        return JSON.stringify(change.document);
+      } catch (cause) {
+        throw new InvalidDocumentError(batch.namespace, change.collection, change.id, { cause });
+      }
+    });
     const ns = this.#namespace(batch.namespace);
     // No await between this check and the writes below: nothing can commit in between.
     assertExpectedCheckpoint(batch.namespace, batch.expectedCheckpoint, ns.checkpoint);
