@@ -125,6 +125,7 @@ interface FilteredPage extends ReaderPage {
  * can later appear before it: nothing is skipped, and keyset paging `(transaction_id, seq) > checkpoint` repeats
  * nothing. The trade-off: any long transaction in the cluster that holds an id (even one unrelated to this store)
  * holds the bound back, which delays delivery to readers until it ends; it never reorders or drops events.
+ * `progressAfter` counts the committed rows held back that way and names the transaction holding them.
  * `readStream` is not bounded this way, so a writer always reads its own writes. `readAll`, `headPosition` and
  * subscriptions give read-your-writes on the log too: a page that comes back short is the end of the ordered log, so
  * there the store checks, in the same snapshot, whether any stored row is still held back (newest stored transaction
