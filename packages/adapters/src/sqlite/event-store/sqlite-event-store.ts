@@ -468,7 +468,7 @@ const prepareStatements = (db: SqliteDatabase) => {
   return {
     currentRevision: pluck('SELECT max(stream_revision) FROM events WHERE stream_id = ?'),
     head: pluck('SELECT max(position) FROM events'),
-    // Walks at most `limit` rowids of the primary key after the position; the rows themselves are never read.
+    // A rowid range search (`position` is the rowid) over at most `limit` rows after the position, decoding no column.
     countAfter: raw('SELECT count(*), max(position) FROM (SELECT position FROM events WHERE position > ? ORDER BY position LIMIT ?)'),
     dataVersion: pluck('PRAGMA data_version'),
     insert: db.prepare('INSERT INTO events (stream_id, stream_revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)'),
