@@ -24,6 +24,10 @@
  * - `fetchedEvents()`: how many events the store has read for subscriptions so far. Needed only by stores that do
  *   not implement `LogSource.readPage` (the suite counts `readPage` results itself otherwise); it is the honest
  *   observable of backpressure: a subscriber that stops pulling must stop the store from reading.
+ * - `options.exactCountLimit`: how many events the store's `progressAfter` counts before it estimates; the suite then
+ *   expects `estimate` beyond it (and a figure within 2% for its evenly sized events). Without it, every count must be
+ *   exact. The `progressAfter` cases count from the start of the log, so, like the empty-log `headPosition` case,
+ *   they need a log without foreign events.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -71,6 +75,8 @@ export interface ContractOptions {
    * assert that behaviour instead.
    */
   readonly eventIdScope?: 'log' | 'stream';
+  /** Where `progressAfter` stops counting and estimates; omitted: it always counts exactly. */
+  readonly exactCountLimit?: number;
 }
 
 /** A new event of `type` with `data` and fresh metadata. */
@@ -430,6 +436,44 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
         await fill();
         const last = await store.appendToStream(stream('last'), [newEvent('Z', {})]);
         expect(await store.headPosition()).toEqual(last.position);
+      });
+    });
+
+    describe('progressAfter', () => {
+      it('counts exactly the events stored after a position: from the start, after each one, and none at the head', async () => {
+        expect(await store.progressAfter(undefined)).toEqual({ head: undefined, eventsAfter: 0, eventsAfterIs: 'exact' });
+        await store.appendToStream(stream('a'), [newEvent('A', { i: 0 }), newEvent('A', { i: 1 }), newEvent('A', { i: 2 })]);
+        await store.appendToStream(stream('b'), [newEvent('B', { i: 3 })]);
+        // A refused append stores nothing, so it counts for nothing.
+        await rejection(store.appendToStream(stream('b'), [newEvent('B', {})], { expectedRevision: 'no_stream' }));
+        await store.appendToStream(stream('a'), [newEvent('A', { i: 4 }), newEvent('A', { i: 5 })]);
+        const all = await ours();
+        const head = await store.headPosition();
+        expect(head).toEqual(all[5]!.position);
+        expect(await store.progressAfter(undefined)).toEqual({ head, eventsAfter: 6, eventsAfterIs: 'exact' });
+        for (const [index, event] of all.entries()) {
+          expect(await store.progressAfter(event.position)).toEqual({ head, eventsAfter: 5 - index, eventsAfterIs: 'exact' });
+        }
+      });
+
+      const limit = options.exactCountLimit;
+      it(limit === undefined ? 'counts exactly also past 10,000 events' : `counts exactly up to ${limit} events and labels a count beyond as an estimate close to it`, async () => {
+        // Batches of 500, so the position each append returns lies a whole number of batches before the head.
+        const counted = limit ?? 10_000;
+        const total = counted + 500;
+        const batchEnds: Position[] = [];
+        for (let start = 0; start < total; start += 500) {
+          const batch = Array.from({ length: 500 }, (_, i) => newEvent('Bulk', { i: start + i }));
+          batchEnds.push((await store.appendToStream(stream(`bulk-${start % 3}`), batch)).position);
+        }
+        const head = batchEnds.at(-1)!;
+        const fromStart = await store.progressAfter(undefined);
+        expect(fromStart).toMatchObject({ head, eventsAfterIs: limit === undefined ? 'exact' : 'estimate' });
+        if (limit === undefined) expect(fromStart.eventsAfter).toBe(total);
+        else expect(Math.abs(fromStart.eventsAfter - total)).toBeLessThanOrEqual(total * 0.02);
+        // Exactly as many events after the position as the limit: still counted, up to the head.
+        expect(await store.progressAfter(batchEnds[0])).toEqual({ head, eventsAfter: counted, eventsAfterIs: 'exact' });
+        expect(await store.progressAfter(batchEnds.at(-2))).toEqual({ head, eventsAfter: 500, eventsAfterIs: 'exact' });
       });
     });
 

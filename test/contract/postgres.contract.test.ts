@@ -37,6 +37,6 @@ describe.skipIf(!postgresAvailable)('PostgreSQL event store', () => {
         },
       };
     },
-    { corruptRows: true },
+    { corruptRows: true, exactCountLimit: 10_000 },
   );
 });

@@ -20,8 +20,13 @@ export const rawClient = async (): Promise<pg.Client> => {
  * a test can make later appends commit first. Returns the transaction id the held rows carry.
  */
 export const appendInHeldTransaction = async (client: pg.Client, schema: string, streamId: string, events: readonly NewEvent[]): Promise<bigint> => {
-  const serialized = serializeEvents(streamId, events);
   await client.query('begin');
+  return appendInOpenTransaction(client, schema, streamId, events);
+};
+
+/** The append of `appendInHeldTransaction` inside the transaction `client` already has open. */
+export const appendInOpenTransaction = async (client: pg.Client, schema: string, streamId: string, events: readonly NewEvent[]): Promise<bigint> => {
+  const serialized = serializeEvents(streamId, events);
   const result = await client.query<{ outcome: string; commit_id: string }>(
     `select outcome, commit_id from "${schema}".append_events($1, $2, $3::uuid[], $4::text[], $5::text[], $6::text[])`,
     [streamId, 'any', serialized.map((e) => e.eventId), serialized.map((e) => e.type), serialized.map((e) => e.data), serialized.map((e) => e.metadata)],

@@ -148,6 +148,7 @@ describe('the projection runner', () => {
       readStream: (...args) => events.readStream(...args),
       readAll: (...args) => events.readAll(...args),
       headPosition: () => events.headPosition(),
+      progressAfter: (after) => events.progressAfter(after),
       close: () => events.close(),
       subscribe: (options) => {
         const subscription = events.subscribe(options);

@@ -2,6 +2,7 @@ import type {
   AppendOptions,
   AppendResult,
   EventStore,
+  LogProgress,
   NewEvent,
   Position,
   ReadAllOptions,
@@ -111,6 +112,16 @@ export class MemoryEventStore implements EventStore, LogSource {
   async headPosition(): Promise<Position | undefined> {
     this.#assertOpen();
     return this.#log[this.#log.length - 1]?.position;
+  }
+
+  /** Always exact: the log is an array, so the events after a position are its length minus the position's index. */
+  async progressAfter(after: Position | undefined): Promise<LogProgress> {
+    this.#assertOpen();
+    return {
+      head: this.#log[this.#log.length - 1]?.position,
+      eventsAfter: Math.max(0, this.#log.length - this.#startIndex(after)),
+      eventsAfterIs: 'exact',
+    };
   }
 
   subscribe(options: SubscribeOptions = {}): Subscription {

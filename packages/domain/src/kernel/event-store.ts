@@ -1,5 +1,6 @@
 import type { NewEvent, RecordedEvent } from './event.js';
 import type { ExpectedRevision } from './expected-revision.js';
+import type { LogProgress } from './log-progress.js';
 import type { Position } from './position.js';
 
 /** Options of `appendToStream`. */
@@ -93,6 +94,8 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
   /** The position of the last event in the log, or `undefined` when the log is empty. */
   headPosition(): Promise<Position | undefined>;
+  /** How far the log reaches past `after` (a consumer's checkpoint): the head, the events stored after it, and on stores with an ordering bound what holds delivery back. */
+  progressAfter(after: Position | undefined): Promise<LogProgress>;
   /** Catches up from a position, then follows new events live. */
   subscribe(options?: SubscribeOptions): Subscription;
   /** Releases connections and files; subscriptions opened from this store end. */

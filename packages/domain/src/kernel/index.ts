@@ -9,5 +9,6 @@ export * from './event-store.js';
 export * from './event-validation.js';
 export * from './expected-revision.js';
 export * from './ids.js';
+export * from './log-progress.js';
 export * from './position.js';
 export * from './replayed-append.js';

@@ -3,6 +3,7 @@ import type {
   AppendOptions,
   AppendResult,
   EventStore,
+  LogProgress,
   NewEvent,
   Position,
   ReadAllOptions,
@@ -32,9 +33,11 @@ import {
   type EventStoreDBClientLike,
 } from '../client/client-seam.js';
 import { assertConnectionString, connectionStringParseError, endpointOf } from '../client/connection-string.js';
+import { EXACT_COUNT_LIMIT } from '../../shared/estimated-count.js';
 import { AppendPositionUnknownError } from './append-position-unknown-error.js';
 import { assertAppendSize, DEFAULT_MAX_APPEND_BYTES } from './append-size.js';
 import { type ClientCallContext, mapClientError } from './map-client-error.js';
+import { countEventsAfter } from './events-after.js';
 import { isSystemEvent, toEventData, toRecordedEvent } from './recorded-event.js';
 import { EventStoreDBSubscription, type ReconnectPolicy } from './eventstoredb-subscription.js';
 
@@ -221,14 +224,19 @@ export class EventStoreDBEventStore implements EventStore {
   }
 
   async #readAllPage(from: Position | undefined, count: number, direction: 'forwards' | 'backwards'): Promise<ClientRecordedEvent[]> {
-    const read = this.#client.readAll({ fromPosition: from ?? (direction === 'forwards' ? 'start' : 'end'), maxCount: count, direction });
     const events: ClientRecordedEvent[] = [];
+    for await (const event of this.#readAllEvents(from, count, direction)) events.push(event);
+    return events;
+  }
+
+  /** One read of `$all`, event by event, with the client's errors mapped; system events included. */
+  async *#readAllEvents(from: Position | undefined, count: number, direction: 'forwards' | 'backwards'): AsyncIterable<ClientRecordedEvent> {
+    const read = this.#client.readAll({ fromPosition: from ?? (direction === 'forwards' ? 'start' : 'end'), maxCount: count, direction });
     try {
-      for await (const resolved of read as AsyncIterable<ClientResolvedEvent>) if (resolved.event) events.push(resolved.event);
+      for await (const resolved of read as AsyncIterable<ClientResolvedEvent>) if (resolved.event) yield resolved.event;
     } catch (error) {
       throw this.#mapped(error, { operation: 'read', streamId: '$all' });
     }
-    return events;
   }
 
   async headPosition(): Promise<Position | undefined> {
@@ -243,6 +251,20 @@ export class EventStoreDBEventStore implements EventStore {
       if (!last?.position || page.length < 32) return undefined;
       cursor = last.position;
     }
+  }
+
+  /**
+   * Counts by reading `$all` forwards from `after`, up to `EXACT_COUNT_LIMIT` events; a consumer further behind gets an
+   * estimate from the byte distance to the head (see `countEventsAfter`). The head is read first, so the count never
+   * includes events appended after it.
+   */
+  async progressAfter(after: Position | undefined): Promise<LogProgress> {
+    this.#assertOpen();
+    const head = await this.headPosition();
+    if (head === undefined || !isAfter(head, after)) return { head, eventsAfter: 0, eventsAfterIs: 'exact' };
+    // The read starts at `after` inclusively, so one more event is asked for to count up to the limit past it.
+    const requested = after === undefined ? EXACT_COUNT_LIMIT : EXACT_COUNT_LIMIT + 1;
+    return { head, ...(await countEventsAfter(this.#readAllEvents(after, requested, 'forwards'), requested, after, head)) };
   }
 
   subscribe(options: SubscribeOptions = {}): Subscription {

@@ -4,6 +4,7 @@ import type {
   AppendResult,
   EventFilter,
   EventStore,
+  LogProgress,
   NewEvent,
   Position,
   ReadAllOptions,
@@ -30,6 +31,8 @@ import { readStreamWindow, type StreamWindow } from '../../shared/read-stream-wi
 import { eventIdCollisionError, isEventIdCollision } from './append-failure.js';
 import { connectionFailure, describeEndpoint, isConnectionError } from './connection-errors.js';
 import { COLUMN, decodeEventRow, EVENT_COLUMNS, type EventRow, rowPosition } from './event-rows.js';
+import { EXACT_COUNT_LIMIT } from '../../shared/estimated-count.js';
+import { logProgressOf, progressStatement, type ProgressRow } from './log-progress.js';
 import { LOG_FILTER_SHAPES, logFilter, logFilterCondition, type LogFilter, type LogFilterShape } from './log-filter.js';
 import { migrate } from './migrations.js';
 import { NotificationListener } from './notification-listener.js';
@@ -122,6 +125,7 @@ interface FilteredPage extends ReaderPage {
  * can later appear before it: nothing is skipped, and keyset paging `(transaction_id, seq) > checkpoint` repeats
  * nothing. The trade-off: any long transaction in the cluster that holds an id (even one unrelated to this store)
  * holds the bound back, which delays delivery to readers until it ends; it never reorders or drops events.
+ * `progressAfter` counts the committed rows held back that way and names the transaction holding them.
  * `readStream` is not bounded this way, so a writer always reads its own writes. `readAll`, `headPosition` and
  * subscriptions give read-your-writes on the log too: a page that comes back short is the end of the ordered log, so
  * there the store checks, in the same snapshot, whether any stored row is still held back (newest stored transaction
@@ -371,6 +375,21 @@ export class PostgresEventStore implements EventStore, LogSource {
     return row === undefined ? undefined : { commit: BigInt(row.commit_id), prepare: BigInt(row.seq) };
   }
 
+  /**
+   * One statement, so one snapshot: the head readers reach now (never waited for), the committed events after `after`
+   * in log order, held back or not, and the transaction holding them back when there is one. See `progressStatement`.
+   */
+  async progressAfter(after: Position | undefined): Promise<LogProgress> {
+    this.#assertOpen();
+    const from = after ?? FROM_START;
+    const result = await this.#reached(this.#pool.query<ProgressRow>({
+      name: `cc-progress:${this.#schema}`,
+      text: this.#sql.progress,
+      values: [from.commit.toString(), from.prepare.toString(), EXACT_COUNT_LIMIT],
+    }));
+    return logProgressOf(result.rows[0]!, after);
+  }
+
   subscribe(options: SubscribeOptions = {}): Subscription {
     this.#assertOpen();
     const subscription = catchUpSubscription(this, options, (closed) => this.#subscriptions.delete(closed));
@@ -588,6 +607,7 @@ const statements = (schema: string) => {
     // (the scanned position of a short page), from that snapshot too.
     filteredLog: Object.fromEntries(LOG_FILTER_SHAPES.map((shape) => [shape, checkedPage(logFilterCondition(shape, 4))])) as Record<LogFilterShape, string>,
     ordering: `select pg_snapshot_xmin(pg_current_snapshot())::text`,
+    progress: progressStatement(q),
     head: `select transaction_id::text as commit_id, seq::text as seq from ${q}.events
       where ${visible} order by events.transaction_id desc, events.seq desc limit 1`,
     headChecked: `select head.commit_id, head.seq, ordering.newest::text as newest, ordering.bound::text as bound

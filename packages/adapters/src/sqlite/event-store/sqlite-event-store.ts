@@ -6,6 +6,7 @@ import type {
   EventFilter,
   EventStore,
   ExpectedRevision,
+  LogProgress,
   NewEvent,
   Position,
   ReadAllOptions,
@@ -30,6 +31,7 @@ import {
   WrongExpectedRevisionError,
 } from '@clusterconf/domain';
 import { catchUpSubscription, type LogPage, type LogSource } from '../../shared/catch-up-subscription.js';
+import { EXACT_COUNT_LIMIT, extrapolatedCount } from '../../shared/estimated-count.js';
 import { pagedAsyncIterable } from '../../shared/paged-async-iterable.js';
 import { readStreamWindow } from '../../shared/read-stream-window.js';
 import { EVENT_COLUMNS, eventFromRow, type EventRow } from './event-row.js';
@@ -115,6 +117,7 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
   readonly #statements: ReturnType<typeof prepareStatements>;
   readonly #append: (streamId: string, events: readonly SerializedEvent[], expected: ExpectedRevision) => AppendResult;
   readonly #filteredScan: (after: bigint, filter: EventFilter, limit: number) => { more: EventRow[]; head: number | null };
+  readonly #countAfter: (after: bigint) => { head: number | null; counted: number; last: number | null };
   #pollTimer: NodeJS.Timeout | undefined;
   #dataVersion = 0;
   #closed = false;
@@ -140,6 +143,11 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
       }) as EventRow[],
       head: this.#statements.head.get() as number | null,
     }));
+    // The head and the count from one snapshot, so a commit by another process between them cannot skew the count.
+    this.#countAfter = db.transaction((after: bigint) => {
+      const [counted, last] = this.#statements.countAfter.get(after, EXACT_COUNT_LIMIT) as [number, number | null];
+      return { head: this.#statements.head.get() as number | null, counted, last };
+    });
   }
 
   /**
@@ -277,6 +285,22 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
     this.#assertOpen();
     const head = this.#run(() => this.#statements.head.get() as number | null);
     return head === null ? undefined : sequencePosition(BigInt(head));
+  }
+
+  /**
+   * Counts the rows after `after` up to `EXACT_COUNT_LIMIT`. Counting runs on the caller's thread (better-sqlite3 is
+   * synchronous), so a count of millions of rows would stall every other callback for as long; beyond the limit the
+   * rest is extrapolated from the positions, which only rows removed by hand leave gaps in.
+   */
+  async progressAfter(after: Position | undefined): Promise<LogProgress> {
+    this.#assertOpen();
+    const from = after?.commit ?? 0n;
+    const { head, counted, last } = this.#run(() => this.#countAfter(from));
+    if (head === null) return { head: undefined, eventsAfter: 0, eventsAfterIs: 'exact' };
+    const progress = { head: sequencePosition(BigInt(head)) };
+    if (counted < EXACT_COUNT_LIMIT || last === head) return { ...progress, eventsAfter: counted, eventsAfterIs: 'exact' };
+    const end = BigInt(last!);
+    return { ...progress, eventsAfter: extrapolatedCount(counted, end - from, BigInt(head) - end), eventsAfterIs: 'estimate' };
   }
 
   subscribe(options: SubscribeOptions = {}): Subscription {
@@ -444,6 +468,8 @@ const prepareStatements = (db: SqliteDatabase) => {
   return {
     currentRevision: pluck('SELECT max(stream_revision) FROM events WHERE stream_id = ?'),
     head: pluck('SELECT max(position) FROM events'),
+    // A rowid range search (`position` is the rowid) over at most `limit` rows after the position, decoding no column.
+    countAfter: raw('SELECT count(*), max(position) FROM (SELECT position FROM events WHERE position > ? ORDER BY position LIMIT ?)'),
     dataVersion: pluck('PRAGMA data_version'),
     insert: db.prepare('INSERT INTO events (stream_id, stream_revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)'),
     storedId: db.prepare(
