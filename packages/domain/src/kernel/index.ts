@@ -11,3 +11,4 @@ export * from './expected-revision.js';
 export * from './ids.js';
 export * from './position.js';
 export * from './replayed-append.js';
+export * from './unreadable-event.js';
