@@ -3,6 +3,7 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type {
   AppendOptions,
   AppendResult,
+  CorruptEventError,
   EventFilter,
   EventStore,
   ExpectedRevision,
@@ -14,6 +15,7 @@ import type {
   SerializedEvent,
   SubscribeOptions,
   Subscription,
+  UnreadableEvent,
 } from '@clusterconf/domain';
 import {
   ClusterconfError,
@@ -32,7 +34,7 @@ import {
 import { catchUpSubscription, type LogPage, type LogSource } from '../../shared/catch-up-subscription.js';
 import { pagedAsyncIterable } from '../../shared/paged-async-iterable.js';
 import { readStreamWindow } from '../../shared/read-stream-window.js';
-import { EVENT_COLUMNS, eventFromRow, type EventRow } from './event-row.js';
+import { EVENT_COLUMNS, eventFromRow, type EventRow, unreadableFromRow } from './event-row.js';
 import { migrateSqliteEventStore } from './schema-migrations.js';
 
 /** Options of `SqliteEventStore.open`. */
@@ -356,6 +358,11 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
   /** Parses a row of `readPage`; malformed JSON throws `CorruptEventError` naming it. */
   decodeRow(row: EventRow): RecordedEvent {
     return eventFromRow(row);
+  }
+
+  /** Places a row `decodeRow` refused, for the subscription's `unreadable` message. */
+  unreadableRow(row: EventRow, error: CorruptEventError): UnreadableEvent {
+    return unreadableFromRow(row, error);
   }
 
   /** Resolves at once when events after `after` exist, else on the next local append or foreign commit. */
