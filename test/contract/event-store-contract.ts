@@ -426,6 +426,22 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
         expect(await ours({ filter: { streamPrefixes: [`${prefix}%`, `${prefix}_onference`] } })).toEqual([]);
       });
 
+      it('with orTypesNotIn also matches the types outside that list; stream prefixes still apply', async () => {
+        await fill();
+        // Types that only begin or end like a listed one are outside the list.
+        await store.appendToStream(stream('conference-c'), [newEvent('Schedule', { i: 6 }), newEvent('Scheduled2', { i: 7 })]);
+        const known = ['Scheduled', 'Registered', 'VoteCast'];
+        expect(indexes(await ours({ filter: { eventTypes: ['VoteCast'], orTypesNotIn: known } }))).toEqual([2, 4, 6, 7]);
+        // Pages where few rows match, so a store that finishes sparse pages another way (SQLite's scan) takes that way.
+        expect(indexes(await ours({ filter: { eventTypes: [], orTypesNotIn: ['Scheduled', 'VoteCast'] }, pageSize: 4 }))).toEqual([1, 5, 6, 7]);
+        expect(indexes(await ours({ filter: { eventTypes: [], orTypesNotIn: known }, pageSize: 3, maxCount: 1 }))).toEqual([6]);
+        expect(indexes(await ours({ filter: { eventTypes: ['VoteCast'], orTypesNotIn: ['VoteCast', 'Registered'], streamPrefixes: [stream('conference-')] } })))
+          .toEqual([0, 3, 6, 7]);
+        // Nothing is in an empty list; without eventTypes every type matches already.
+        expect(indexes(await ours({ filter: { eventTypes: ['VoteCast'], orTypesNotIn: [] } }))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+        expect(indexes(await ours({ filter: { orTypesNotIn: known, streamPrefixes: [stream('vote-')] } }))).toEqual([2, 4]);
+      });
+
       it('headPosition is undefined on an empty log and then the position of the last append', async () => {
         expect(await store.headPosition()).toBeUndefined();
         await fill();
@@ -465,6 +481,21 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
         const checkpoints = messages.flatMap((m) => (m.kind === 'checkpoint' ? [m.position] : []));
         expect(checkpoints.at(-1)).toEqual(head);
         expect(messages.at(-1)).toEqual({ kind: 'caughtUp', position: head });
+      });
+
+      it('a subscription filtered with orTypesNotIn delivers the listed types and the types outside the list', async () => {
+        const s = stream('registry');
+        await store.appendToStream(s, [newEvent('Wanted', { i: 0 }), newEvent('Known', { i: 1 }), newEvent('Stranger', { i: 2 })]);
+        await store.appendToStream(s, [newEvent('Known', { i: 3 }), newEvent('Wanted', { i: 4 }), newEvent('Known', { i: 5 })]);
+        const head = await store.headPosition();
+        subscription = store.subscribe({ filter: { eventTypes: ['Wanted'], orTypesNotIn: ['Wanted', 'Known'] }, pageSize: 2 });
+        const iterator = subscription[Symbol.asyncIterator]();
+        const messages = await pullUntil(iterator, (m) => m.kind === 'caughtUp');
+        expect(eventsOf(messages).map((e) => e.data)).toEqual([{ i: 0 }, { i: 2 }, { i: 4 }]);
+        expect(messages.at(-1)).toEqual({ kind: 'caughtUp', position: head });
+        const pending = pullUntil(iterator, (_m, all) => eventsOf(all).length === 1);
+        await store.appendToStream(s, [newEvent('Known', { i: 6 }), newEvent('Newcomer', { i: 7 })]);
+        expect(eventsOf(await pending).map((e) => e.type)).toEqual(['Newcomer']);
       });
 
       it('takeReady, where offered, interleaves with the iterator: every message once, in order, equal to readAll', async () => {

@@ -137,6 +137,7 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
       more: this.#statements.filteredLogPage.all({
         after,
         types: filter.eventTypes === undefined ? null : JSON.stringify(filter.eventTypes),
+        notIn: filter.eventTypes === undefined || filter.orTypesNotIn === undefined ? null : JSON.stringify(filter.orTypesNotIn),
         prefixes: filter.streamPrefixes === undefined ? null : JSON.stringify(filter.streamPrefixes),
         limit,
       }) as EventRow[],
@@ -323,8 +324,9 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
 
   /** The rows that match `filter`, giving a run of rows of one type one type string (see `#shareTypes`). */
   #matching(rows: EventRow[], filter: EventFilter): EventRow[] {
-    // A set of the wanted types per page rather than a scan of the list per row.
+    // Sets of the listed types per page rather than a scan of the lists per row.
     const types = filter.eventTypes === undefined ? undefined : new Set(filter.eventTypes);
+    const notIn = filter.orTypesNotIn === undefined ? undefined : new Set(filter.orTypesNotIn);
     const prefixes = filter.streamPrefixes;
     const matching: EventRow[] = [];
     let lastType: string | undefined;
@@ -335,7 +337,7 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
       if (type === lastType) row[3] = lastType;
       else {
         lastType = type;
-        lastWanted = types === undefined || types.has(type);
+        lastWanted = types === undefined || types.has(type) || (notIn !== undefined && !notIn.has(type));
       }
       if (lastWanted && (prefixes === undefined || matchesFilter({ streamPrefixes: prefixes }, row[1], type))) matching.push(row);
     }
@@ -460,7 +462,8 @@ const prepareStatements = (db: SqliteDatabase) => {
     // The filter as JSON arrays (null: no condition); a prefix is compared as a prefix of characters, never a pattern.
     filteredLogPage: raw(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE position > @after
-         AND (@types IS NULL OR type IN (SELECT value FROM json_each(@types)))
+         AND (@types IS NULL OR type IN (SELECT value FROM json_each(@types))
+           OR (@notIn IS NOT NULL AND type NOT IN (SELECT value FROM json_each(@notIn))))
          AND (@prefixes IS NULL OR EXISTS (SELECT 1 FROM json_each(@prefixes) AS p WHERE substr(events.stream_id, 1, length(p.value)) = p.value))
        ORDER BY position LIMIT @limit`,
     ),
