@@ -15,7 +15,8 @@
  *
  * Optional hooks enable backend-specific cases:
  * - `corruptEvent(streamId, revision)`, with `options.corruptRows: true`: overwrite that stored event's data with
- *   text that is not JSON (the case checks `CorruptEventError` names stream, revision and position, and the rest
+ *   text that is not JSON (the case checks that reads throw a `CorruptEventError` naming stream, revision and
+ *   position, that subscriptions deliver the row as an `unreadable` message in its place and go on, and that the rest
  *   stays readable); without the option the case is not registered;
  * - `reopen()`: a second store over the same storage (another connection); when given, a case checks that events
  *   written through one store are read, and followed live, through the other;
@@ -431,6 +432,22 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
         expect(await ours({ filter: { streamPrefixes: [`${prefix}%`, `${prefix}_onference`] } })).toEqual([]);
       });
 
+      it('with orTypesNotIn also matches the types outside that list; stream prefixes still apply', async () => {
+        await fill();
+        // Types that only begin or end like a listed one are outside the list.
+        await store.appendToStream(stream('conference-c'), [newEvent('Schedule', { i: 6 }), newEvent('Scheduled2', { i: 7 })]);
+        const known = ['Scheduled', 'Registered', 'VoteCast'];
+        expect(indexes(await ours({ filter: { eventTypes: ['VoteCast'], orTypesNotIn: known } }))).toEqual([2, 4, 6, 7]);
+        // Pages where few rows match, so a store that finishes sparse pages another way (SQLite's scan) takes that way.
+        expect(indexes(await ours({ filter: { eventTypes: [], orTypesNotIn: ['Scheduled', 'VoteCast'] }, pageSize: 4 }))).toEqual([1, 5, 6, 7]);
+        expect(indexes(await ours({ filter: { eventTypes: [], orTypesNotIn: known }, pageSize: 3, maxCount: 1 }))).toEqual([6]);
+        expect(indexes(await ours({ filter: { eventTypes: ['VoteCast'], orTypesNotIn: ['VoteCast', 'Registered'], streamPrefixes: [stream('conference-')] } })))
+          .toEqual([0, 3, 6, 7]);
+        // Nothing is in an empty list; without eventTypes every type matches already.
+        expect(indexes(await ours({ filter: { eventTypes: ['VoteCast'], orTypesNotIn: [] } }))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+        expect(indexes(await ours({ filter: { orTypesNotIn: known, streamPrefixes: [stream('vote-')] } }))).toEqual([2, 4]);
+      });
+
       it('headPosition is undefined on an empty log and then the position of the last append', async () => {
         expect(await store.headPosition()).toBeUndefined();
         await fill();
@@ -508,6 +525,21 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
         const checkpoints = messages.flatMap((m) => (m.kind === 'checkpoint' ? [m.position] : []));
         expect(checkpoints.at(-1)).toEqual(head);
         expect(messages.at(-1)).toEqual({ kind: 'caughtUp', position: head });
+      });
+
+      it('a subscription filtered with orTypesNotIn delivers the listed types and the types outside the list', async () => {
+        const s = stream('registry');
+        await store.appendToStream(s, [newEvent('Wanted', { i: 0 }), newEvent('Known', { i: 1 }), newEvent('Stranger', { i: 2 })]);
+        await store.appendToStream(s, [newEvent('Known', { i: 3 }), newEvent('Wanted', { i: 4 }), newEvent('Known', { i: 5 })]);
+        const head = await store.headPosition();
+        subscription = store.subscribe({ filter: { eventTypes: ['Wanted'], orTypesNotIn: ['Wanted', 'Known'] }, pageSize: 2 });
+        const iterator = subscription[Symbol.asyncIterator]();
+        const messages = await pullUntil(iterator, (m) => m.kind === 'caughtUp');
+        expect(eventsOf(messages).map((e) => e.data)).toEqual([{ i: 0 }, { i: 2 }, { i: 4 }]);
+        expect(messages.at(-1)).toEqual({ kind: 'caughtUp', position: head });
+        const pending = pullUntil(iterator, (_m, all) => eventsOf(all).length === 1);
+        await store.appendToStream(s, [newEvent('Known', { i: 6 }), newEvent('Newcomer', { i: 7 })]);
+        expect(eventsOf(await pending).map((e) => e.type)).toEqual(['Newcomer']);
       });
 
       it('takeReady, where offered, interleaves with the iterator: every message once, in order, equal to readAll', async () => {
@@ -647,7 +679,7 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
           await subscription?.close();
           subscription = undefined;
         });
-        it('a stored row whose JSON is malformed fails only when reached, naming stream, revision and position', async () => {
+        it('a stored row whose JSON is malformed: reads fail when they reach it, subscriptions deliver it in its place and go on', async () => {
           const corruptEvent = handle.corruptEvent;
           if (!corruptEvent) throw new Error('options.corruptRows is set but the factory returned no corruptEvent hook');
           const s = stream('corrupt');
@@ -661,18 +693,32 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
           expect(error).toBeInstanceOf(CorruptEventError);
           expect(error).toMatchObject({ code: 'CORRUPT_EVENT', streamId: s, streamRevision: 1n, position: formatPosition(bad.position) });
           expect((error as Error).message).toContain(s);
+          expect(await rejection(ours())).toMatchObject({ code: 'CORRUPT_EVENT', streamRevision: 1n });
           expect((await collect(store.readStream(s, { fromRevision: 2n })))[0]!.data).toEqual({ i: 2 });
           expect((await collect(store.readStream(stream('healthy'))))[0]!.type).toBe('H');
           const after = await ours({ after: bad.position });
           expect(after.map((e) => e.streamId)).toEqual([s, stream('healthy')]);
-          const failing = store.subscribe({ filter: { streamPrefixes: [s] } });
-          const subscribed: SubscriptionMessage[] = [];
-          const subscribeError = await rejection((async () => { for await (const m of failing) subscribed.push(m); })());
-          expect(subscribeError).toMatchObject({ code: 'CORRUPT_EVENT', streamRevision: 1n });
-          expect(eventsOf(subscribed).map((e) => e.streamRevision)).toEqual([0n]);
-          subscription = store.subscribe({ after: bad.position, filter: { streamPrefixes: [s] } });
-          const resumed = await pullUntil(subscription[Symbol.asyncIterator](), (m) => m.kind === 'caughtUp');
-          expect(eventsOf(resumed).map((e) => e.streamRevision)).toEqual([2n]);
+
+          subscription = store.subscribe({ filter: { streamPrefixes: [s, stream('healthy')] } });
+          const iterator = subscription[Symbol.asyncIterator]();
+          const first = await iterator.next();
+          expect(first.value).toMatchObject({ kind: 'event', event: { streamRevision: 0n } });
+          // The page in hand holds the bad row next: not an event takeReady can hand over.
+          expect(subscription.takeReady?.()).toBeUndefined();
+          const rest = await pullUntil(iterator, (m) => m.kind === 'caughtUp');
+          const unreadable = rest[0]!;
+          if (unreadable.kind !== 'unreadable') throw new Error(`expected the bad row as an unreadable message, got ${unreadable.kind}`);
+          expect(unreadable.event).toMatchObject({ streamId: s, streamRevision: 1n, position: bad.position, type: 'A' });
+          expect(unreadable.event.error).toBeInstanceOf(CorruptEventError);
+          expect(unreadable.event.error).toMatchObject({ streamId: s, streamRevision: 1n, position: formatPosition(bad.position) });
+          expect(eventsOf(rest).map((e) => `${e.streamId}@${e.streamRevision}`)).toEqual([`${s}@2`, `${stream('healthy')}@0`]);
+          expect(rest.at(-1)).toEqual({ kind: 'caughtUp', position: await store.headPosition() });
+          await subscription.close();
+
+          // A filter that leaves the bad row's type out never delivers it.
+          subscription = store.subscribe({ filter: { eventTypes: ['H'], streamPrefixes: [s, stream('healthy')] } });
+          const healthy = await pullUntil(subscription[Symbol.asyncIterator](), (m) => m.kind === 'caughtUp');
+          expect(healthy.filter((m) => m.kind === 'event' || m.kind === 'unreadable').map((m) => m.kind === 'event' && m.event.type)).toEqual(['H']);
           await store.appendToStream(s, [newEvent('A', { i: 3 })], { expectedRevision: 2n });
         });
       });

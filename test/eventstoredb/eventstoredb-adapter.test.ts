@@ -94,6 +94,20 @@ describe('EventStoreDB adapter: behaviour beyond the contract (on the test serve
     expect(error).toBeInstanceOf(CorruptEventError);
     expect(error).toMatchObject({ streamId: 'binary', streamRevision: 1n });
     expect((error as Error).message).toMatch(/"Blob"/);
+
+    // A subscription delivers it in its place, named and typed, and goes on.
+    await running.store.appendToStream('binary', [newEvent('After', {})]);
+    const subscription = running.store.subscribe({ filter: { streamPrefixes: ['binary'] } });
+    const messages = [];
+    for await (const message of subscription) {
+      messages.push(message);
+      if (message.kind === 'caughtUp') break;
+    }
+    await subscription.close();
+    expect(messages.map((m) => (m.kind === 'event' ? m.event.type : m.kind === 'unreadable' ? `unreadable ${m.event.type}` : m.kind)))
+      .toEqual(['Fine', 'unreadable Blob', 'After', 'caughtUp']);
+    const blob = running.server.log.all.find((record) => record.type === 'Blob')!;
+    expect(messages[1]).toMatchObject({ event: { streamId: 'binary', streamRevision: 1n, position: blob.position, error: { code: 'CORRUPT_EVENT' } } });
   });
 
   it('fills the metadata of events written by other producers from EventStoreDB’s own record', async () => {

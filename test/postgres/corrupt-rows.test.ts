@@ -3,7 +3,7 @@ import { CorruptEventError, formatPosition, type RecordedEvent } from '@clusterc
 import type { PostgresEventStore } from '@clusterconf/adapters/postgres';
 import { newEvent } from '../contract/event-store-contract.js';
 import { dropSchema, postgresAvailable, uniqueSchema } from '../support/postgres.js';
-import { collect, openStore, rawClient } from './fixtures.js';
+import { collect, messagesUntil, openStore, rawClient } from './fixtures.js';
 
 // Data and metadata are text columns (see the store's report), so hand edits can leave any of these behind; stream
 // id, revision, type and position are typed, NOT NULL columns and cannot be corrupted into another shape.
@@ -37,7 +37,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL rows corrupted by hand', () => {
   };
 
   for (const corruption of corruptions) {
-    it(`${corruption.what}: CorruptEventError names the row, in readAll, readStream and subscriptions; the rest stays readable`, async () => {
+    it(`${corruption.what}: CorruptEventError names the row in readAll and readStream, subscriptions deliver it in its place; the rest stays readable`, async () => {
       await store.appendToStream('s', [newEvent('A', { i: 0 }), newEvent('A', { i: 1 }), newEvent('A', { i: 2 })]);
       await store.appendToStream('other', [newEvent('B', {})]);
       const bad = (await collect(store.readStream('s')))[1]!;
@@ -54,12 +54,22 @@ describe.skipIf(!postgresAvailable)('PostgreSQL rows corrupted by hand', () => {
 
       await expect(collect(store.readStream('s', { fromRevision: 1n, maxCount: 1 }))).rejects.toBeInstanceOf(CorruptEventError);
       const subscription = store.subscribe();
-      await expect(collect(subscription)).rejects.toBeInstanceOf(CorruptEventError);
+      const messages = await messagesUntil(subscription[Symbol.asyncIterator](), (m) => m.kind === 'caughtUp');
       await subscription.close();
+      expect(messages.map((m) => (m.kind === 'event' ? `event ${m.event.type}` : m.kind))).toEqual(['event A', 'unreadable', 'event A', 'event B', 'caughtUp']);
+      const unreadable = messages[1]!;
+      if (unreadable.kind !== 'unreadable') throw new Error('expected the corrupt row as an unreadable message');
+      expect(unreadable.event).toMatchObject({ streamId: 's', streamRevision: 1n, position: bad.position, type: 'A' });
+      expect(unreadable.event.error).toBeInstanceOf(CorruptEventError);
+      expect(unreadable.event.error.message).toMatch(corruption.reason);
       expect((await collect(store.readAll({ after: bad.position }))).map((e) => e.type)).toEqual(['A', 'B']);
       expect((await collect(store.readStream('s', { direction: 'backwards', maxCount: 1 })))[0]!.data).toEqual({ i: 2 });
-      // A filter that excludes the bad row's type reads past it without decoding it.
+      // A filter that excludes the bad row's type reads past it without decoding it, and never delivers it.
       expect((await collect(store.readAll({ filter: { eventTypes: ['B'] } }))).length).toBe(1);
+      const others = store.subscribe({ filter: { eventTypes: ['B'] } });
+      const otherMessages = await messagesUntil(others[Symbol.asyncIterator](), (m) => m.kind === 'caughtUp');
+      await others.close();
+      expect(otherMessages.filter((m) => m.kind !== 'checkpoint').map((m) => m.kind)).toEqual(['event', 'caughtUp']);
     });
   }
 });

@@ -45,13 +45,19 @@ describe.skipIf(!postgresAvailable)('PostgreSQL filters run in the database', ()
     return { result, rows: counting.rowsReceived() - before };
   };
 
-  it('readAll ships only the matching rows, for a type filter, a prefix filter and both', async () => {
+  it('readAll ships only the matching rows, for a type filter (also with orTypesNotIn), a prefix filter and both', async () => {
     await fill();
     const all = await rowsFor(() => collect(store.readAll()));
     expect(all.result).toHaveLength(300);
     expect(all.rows).toBeGreaterThanOrEqual(300);
 
-    for (const filter of [{ eventTypes: ['Wanted'] }, { streamPrefixes: ['conf-'] }, { eventTypes: ['Wanted'], streamPrefixes: ['conf-'] }]) {
+    for (const filter of [
+      { eventTypes: ['Wanted'] },
+      { eventTypes: [], orTypesNotIn: ['Other'] },
+      { streamPrefixes: ['conf-'] },
+      { eventTypes: ['Wanted'], streamPrefixes: ['conf-'] },
+      { eventTypes: ['Rare'], orTypesNotIn: ['Rare', 'Other'], streamPrefixes: ['conf-'] },
+    ]) {
       const { result, rows } = await rowsFor(() => collect(store.readAll({ filter, pageSize: 4 })));
       expect(result.map((e) => (e.data as { i: number }).i)).toEqual([0, 30, 60, 90, 120, 150, 180, 210, 240, 270]);
       // Three full pages and a short one: the ten matches, and nothing of the 290 others.

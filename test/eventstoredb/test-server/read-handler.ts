@@ -78,6 +78,9 @@ const filterOf = (options: ReadReq.Options): { readonly matches: Predicate; read
   const onStream = filter.hasStreamIdentifier();
   const expression = onStream ? filter.getStreamIdentifier()! : filter.getEventType()!;
   const prefixes = expression.getPrefixList();
+  // The server matches with .NET's `new Regex(regex, RegexOptions.Compiled).Match(field)`: unanchored, case-sensitive,
+  // lookaheads supported, as here. The one difference that could matter, `$` also matching before a final newline in
+  // .NET, the adapter avoids (see server-filter.ts), so a JavaScript RegExp gives the server's answer.
   const regex = expression.getRegex() ? new RegExp(expression.getRegex()) : undefined;
   const field = (record: StoredRecord) => (onStream ? record.streamId : record.type);
   const matches: Predicate = (record) =>

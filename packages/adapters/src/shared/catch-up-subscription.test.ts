@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CorruptEventError, sequencePosition, type RecordedEvent, type Subscription } from '@clusterconf/domain';
+import { CorruptEventError, sequencePosition, type RecordedEvent, type Subscription, type SubscriptionMessage } from '@clusterconf/domain';
 import { catchUpSubscription, type LogSource } from './catch-up-subscription.js';
 
 const recorded = (n: number): RecordedEvent => ({
@@ -10,6 +10,29 @@ const recorded = (n: number): RecordedEvent => ({
   data: {},
   metadata: { eventId: `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`, occurredAt: '2020-11-10T09:00:00Z', correlationId: 'c', causationId: 'c', schemaVersion: 1 },
 });
+
+/** A source over rows 1..n (one page each of `pageSize`) whose rows in `bad` do not parse; `placeable` gives them a place. */
+const withBadRows = (n: number, bad: readonly number[], placeable = true): LogSource<number> => ({
+  readPage: async (after, limit) => {
+    const from = Number(after?.commit ?? 0n);
+    const events = Array.from({ length: Math.max(0, Math.min(limit, n - from)) }, (_, i) => from + i + 1);
+    return { events, scannedUpTo: events.length > 0 ? sequencePosition(BigInt(events.at(-1)!)) : after, full: events.length === limit };
+  },
+  decodeRow: (row) => {
+    if (bad.includes(row)) throw new CorruptEventError('conference-a', BigInt(row - 1), String(row), 'its data column is not valid JSON');
+    return recorded(row);
+  },
+  unreadableRow: (row, error) => {
+    if (!placeable) throw error;
+    return { streamId: 'conference-a', streamRevision: BigInt(row - 1), position: sequencePosition(BigInt(row)), type: 'A', error };
+  },
+  waitForEventsAfter: async () => undefined,
+});
+
+const label = (message: SubscriptionMessage): string =>
+  message.kind === 'event' ? `event ${message.event.position.commit}`
+  : message.kind === 'unreadable' ? `unreadable ${message.event.position.commit} ${message.event.type} ${message.event.error.code}`
+  : `${message.kind} ${message.position?.commit}`;
 
 describe('catchUpSubscription', () => {
   it('ends and releases itself when the store fails to read a page, after delivering what came before', async () => {
@@ -149,5 +172,47 @@ describe('catchUpSubscription', () => {
     expect(() => subscription.takeReady!()).toThrow(CorruptEventError);
     expect(subscription.takeReady!()).toBeUndefined();
     expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+  it('delivers a row the store can place but not read as an unreadable message in its place, and goes on', async () => {
+    const subscription = catchUpSubscription(withBadRows(5, [2, 3]), { pageSize: 2 });
+    const iterator = subscription[Symbol.asyncIterator]();
+    const labels: string[] = [];
+    while (labels.at(-1)?.startsWith('caughtUp') !== true) labels.push(label((await iterator.next()).value as SubscriptionMessage));
+    expect(labels).toEqual([
+      'event 1', 'unreadable 2 A CORRUPT_EVENT', 'unreadable 3 A CORRUPT_EVENT', 'event 4', 'event 5', 'caughtUp 5',
+    ]);
+    await subscription.close();
+  });
+
+  it('moves its checkpoint over an unreadable row at the end of the log', async () => {
+    const subscription = catchUpSubscription(withBadRows(2, [2]), { pageSize: 10 });
+    const iterator = subscription[Symbol.asyncIterator]();
+    const labels: string[] = [];
+    for (let i = 0; i < 3; i++) labels.push(label((await iterator.next()).value as SubscriptionMessage));
+    expect(labels).toEqual(['event 1', 'unreadable 2 A CORRUPT_EVENT', 'caughtUp 2']);
+    await subscription.close();
+  });
+
+  it('ends at a row the store cannot even place, after the rows before it', async () => {
+    const released: Subscription[] = [];
+    const subscription = catchUpSubscription(withBadRows(3, [2], false), { pageSize: 3 }, (s) => released.push(s));
+    const iterator = subscription[Symbol.asyncIterator]();
+    expect(label((await iterator.next()).value as SubscriptionMessage)).toBe('event 1');
+    await expect(iterator.next()).rejects.toBeInstanceOf(CorruptEventError);
+    expect(released).toEqual([subscription]);
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('takeReady leaves an unreadable row to the iterator, then takes the events after it', async () => {
+    const subscription = catchUpSubscription(withBadRows(4, [2]), { pageSize: 4 });
+    const iterator = subscription[Symbol.asyncIterator]();
+    expect(label((await iterator.next()).value as SubscriptionMessage)).toBe('event 1');
+    expect(subscription.takeReady!()).toBeUndefined();
+    expect(subscription.takeReady!()).toBeUndefined();
+    expect(label((await iterator.next()).value as SubscriptionMessage)).toBe('unreadable 2 A CORRUPT_EVENT');
+    expect(subscription.takeReady!()!.position.commit).toBe(3n);
+    expect(subscription.takeReady!()!.position.commit).toBe(4n);
+    expect(label((await iterator.next()).value as SubscriptionMessage)).toBe('caughtUp 4');
+    await subscription.close();
   });
 });

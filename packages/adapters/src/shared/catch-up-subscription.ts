@@ -1,5 +1,5 @@
-import type { EventFilter, Position, RecordedEvent, Subscription, SubscriptionMessage } from '@clusterconf/domain';
-import { isAfter, StoreClosedError } from '@clusterconf/domain';
+import type { EventFilter, Position, RecordedEvent, Subscription, SubscriptionMessage, UnreadableEvent } from '@clusterconf/domain';
+import { CorruptEventError, isAfter, StoreClosedError } from '@clusterconf/domain';
 
 /** One page of the log as a store scanned it. */
 export interface LogPage<Row = RecordedEvent> {
@@ -9,11 +9,6 @@ export interface LogPage<Row = RecordedEvent> {
   readonly scannedUpTo: Position | undefined;
   /** True when the scan hit the page limit, so more rows may follow at once. */
   readonly full: boolean;
-  /**
-   * A row the store could not decode (a `CorruptEventError`): the subscription delivers `events`, which precede it,
-   * then throws this, so a consumer gets everything up to the bad row and an error naming it.
-   */
-  readonly failure?: unknown;
 }
 
 /** What a store offers for the generic catch-up subscription. */
@@ -24,12 +19,18 @@ export interface LogSource<Row = RecordedEvent> {
    */
   readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined, signal: AbortSignal): Promise<LogPage<Row>>;
   /**
-   * Turns a row of a page into its event when the consumer reaches it; a row it cannot decode throws (a
-   * `CorruptEventError`), which ends the subscription after the events before it, as a page's `failure` does.
-   * Decoding one row at a time keeps a page's parsed events from outliving their delivery, which spares the garbage
-   * collector from copying a whole page of them. Without it, rows are the events themselves.
+   * Turns a row of a page into its event when the consumer reaches it; a row it cannot decode throws a
+   * `CorruptEventError` (see `unreadableRow`). Decoding one row at a time keeps a page's parsed events from outliving
+   * their delivery, which spares the garbage collector from copying a whole page of them. Without it, rows are the
+   * events themselves.
    */
   decodeRow?(row: Row): RecordedEvent;
+  /**
+   * Where a row that `decodeRow` refused with `error` sits, and its type, from the columns that are still readable:
+   * the subscription delivers it as an `unreadable` message and goes on. Throws `error` when even those cannot be
+   * read, which ends the subscription after the rows before it.
+   */
+  unreadableRow?(row: Row, error: CorruptEventError): UnreadableEvent;
   /**
    * Resolves when events after `after` may exist: at once when they already do, else on the next append (or the
    * next poll for stores written by other processes). Resolves early when `signal` aborts.
@@ -54,13 +55,15 @@ export const catchUpSubscription = <Row = RecordedEvent>(
   const pageSize = options.pageSize ?? 500;
   const abort = new AbortController();
   const decode = source.decodeRow === undefined ? (row: Row) => row as unknown as RecordedEvent : (row: Row) => source.decodeRow!(row);
+  /** True for what `decode` throws at a row the iterator turns into an `unreadable` message (or finds unplaceable). */
+  const placeable = (error: unknown): error is CorruptEventError => source.unreadableRow !== undefined && error instanceof CorruptEventError;
 
   let after = options.after;
   /** Where the last `caughtUp` was sent; `null` before the first. */
   let caughtUpAt: Position | undefined | null = null;
   let rows: readonly Row[] = [];
   let index = 0;
-  /** The page whose rows are being delivered, until its end (failure, checkpoint, caught up) has been handled. */
+  /** The page whose rows are being delivered, until its end (checkpoint, caught up) has been handled. */
   let page: LogPage<Row> | undefined;
   /** A `caughtUp` to send after the checkpoint that precedes it. */
   let queued: SubscriptionMessage | undefined;
@@ -85,7 +88,23 @@ export const catchUpSubscription = <Row = RecordedEvent>(
     return event;
   };
 
-  const deliver = (): IteratorResult<SubscriptionMessage> => ({ done: false, value: { kind: 'event', event: takeEvent() } });
+  /**
+   * The row in hand as its message. An unreadable row is caught here rather than tested for on every row: the try
+   * costs the rows that decode nothing.
+   */
+  const deliver = (): IteratorResult<SubscriptionMessage> => {
+    let event: RecordedEvent;
+    try {
+      event = takeEvent();
+    } catch (error) {
+      if (!placeable(error)) throw error;
+      const unreadable = source.unreadableRow!(rows[index]!, error);
+      index++;
+      after = unreadable.position;
+      return { done: false, value: { kind: 'unreadable', event: unreadable } };
+    }
+    return { done: false, value: { kind: 'event', event } };
+  };
 
   const advance = async (): Promise<IteratorResult<SubscriptionMessage>> => {
     while (!abort.signal.aborted) {
@@ -94,7 +113,6 @@ export const catchUpSubscription = <Row = RecordedEvent>(
         const ended = page;
         page = undefined;
         rows = [];
-        if (ended.failure !== undefined) throw ended.failure;
         let checkpoint: SubscriptionMessage | undefined;
         if (ended.scannedUpTo !== undefined && isAfter(ended.scannedUpTo, after)) {
           after = ended.scannedUpTo;
@@ -145,12 +163,17 @@ export const catchUpSubscription = <Row = RecordedEvent>(
     return step;
   };
 
-  /** The next event of the page in hand, or `undefined` when the next message needs the slow path. */
+  /**
+   * The next event of the page in hand, or `undefined` when the next message needs the slow path: also at an
+   * unreadable row, which stays in hand for the iterator to decode again and deliver as its message (a second parse of
+   * a rare bad row, rather than a held message every `next()` would have to look for).
+   */
   const takeReady = (): RecordedEvent | undefined => {
     if (busy !== undefined || index >= rows.length) return undefined;
     try {
       return takeEvent();
     } catch (error) {
+      if (placeable(error)) return undefined;
       end();
       throw error;
     }

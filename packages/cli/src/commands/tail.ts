@@ -62,6 +62,12 @@ export const registerTailCommand = (program: Command, io: CliIo): void => {
         let printed = 0;
         try {
           for await (const message of subscription) {
+            if (message.kind === 'unreadable') {
+              // A row the store cannot read is shown where it sits rather than passed over in silence.
+              const { position, streamId, streamRevision, type, error } = message.event;
+              println(io.err, `${formatPosition(position)} ${streamId}@${streamRevision} ${type} is unreadable: ${error.message}`);
+              continue;
+            }
             if (message.kind !== 'event') continue;
             const { event } = message;
             println(io.out, `${formatPosition(event.position)} ${event.streamId}@${event.streamRevision} ${event.type} ${JSON.stringify(event.data)}`);

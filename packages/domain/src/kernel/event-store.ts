@@ -2,6 +2,7 @@ import type { NewEvent, RecordedEvent } from './event.js';
 import type { ExpectedRevision } from './expected-revision.js';
 import type { LogProgress } from './log-progress.js';
 import type { Position } from './position.js';
+import type { UnreadableEvent } from './unreadable-event.js';
 
 /** Options of `appendToStream`. */
 export interface AppendOptions {
@@ -25,9 +26,15 @@ export interface ReadStreamOptions {
   readonly maxCount?: number;
 }
 
-/** Selects events of `readAll` and `subscribe`; a filter with both fields needs both to match. */
+/**
+ * Selects events of `readAll` and `subscribe`: an event matches when its stream id starts with one of
+ * `streamPrefixes` and its type is in `eventTypes` or, with `orTypesNotIn`, not in that list. An absent field matches
+ * every event; an empty list matches none (`orTypesNotIn: []` matches every type).
+ */
 export interface EventFilter {
   readonly eventTypes?: readonly string[];
+  /** Also match events whose type is NOT in this list (e.g. the registry's types), so a consumer sees types nobody decodes. */
+  readonly orTypesNotIn?: readonly string[];
   readonly streamPrefixes?: readonly string[];
 }
 
@@ -53,11 +60,17 @@ export interface SubscribeOptions {
 /**
  * What a subscription yields:
  * - `event`: the next event in position order;
- * - `checkpoint`: every event up to `position` has been delivered or filtered out, so a consumer may store it;
+ * - `unreadable`: in its place in that order, a stored row of a type the filter selects that the store could not turn
+ *   into an event (its data or metadata does not parse); the subscription goes on with the rows after it, so one bad
+ *   row fails only the consumers that care about its type. A row whose place or type cannot be read either still ends
+ *   the subscription with `CorruptEventError`;
+ * - `checkpoint`: every event up to `position` has been delivered (as an event or unreadable) or filtered out, so a
+ *   consumer may store it;
  * - `caughtUp`: the subscription has delivered everything stored when it was sent and now waits for new events.
  */
 export type SubscriptionMessage =
   | { readonly kind: 'event'; readonly event: RecordedEvent }
+  | { readonly kind: 'unreadable'; readonly event: UnreadableEvent }
   | { readonly kind: 'checkpoint'; readonly position: Position }
   | { readonly kind: 'caughtUp'; readonly position: Position | undefined };
 
@@ -71,8 +84,8 @@ export interface Subscription extends AsyncIterable<SubscriptionMessage> {
    * Optional: the next event when the subscription already holds it (in the page at hand), taken without a promise
    * or a message around it, or `undefined` when the next message is not such an event or needs a read or a wait, which
    * the iterator then does. A consumer that alternates the two sees every message once, in order; a batch consumer
-   * saves a microtask and an allocation per event this way. Throws what the iterator would reject with (a
-   * `CorruptEventError` for a row that does not parse).
+   * saves a microtask and an allocation per event this way. An unreadable row is not such an event: `undefined`, and
+   * the iterator delivers its `unreadable` message (or rejects, for a row it cannot place).
    */
   takeReady?(): RecordedEvent | undefined;
 }

@@ -1,4 +1,5 @@
 import type { NewEvent } from './event.js';
+import type { EventFilter } from './event-store.js';
 import { InvalidEventError, InvalidStreamIdError } from './errors.js';
 
 /** The longest stream id any adapter accepts, in characters. */
@@ -100,11 +101,8 @@ export const serializeEvents = (
   });
 };
 
-/** True when a stream id starts with one of the prefixes and a type is in the list (absent fields match all). */
-export const matchesFilter = (
-  filter: { readonly eventTypes?: readonly string[]; readonly streamPrefixes?: readonly string[] } | undefined,
-  streamId: string,
-  type: string,
-): boolean =>
-  (filter?.eventTypes === undefined || filter.eventTypes.includes(type)) &&
+/** True when an event of this stream and type passes `filter`, as `EventFilter` defines it (absent fields match all). */
+export const matchesFilter = (filter: EventFilter | undefined, streamId: string, type: string): boolean =>
+  (filter?.eventTypes === undefined || filter.eventTypes.includes(type) ||
+    (filter.orTypesNotIn !== undefined && !filter.orTypesNotIn.includes(type))) &&
   (filter?.streamPrefixes === undefined || filter.streamPrefixes.some((prefix) => streamId.startsWith(prefix)));

@@ -12,3 +12,4 @@ export * from './ids.js';
 export * from './log-progress.js';
 export * from './position.js';
 export * from './replayed-append.js';
+export * from './unreadable-event.js';

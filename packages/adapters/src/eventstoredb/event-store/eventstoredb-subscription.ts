@@ -1,5 +1,5 @@
 import type { EventFilter, Position, Subscription, SubscriptionMessage } from '@clusterconf/domain';
-import { isAfter, StoreUnavailableError } from '@clusterconf/domain';
+import { CorruptEventError, isAfter, StoreUnavailableError } from '@clusterconf/domain';
 import type { ClientPosition, ClientResolvedEvent, ClientSubscription, EventStoreDBClientLike } from '../client/client-seam.js';
 import { isConnectionError, mapClientError, UNAVAILABLE_HINT } from './map-client-error.js';
 import { toRecordedEvent } from './recorded-event.js';
@@ -113,7 +113,11 @@ export class EventStoreDBSubscription implements Subscription {
           try {
             this.#enqueue({ kind: 'event', event: toRecordedEvent(event) });
           } catch (error) {
-            return this.#fail(error);
+            if (!(error instanceof CorruptEventError)) return this.#fail(error);
+            // The server's record always names stream, revision, type and (in $all) position, so any such event is
+            // delivered in its place rather than ending the subscription for every consumer.
+            const { streamId, revision, type, position } = event;
+            this.#enqueue({ kind: 'unreadable', event: { streamId, streamRevision: revision, position, type, error } });
           }
           this.#resumeAfter = event.position;
           this.#droppedSince = 0;

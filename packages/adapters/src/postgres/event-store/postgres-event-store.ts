@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type {
   AppendOptions,
   AppendResult,
+  CorruptEventError,
   EventFilter,
   EventStore,
   LogProgress,
@@ -14,6 +15,7 @@ import type {
   StoredEventPlace,
   SubscribeOptions,
   Subscription,
+  UnreadableEvent,
 } from '@clusterconf/domain';
 import {
   DEFAULT_MAX_EVENT_BYTES,
@@ -146,7 +148,7 @@ interface FilteredPage extends ReaderPage {
  * every `pollIntervalMs` for rows released when an unrelated transaction ends. A dropped listening connection is
  * reconnected with backoff; subscribers re-read from their own positions, so nothing is lost or repeated.
  */
-export class PostgresEventStore implements EventStore, LogSource {
+export class PostgresEventStore implements EventStore, LogSource<EventRow> {
   readonly #pool: pg.Pool;
   readonly #ownsPool: boolean;
   readonly #schema: string;
@@ -508,29 +510,32 @@ export class PostgresEventStore implements EventStore, LogSource {
    * A subscription's page; retries while the server is briefly unreachable so a dropped connection only delays it.
    * Its waits end when the store closes or the subscription does (`signal`).
    */
-  async readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined, signal: AbortSignal): Promise<LogPage> {
+  async readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined, signal: AbortSignal): Promise<LogPage<EventRow>> {
     const stop = AbortSignal.any([signal, this.#closing.signal]);
     const sqlFilter = logFilter(filter);
     for (let attempt = 1; ; attempt++) {
       try {
         const { rows, scannedUpTo } = await this.#readerPage(after, limit, sqlFilter, stop);
-        const events: RecordedEvent[] = [];
-        for (let index = 0; index < rows.length; index++) {
-          try {
-            events.push(decodeEventRow(rows[index]!));
-          } catch (error) {
-            // Deliver what precedes a corrupt row first; the next page starts at it and fails there.
-            if (index === 0) throw error;
-            return { events, scannedUpTo: rowPosition(rows[index - 1]!), full: true };
-          }
-        }
-        return { events, scannedUpTo, full: rows.length === limit };
+        return { events: rows, scannedUpTo, full: rows.length === limit };
       } catch (error) {
         if (stop.aborted || attempt >= READ_RETRIES || !(error instanceof StoreUnavailableError)) throw error;
         await delay(100 * 2 ** attempt, stop);
         if (stop.aborted) throw error;
       }
     }
+  }
+
+  /** Decodes a row of `readPage` as the subscription reaches it; a row edited by hand throws `CorruptEventError`. */
+  decodeRow(row: EventRow): RecordedEvent {
+    return decodeEventRow(row);
+  }
+
+  /**
+   * Places a row `decodeRow` refused, for the subscription's `unreadable` message. Stream id, revision, position and
+   * type are typed NOT NULL columns, so every row can be placed.
+   */
+  unreadableRow(row: EventRow, error: CorruptEventError): UnreadableEvent {
+    return { streamId: row[COLUMN.streamId], streamRevision: BigInt(row[COLUMN.revision]), position: rowPosition(row), type: row[COLUMN.type], error };
   }
 
   /** Resolves on a notification of an append, on a reconnect of the listener, or after the poll interval. */

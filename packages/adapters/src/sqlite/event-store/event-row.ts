@@ -1,4 +1,4 @@
-import type { EventMetadata, RecordedEvent } from '@clusterconf/domain';
+import type { EventMetadata, RecordedEvent, UnreadableEvent } from '@clusterconf/domain';
 import { CorruptEventError, formatPosition, sequencePosition } from '@clusterconf/domain';
 
 /** The columns every read selects, in this order; rows are fetched raw (as arrays) because that is measurably faster. */
@@ -30,4 +30,15 @@ const parseColumn = (row: EventRow, column: string, text: string): unknown => {
     throw new CorruptEventError(row[1], BigInt(row[2]), formatPosition(sequencePosition(BigInt(row[0]))),
       `its ${column} column is not valid JSON (${(cause as Error).message})`, { cause });
   }
+};
+
+/**
+ * A row `eventFromRow` refused with `error`, placed for a subscription's `unreadable` message. SQLite columns keep a
+ * value of any type, so a hand edit can also leave a blob where the stream id or type belongs (a TEXT column turns
+ * numbers into text, not blobs): such a row cannot be placed or routed, and `error` is thrown again.
+ */
+export const unreadableFromRow = (row: EventRow, error: CorruptEventError): UnreadableEvent => {
+  const [position, streamId, revision, type] = row;
+  if (typeof streamId !== 'string' || typeof type !== 'string') throw error;
+  return { streamId, streamRevision: BigInt(revision), position: sequencePosition(BigInt(position)), type, error };
 };

@@ -3,6 +3,7 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type {
   AppendOptions,
   AppendResult,
+  CorruptEventError,
   EventFilter,
   EventStore,
   ExpectedRevision,
@@ -15,6 +16,7 @@ import type {
   SerializedEvent,
   SubscribeOptions,
   Subscription,
+  UnreadableEvent,
 } from '@clusterconf/domain';
 import {
   ClusterconfError,
@@ -34,7 +36,7 @@ import { catchUpSubscription, type LogPage, type LogSource } from '../../shared/
 import { EXACT_COUNT_LIMIT, extrapolatedCount } from '../../shared/estimated-count.js';
 import { pagedAsyncIterable } from '../../shared/paged-async-iterable.js';
 import { readStreamWindow } from '../../shared/read-stream-window.js';
-import { EVENT_COLUMNS, eventFromRow, type EventRow } from './event-row.js';
+import { EVENT_COLUMNS, eventFromRow, type EventRow, unreadableFromRow } from './event-row.js';
 import { migrateSqliteEventStore } from './schema-migrations.js';
 
 /** Options of `SqliteEventStore.open`. */
@@ -138,6 +140,7 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
       more: this.#statements.filteredLogPage.all({
         after,
         types: filter.eventTypes === undefined ? null : JSON.stringify(filter.eventTypes),
+        notIn: filter.eventTypes === undefined || filter.orTypesNotIn === undefined ? null : JSON.stringify(filter.orTypesNotIn),
         prefixes: filter.streamPrefixes === undefined ? null : JSON.stringify(filter.streamPrefixes),
         limit,
       }) as EventRow[],
@@ -345,8 +348,9 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
 
   /** The rows that match `filter`, giving a run of rows of one type one type string (see `#shareTypes`). */
   #matching(rows: EventRow[], filter: EventFilter): EventRow[] {
-    // A set of the wanted types per page rather than a scan of the list per row.
+    // Sets of the listed types per page rather than a scan of the lists per row.
     const types = filter.eventTypes === undefined ? undefined : new Set(filter.eventTypes);
+    const notIn = filter.orTypesNotIn === undefined ? undefined : new Set(filter.orTypesNotIn);
     const prefixes = filter.streamPrefixes;
     const matching: EventRow[] = [];
     let lastType: string | undefined;
@@ -357,7 +361,7 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
       if (type === lastType) row[3] = lastType;
       else {
         lastType = type;
-        lastWanted = types === undefined || types.has(type);
+        lastWanted = types === undefined || types.has(type) || (notIn !== undefined && !notIn.has(type));
       }
       if (lastWanted && (prefixes === undefined || matchesFilter({ streamPrefixes: prefixes }, row[1], type))) matching.push(row);
     }
@@ -380,6 +384,11 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
   /** Parses a row of `readPage`; malformed JSON throws `CorruptEventError` naming it. */
   decodeRow(row: EventRow): RecordedEvent {
     return eventFromRow(row);
+  }
+
+  /** Places a row `decodeRow` refused, for the subscription's `unreadable` message. */
+  unreadableRow(row: EventRow, error: CorruptEventError): UnreadableEvent {
+    return unreadableFromRow(row, error);
   }
 
   /** Resolves at once when events after `after` exist, else on the next local append or foreign commit. */
@@ -479,7 +488,8 @@ const prepareStatements = (db: SqliteDatabase) => {
     // The filter as JSON arrays (null: no condition); a prefix is compared as a prefix of characters, never a pattern.
     filteredLogPage: raw(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE position > @after
-         AND (@types IS NULL OR type IN (SELECT value FROM json_each(@types)))
+         AND (@types IS NULL OR type IN (SELECT value FROM json_each(@types))
+           OR (@notIn IS NOT NULL AND type NOT IN (SELECT value FROM json_each(@notIn))))
          AND (@prefixes IS NULL OR EXISTS (SELECT 1 FROM json_each(@prefixes) AS p WHERE substr(events.stream_id, 1, length(p.value)) = p.value))
        ORDER BY position LIMIT @limit`,
     ),
