@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CorruptEventError, sequencePosition, type RecordedEvent, type Subscription, type SubscriptionMessage } from '@clusterconf/domain';
 import { catchUpSubscription, type LogSource } from './catch-up-subscription.js';
+import { takeReadyEventOf } from '@clusterconf/projections/fast-path';
 
 const recorded = (n: number): RecordedEvent => ({
   streamId: 'conference-a',
@@ -158,19 +159,19 @@ describe('catchUpSubscription', () => {
     const subscription = catchUpSubscription(source, { pageSize: 3 });
     const iterator = subscription[Symbol.asyncIterator]();
     // Nothing is in hand before the first read.
-    expect(subscription.takeReady!()).toBeUndefined();
+    expect(takeReadyEventOf(subscription)!()).toBeUndefined();
     const positions: bigint[] = [];
     const event = (message: unknown) => (message as { event: RecordedEvent }).event.position.commit;
     positions.push(event((await iterator.next()).value));
-    positions.push(subscription.takeReady!()!.position.commit);
+    positions.push(takeReadyEventOf(subscription)!()!.position.commit);
     positions.push(event((await iterator.next()).value));
     // The page is used up: the next event needs a read, which only the iterator does.
-    expect(subscription.takeReady!()).toBeUndefined();
+    expect(takeReadyEventOf(subscription)!()).toBeUndefined();
     positions.push(event((await iterator.next()).value));
     expect(positions).toEqual([1n, 2n, 3n, 4n]);
     // A row that does not parse throws from takeReady as the iterator would reject, and ends the subscription.
-    expect(() => subscription.takeReady!()).toThrow(CorruptEventError);
-    expect(subscription.takeReady!()).toBeUndefined();
+    expect(() => takeReadyEventOf(subscription)!()).toThrow(CorruptEventError);
+    expect(takeReadyEventOf(subscription)!()).toBeUndefined();
     expect(await iterator.next()).toEqual({ done: true, value: undefined });
   });
   it('delivers a row the store can place but not read as an unreadable message in its place, and goes on', async () => {
@@ -207,11 +208,11 @@ describe('catchUpSubscription', () => {
     const subscription = catchUpSubscription(withBadRows(4, [2]), { pageSize: 4 });
     const iterator = subscription[Symbol.asyncIterator]();
     expect(label((await iterator.next()).value as SubscriptionMessage)).toBe('event 1');
-    expect(subscription.takeReady!()).toBeUndefined();
-    expect(subscription.takeReady!()).toBeUndefined();
+    expect(takeReadyEventOf(subscription)!()).toBeUndefined();
+    expect(takeReadyEventOf(subscription)!()).toBeUndefined();
     expect(label((await iterator.next()).value as SubscriptionMessage)).toBe('unreadable 2 A CORRUPT_EVENT');
-    expect(subscription.takeReady!()!.position.commit).toBe(3n);
-    expect(subscription.takeReady!()!.position.commit).toBe(4n);
+    expect(takeReadyEventOf(subscription)!()!.position.commit).toBe(3n);
+    expect(takeReadyEventOf(subscription)!()!.position.commit).toBe(4n);
     expect(label((await iterator.next()).value as SubscriptionMessage)).toBe('caughtUp 4');
     await subscription.close();
   });

@@ -1,5 +1,6 @@
 import type { EventFilter, Position, RecordedEvent, Subscription, SubscriptionMessage, UnreadableEvent } from '@clusterconf/domain';
 import { CorruptEventError, isAfter, StoreClosedError } from '@clusterconf/domain';
+import { takeReadyEvent, type TakesReadyEvents } from '@clusterconf/projections/fast-path';
 
 /** One page of the log as a store scanned it. */
 export interface LogPage<Row = RecordedEvent> {
@@ -193,7 +194,7 @@ export const catchUpSubscription = <Row = RecordedEvent>(
     return slow();
   };
 
-  const subscription: Subscription = {
+  const subscription: Subscription & TakesReadyEvents = {
     [Symbol.asyncIterator]: () => ({
       next,
       return: async () => {
@@ -201,7 +202,7 @@ export const catchUpSubscription = <Row = RecordedEvent>(
         return FINISHED;
       },
     }),
-    takeReady,
+    [takeReadyEvent]: takeReady,
     close: async () => {
       if (abort.signal.aborted) return;
       end();

@@ -80,14 +80,6 @@ export type SubscriptionMessage =
  */
 export interface Subscription extends AsyncIterable<SubscriptionMessage> {
   close(): Promise<void>;
-  /**
-   * Optional: the next event when the subscription already holds it (in the page at hand), taken without a promise
-   * or a message around it, or `undefined` when the next message is not such an event or needs a read or a wait, which
-   * the iterator then does. A consumer that alternates the two sees every message once, in order; a batch consumer
-   * saves a microtask and an allocation per event this way. An unreadable row is not such an event: `undefined`, and
-   * the iterator delivers its `unreadable` message (or rejects, for a row it cannot place).
-   */
-  takeReady?(): RecordedEvent | undefined;
 }
 
 /**
