@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StoreClosedError, type Position } from '@clusterconf/domain';
 import { InvalidProjectionError } from '../errors.js';
+import { InvalidDocumentError } from '../invalid-document-error.js';
 import type { BatchCommit, DeadLetter } from '../read-model-store.js';
 import { MemoryReadModelStore } from './memory-read-model-store.js';
 
@@ -39,7 +40,7 @@ describe('the memory read-model store', () => {
       changes: [{ kind: 'upsert', collection: 'c', id: 'ok', document: { a: 1 } }, { kind: 'upsert', collection: 'c', id: 'bad', document: { n: 1n } }],
       checkpoint: at(5n),
     });
-    await expect(store.commitBatch(bad)).rejects.toThrow(TypeError);
+    await expect(store.commitBatch(bad)).rejects.toThrow(InvalidDocumentError);
     expect(await store.readDocument('x_v1', 'c', 'ok')).toBeUndefined();
     expect(await store.loadCheckpoint('x_v1')).toBeUndefined();
   });
