@@ -8,6 +8,9 @@ import { newEvent } from '../contract/event-store-contract.js';
 import { dropSchema, postgresAvailable, uniqueSchema } from '../support/postgres.js';
 import { appendInHeldTransaction, openStore, rawClient } from './fixtures.js';
 
+/** What the tests use of a runner; `ProjectionRunner<Event>` itself is invariant in its event type. */
+type Running = Pick<ProjectionRunner, 'start' | 'stop' | 'status' | 'waitFor'>;
+
 const registry = createEventRegistry([defineEvent('Counted', t.type({ n: t.number }))]);
 const counted = (n: number) => newEvent('Counted', { n });
 
@@ -17,7 +20,7 @@ const counted = (n: number) => newEvent('Counted', { n });
 describe.skipIf(!postgresAvailable)('projection lag on PostgreSQL', () => {
   let schema: string;
   let store: PostgresEventStore;
-  let runner: ProjectionRunner | undefined;
+  let runner: Running | undefined;
   let openGate: () => void = () => undefined;
   const clients: pg.Client[] = [];
 
@@ -47,7 +50,7 @@ describe.skipIf(!postgresAvailable)('projection lag on PostgreSQL', () => {
     await client.query('rollback');
   };
 
-  const tallyOf = async (running: ProjectionRunner): Promise<ProjectionStatus> => (await running.status())[0]!;
+  const tallyOf = async (running: Running): Promise<ProjectionStatus> => (await running.status())[0]!;
 
   it('counts the events after the checkpoint exactly, across rolled-back appends and out-of-order commits', async () => {
     const gate: { held?: Promise<void> } = {};

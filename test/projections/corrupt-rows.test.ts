@@ -10,6 +10,9 @@ import { createProjectionRunner, defineProjection, ProjectionFailedError, type P
 import { dropSchema, postgresAvailable, postgresConfig, postgresUrl, uniqueSchema } from '../support/postgres.js';
 import { openStores, type StoreLocation } from './fixtures/stores.js';
 
+/** What the tests use of a runner; `ProjectionRunner<Event>` itself is invariant in its event type. */
+type Running = Pick<ProjectionRunner, 'start' | 'stop' | 'status' | 'waitFor' | 'deadLetters'>;
+
 const registry = createEventRegistry([
   defineEvent('Counted', t.type({ key: t.string, amount: t.number })),
   defineEvent('Noted', t.type({ text: t.string })),
@@ -84,7 +87,7 @@ const SETTLES_MS = 8_000;
 const suite = (backend: () => Backend): void => {
   let events: EventStore;
   let readModels: ReadModelStore;
-  let runner: ProjectionRunner | undefined;
+  let runner: Running | undefined;
   beforeEach(async () => {
     ({ events, readModels } = await openStores(backend().location));
   });
@@ -107,16 +110,16 @@ const suite = (backend: () => Backend): void => {
     return { broken, head };
   };
 
-  const start = async (deadLetters: 'stop' | 'record'): Promise<ProjectionRunner> => {
+  const start = async (deadLetters: 'stop' | 'record'): Promise<Running> => {
     runner = createProjectionRunner({ eventStore: events, readModelStore: readModels, registry, projections: [notes, counts], deadLetters, batchSize: 2, retry: { initialDelayMs: 50, maxDelayMs: 200 } });
     await runner.start();
     return runner;
   };
 
-  const statusOf = async (running: ProjectionRunner, namespace: string) => (await running.status()).find((s) => s.namespace === namespace)!;
+  const statusOf = async (running: Running, namespace: string) => (await running.status()).find((s) => s.namespace === namespace)!;
 
   /** The projection that does not read the corrupt row's type is live and complete. */
-  const expectCountsComplete = async (running: ProjectionRunner, head: Position): Promise<void> => {
+  const expectCountsComplete = async (running: Running, head: Position): Promise<void> => {
     await expect
       .poll(async () => {
         const status = await statusOf(running, 'counts_v1');
