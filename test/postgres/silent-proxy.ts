@@ -1,9 +1,8 @@
-import net from 'node:net';
-import { postgresConfig } from '../support/postgres.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 /**
  * A TCP relay to the test server that can fall silent, as a network that drops packets without a word, or refuse,
- * as a server that went away.
+ * as a server that went away. The vocabulary of the silent-connection tests over the general `TcpProxy`.
  */
 export interface SilentProxy {
   /** The test database's URL through the relay. */
@@ -19,52 +18,14 @@ export interface SilentProxy {
 }
 
 export const startSilentProxy = async (): Promise<SilentProxy> => {
-  let silent = false;
-  let refusing = false;
-  let refusedOthers = 0;
-  const sockets = new Set<net.Socket>();
-  const track = (socket: net.Socket): net.Socket => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-    return socket;
-  };
-  // Half-open sockets: a side that says goodbye (FIN) is not answered while the relay is silent, as on a dead network.
-  const server = net.createServer({ allowHalfOpen: true }, (client) => {
-    track(client);
-    if (refusing) {
-      client.once('data', (startup) => {
-        if (!startup.includes('clusterconf-listen')) refusedOthers++;
-        client.destroy();
-      });
-      return;
-    }
-    const upstream = track(net.connect({ host: postgresConfig.host, port: postgresConfig.port, allowHalfOpen: true }));
-    client.on('data', (chunk) => void (silent || upstream.write(chunk)));
-    upstream.on('data', (chunk) => void (silent || client.write(chunk)));
-    client.on('end', () => void (silent || upstream.end()));
-    upstream.on('end', () => void (silent || client.end()));
-    // A side that drops its socket outright is gone; the other side's session may end too.
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => void (silent || client.destroy()));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
+  const proxy = await startTcpProxy();
   return {
-    url: `postgres://${postgresConfig.user}@127.0.0.1:${port}/${postgresConfig.database}`,
-    silence: () => {
-      silent = true;
-    },
-    refuse: () => {
-      refusing = true;
-      for (const socket of sockets) socket.destroy();
-    },
+    url: proxy.url(),
+    silence: () => proxy.stall(),
+    refuse: () => proxy.cut(),
     get refusedOthers() {
-      return refusedOthers;
+      return proxy.refusedApplicationNames.filter((name) => !name?.startsWith('clusterconf-listen')).length;
     },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close: () => proxy.close(),
   };
 };

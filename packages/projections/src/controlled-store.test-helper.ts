@@ -16,6 +16,8 @@ export class ControlledReadModelStore implements ReadModelStore {
   readonly conflictOnce = new Set<string>();
   /** How many of the next commits fail as a dropped connection would (nothing of them is written). */
   failCommits = 0;
+  /** How many of the next document reads fail as a dropped connection would. */
+  failReads = 0;
   /** How many of the next lease acquisitions fail as an unreachable database would. */
   failLeases = 0;
   /** Set to hold every commit until the promise resolves; the commit then fails when its lease was lost meanwhile. */
@@ -80,7 +82,13 @@ export class ControlledReadModelStore implements ReadModelStore {
     };
   }
 
-  readDocument: ReadModelStore['readDocument'] = (...args) => this.inner.readDocument(...args);
+  readDocument: ReadModelStore['readDocument'] = async (...args) => {
+    if (this.failReads > 0) {
+      this.failReads--;
+      throw connectionLost();
+    }
+    return this.inner.readDocument(...args);
+  };
   listDocuments: ReadModelStore['listDocuments'] = (...args) => this.inner.listDocuments(...args);
   listDeadLetters: ReadModelStore['listDeadLetters'] = (...args) => this.inner.listDeadLetters(...args);
   activate: ReadModelStore['activate'] = (...args) => this.inner.activate(...args);

@@ -342,10 +342,23 @@ export class Lane<Event extends DomainEvent> {
     return undefined;
   }
 
-  /** Drops what the failed handler changed and treats the event as poison for this entry. */
+  /**
+   * Drops what the failed handler changed and treats the event as poison for this entry, unless a document the
+   * handler needed could not be read from the store: that is the store's fault, retried like a failed commit.
+   */
   #discard(entry: Entry<Event>, event: RecordedEvent, error: unknown): Promise<void> | undefined {
+    const failedRead = entry.unitOfWork.readFailure;
     entry.unitOfWork.discardEvent();
+    if (failedRead !== undefined) return this.#readFailed(entry, failedRead.error);
     return this.#poison(entry, event, error);
+  }
+
+  /** A store read of the entry's handler failed: the entry leaves the lane with its open batch, to retry from its checkpoint. */
+  #readFailed(entry: Entry<Event>, error: unknown): undefined {
+    this.#detach(entry);
+    if (entry.lease?.lost.aborted) this.#context.report(entry, { type: 'leaseLost' });
+    else this.#context.faulted([entry], asError(error));
+    return undefined;
   }
 
   /** An event the entry could not decode or apply: stop the entry (the default) or record a dead letter and go on. */

@@ -107,6 +107,30 @@ describe('the runner as a supervisor', () => {
     await runner.stop();
   });
 
+  for (const deadLetters of ['stop', 'record'] as const) {
+    it(`retries an event whose handler could not read its document from the store, not poison (deadLetters: ${deadLetters})`, async () => {
+      const events = new MemoryEventStore();
+      const store = new ControlledReadModelStore();
+      for (let i = 1; i <= 4; i++) await deposit(events, i);
+      const changes: ProjectionStateChange[] = [];
+      const runner = createProjectionRunner({
+        eventStore: events, readModelStore: store, registry: ledger, projections: [balances()], batchSize: 2, deadLetters, retry: quickRetry,
+        onStateChange: (change) => void changes.push(change),
+      });
+      // The first event's update must read the account: the store's connection is gone for that read and the next.
+      store.failReads = 2;
+      await runner.start();
+      const last = await deposit(events, 5);
+      await runner.waitFor(last.position);
+      expect(store.failReads).toBe(0);
+      expect(changes.filter((c) => c.to === 'retrying').map((c) => (c.lifecycle as { error: Error }).error.message)).toContain('Connection terminated unexpectedly');
+      expect(changes.some((c) => c.to === 'failed')).toBe(false);
+      expect(await store.listDeadLetters('balances_v1')).toEqual([]);
+      expect(await store.readDocument('balances_v1', 'accounts', 'a')).toEqual({ balance: 15 });
+      await runner.stop();
+    });
+  }
+
   it('retries a projection whose lease cannot be taken because the store is unreachable, instead of failing it', async () => {
     const events = new MemoryEventStore();
     const store = new ControlledReadModelStore();

@@ -212,6 +212,8 @@ export class UnitOfWork {
   #discarded = 0;
   /** Store reads in flight, so that concurrent reads of one document share one. */
   readonly #loads = new Keyed<Promise<Document | undefined>>();
+  /** The first store read that failed since the event in hand began (see `readFailure`). */
+  #readFailure: { readonly error: unknown } | undefined;
   #statements: SqlStatement[] = [];
   #scratchStatements: SqlStatement[] = [];
   #deadLetters: DeadLetter[] = [];
@@ -288,8 +290,18 @@ export class UnitOfWork {
     return Promise.all(updating).then(() => undefined);
   }
 
+  /**
+   * The store read that failed while the event in hand was applied, if one did. A handler that throws then failed
+   * because the store could not answer (a lost connection, a pool without a free one), not because of its event: the
+   * runner retries it as a transient fault instead of treating the event as poison.
+   */
+  get readFailure(): { readonly error: unknown } | undefined {
+    return this.#readFailure;
+  }
+
   /** Keeps the changes the current event made. */
   keepEvent(): void {
+    this.#readFailure = undefined;
     this.#event++;
     if (this.#undoLength > 0) this.#clearUndo();
     if (this.#scratchStatements.length > 0) {
@@ -300,6 +312,7 @@ export class UnitOfWork {
 
   /** Forgets the changes the current event made (its handler threw). */
   discardEvent(): void {
+    this.#readFailure = undefined;
     // Drafts the event changed in place go back to where it found them; then the undo log restores what it replaced.
     for (const [collection, id, pending] of this.#pending.entries()) {
       if (pending instanceof BatchDraft && pending.touchedBy === this.#event) this.#pending.set(collection, id, pending.rewind(pending.eventStart));
@@ -371,6 +384,7 @@ export class UnitOfWork {
 
   /** Drops everything not yet committed and every cached document. */
   reset(): void {
+    this.#readFailure = undefined;
     this.#dropUpdating();
     this.#loads.clear();
     this.#pending.clear();
@@ -530,7 +544,14 @@ export class UnitOfWork {
 
   async #readIntoCache(collection: string, id: string): Promise<Document | undefined> {
     const since = this.#discarded;
-    const document = this.#freeze(await this.#store.readDocument(this.#namespace, collection, id));
+    let stored: Document | undefined;
+    try {
+      stored = await this.#store.readDocument(this.#namespace, collection, id);
+    } catch (error) {
+      this.#readFailure ??= { error };
+      throw error;
+    }
+    const document = this.#freeze(stored);
     // A reset meanwhile means the cache may no longer trust this read.
     if (since === this.#discarded) this.#read.set(collection, id, document);
     return document;
