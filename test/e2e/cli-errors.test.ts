@@ -34,7 +34,7 @@ describe('clusterconf error paths', () => {
     const result = await runCli(['status', '--store', 'postgres://postgres:hunter2@127.0.0.1:1/test?schema=nowhere']);
     expect(result.code).toBe(1);
     const line = expectOneLineError(result.stderr);
-    expect(line).toContain('Cannot reach the event store at postgres://postgres:***@127.0.0.1:1/test');
+    expect(line).toContain('Cannot reach the store at postgres://postgres:***@127.0.0.1:1/test');
     expect(line).toMatch(/check that PostgreSQL is running/);
     expect(line).not.toContain('hunter2');
   });
@@ -53,7 +53,7 @@ describe('clusterconf error paths', () => {
     const result = await runCli(['status', '--store', 'esdb://127.0.0.1:1?tls=false']);
     expect(result.code).toBe(1);
     const line = expectOneLineError(result.stderr);
-    expect(line).toContain('Cannot reach the event store at esdb://127.0.0.1:1');
+    expect(line).toContain('Cannot reach the store at esdb://127.0.0.1:1');
     expect(line).toContain('tls=');
   });
 

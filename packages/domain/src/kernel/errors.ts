@@ -134,7 +134,7 @@ export class NoEventStoreError extends ClusterconfError {
 export class StoreUnavailableError extends ClusterconfError {
   readonly code = 'STORE_UNAVAILABLE';
   constructor(readonly endpoint: string, readonly hint: string, options?: { cause?: unknown }) {
-    super(`Cannot reach the event store at ${endpoint}: ${hint}`, options);
+    super(`Cannot reach the store at ${endpoint}: ${hint}`, options);
   }
 }
 

@@ -48,14 +48,24 @@ class LeaseSession {
     return this.#ended;
   }
 
-  /** Runs `work` on the lease's session, one at a time, so a batch commits only while the lock is certainly held. */
+  /**
+   * Runs `work` on the lease's session, one at a time, so a batch commits only while the lock is certainly held. A
+   * batch that gets no answer for as long as the server lets a silent session live (`MISSED_HEARTBEATS` heartbeats) is
+   * on a connection that went silent: the lease is lost then, which drops the socket and fails the batch, rather than
+   * the runner waiting on it for as long as the operating system keeps a dead connection (the heartbeat itself pauses
+   * while a batch runs). Fencing makes a batch that still lands later harmless.
+   */
   run<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
     const result = this.#tail.then(async () => {
       if (this.#ended) throw this.abort.signal.reason ?? new StoreClosedError(`The lease of ${this.namespace}`);
       this.#busy++;
+      const limitMs = this.heartbeatMs * MISSED_HEARTBEATS;
+      const deadline = setTimeout(() => this.lost(new Error(`a batch got no answer within ${limitMs} ms`)), limitMs);
+      deadline.unref();
       try {
         return await work(this.client);
       } finally {
+        clearTimeout(deadline);
         this.#busy--;
       }
     });
