@@ -18,8 +18,8 @@ import { benchVote, medianRound, row, scaled, type BenchRow, type BenchSuite } f
 
 const url = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const writers = 8;
-const total = scaled(40_000);
-const rounds = Number(process.env.BENCH_ROUNDS ?? '5');
+const total = scaled(12_000);
+const rounds = Number(process.env.BENCH_ROUNDS ?? '3');
 
 /** Each writer appends its share of single-vote streams, one append at a time, as fast as the store answers. */
 const appendVotes = async (store: EventStore, offset: number): Promise<Position> => {

@@ -9,9 +9,12 @@ import { withStoreOption } from './store-option.js';
 
 const show = (position: Position | undefined): string => (position === undefined ? '-' : formatPosition(position));
 
+/** The lag column: events, `~` before an estimate, `?` when it could not be had. */
+const showLag = (s: Pick<ProjectionStatus, 'lag' | 'lagIs'>): string => (s.lag === undefined ? '?' : `${s.lagIs === 'estimate' ? '~' : ''}${s.lag}`);
+
 /** Table lines for projection statuses: name, version, position, head, lag. */
-export const describeStatuses = (statuses: readonly Pick<ProjectionStatus, 'name' | 'version' | 'position' | 'headPosition' | 'lag'>[]): string[] => {
-  const rows = statuses.map((s) => [s.name, `v${s.version}`, show(s.position), show(s.headPosition), String(s.lag)]);
+export const describeStatuses = (statuses: readonly Pick<ProjectionStatus, 'name' | 'version' | 'position' | 'headPosition' | 'lag' | 'lagIs'>[]): string[] => {
+  const rows = statuses.map((s) => [s.name, `v${s.version}`, show(s.position), show(s.headPosition), showLag(s)]);
   const header = ['projection', 'version', 'position', 'head', 'lag'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
@@ -25,7 +28,7 @@ export const registerStatusCommand = (program: Command, io: CliIo): void => {
       .command('status')
       .description('show each projection\'s checkpoint position and its lag behind the head of the log'),
   )
-    .addHelpText('after', '\nLag counts log positions: events for SQLite and PostgreSQL, bytes of the log for EventStoreDB.\n' +
+    .addHelpText('after', '\nLag counts the events stored after the checkpoint; ~ marks an estimate (far behind), ? an unknown.\n' +
       'Example:\n  clusterconf status --store sqlite:data/ecc2020.sqlite')
     .action(async (options: { store?: string }) => {
       const url = resolveStoreUrl(io, options.store);
@@ -36,8 +39,8 @@ export const registerStatusCommand = (program: Command, io: CliIo): void => {
         for (const projection of builtInProjections) {
           const version = (await stores.readModels.activeVersion(projection.name)) ?? projection.version;
           const position = await stores.readModels.loadCheckpoint(namespaceOf(projection.name, version));
-          const lag = head === undefined ? 0 : Math.max(0, Number(head.prepare - (position?.prepare ?? 0n)));
-          statuses.push({ name: projection.name, version, position, headPosition: head, lag });
+          const progress = await stores.events.progressAfter(position);
+          statuses.push({ name: projection.name, version, position, headPosition: head, lag: progress.eventsAfter, lagIs: progress.eventsAfterIs });
         }
         println(io.out, `${url.display}: head ${show(head)}${stores.durableReadModels ? '' : ' (read models are not stored for EventStoreDB: every replay starts from zero)'}`);
         for (const line of describeStatuses(statuses)) println(io.out, line);
