@@ -14,6 +14,7 @@ import pg from 'pg';
 import { conferenceEvents, type EventStore, type Position } from '@clusterconf/domain';
 import { ballotTalliesProjection, createProjectionRunner } from '@clusterconf/projections';
 import { PostgresEventStore, PostgresReadModelStore } from '@clusterconf/adapters/postgres';
+import { postgresReachable } from '../postgres-reachable.js';
 import { benchVote, medianRound, row, scaled, type BenchRow, type BenchSuite } from '../bench-row.js';
 
 const url = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -37,22 +38,11 @@ const appendVotes = async (store: EventStore, offset: number): Promise<Position>
   return last!;
 };
 
-const reachable = async (): Promise<boolean> => {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-};
 
 const suite: BenchSuite = {
   name: 'live-projection',
   async run(): Promise<BenchRow[]> {
-    if (!(await reachable())) {
+    if (!(await postgresReachable(url))) {
       console.log(`PostgreSQL at ${url} is unreachable: no live-projection row`);
       return [];
     }

@@ -24,6 +24,7 @@ import { conferenceEvents, type EventStore, type NewEvent } from '@clusterconf/d
 import { conferenceProjections, createProjectionRunner, MemoryReadModelStore, type ReadModelStore } from '@clusterconf/projections';
 import { SqliteEventStore, SqliteReadModelStore } from '@clusterconf/adapters/sqlite';
 import { PostgresReadModelStore } from '@clusterconf/adapters/postgres';
+import { postgresReachable } from '../postgres-reachable.js';
 import { medianRound, row, type BenchRow, type BenchSuite } from '../bench-row.js';
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
@@ -164,17 +165,6 @@ const rebuild = async (events: EventStore, readModels: ReadModelStore): Promise<
   if (failed.length > 0) throw failed[0]!.error;
 };
 
-const postgresReachable = async (): Promise<boolean> => {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-};
 
 const suite: BenchSuite = {
   name: 'projection-rebuild',
@@ -249,7 +239,7 @@ const runSuite = async (): Promise<BenchRow[]> => {
     rows.push(medianRow('sqlite', sqlite, 0.6, note('one upsert transaction per page')));
 
     // PostgreSQL, in a new schema each round.
-    if (await postgresReachable()) {
+    if (await postgresReachable(url)) {
       const schemas: string[] = [];
       const schema = (side: string) => {
         const name = `bench_${side}_rebuild_${tag}_${schemas.length}`;
