@@ -1,3 +1,4 @@
+export * from './append-failure.js';
 export * from './brand.js';
 export * from './command-event-id.js';
 export * from './command-handler.js';
