@@ -6,8 +6,6 @@ import {
   createEventRegistry,
   defineEvent,
   EventEncodeError,
-  InvalidEventError,
-  seededEventIds,
   type Decider,
   type ReadStreamOptions,
 } from '@clusterconf/domain';
@@ -60,18 +58,27 @@ describe('command handler input', () => {
     expect(await typesIn(store, 'count-1')).toEqual(['0:Counted:{"by":2}']);
   });
 
-  it('does not report as written an append the store took for a retry: a restarted writer reusing its seed', async () => {
+  it.each([
+    ['an empty string', ''],
+    ['a number', 7],
+  ])('refuses a commandId that is %s before any read', async (_label, commandId) => {
     const store = new MemoryEventStore();
-    const first = createCommandHandler({ store, registry, decider: careless, newEventId: seededEventIds(7) });
-    await first.handle('count-1', { by: 1 }, at);
-    // Same seed, same instant: the restarted writer's first id is the one its predecessor already stored at revision 0.
-    const restarted = createCommandHandler({ store, registry, decider: careless, newEventId: seededEventIds(7), cacheSize: 10 });
-    const error = await restarted.handle('count-1', { by: 2 }, at).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InvalidEventError);
-    expect((error as Error).message).toMatch(/answered with revision 0 instead of 1, as for a retry .* give each run its own seed/);
-    expect(await typesIn(store, 'count-1')).toEqual(['0:Counted:{"by":1}']);
-    // Its cache holds what the stream says, not the events it failed to write.
-    expect((await restarted.load('count-1')).state).toBe(1);
+    const handler = createCommandHandler({ store, registry, decider: careless });
+    await expect(handler.handle('count-1', { by: 1 }, { ...at, commandId: commandId as string })).rejects.toThrow(/CommandContext\.commandId .* is not a non-empty string; pass the same string for every retry/);
+    expect(await store.headPosition()).toBeUndefined();
+  });
+
+  it('records the clock\'s time, read once per command, when the context gives no occurredAt', async () => {
+    const store = new MemoryEventStore();
+    let ticks = 0;
+    const clock = () => new Date(Date.UTC(2020, 10, 10, 9, 0, ticks++));
+    const handler = createCommandHandler({ store, registry, decider: careless, clock });
+    await handler.handle('count-1', { by: 1 });
+    await handler.handle('count-1', { by: 2 }, { commandId: 'second' });
+    const times: string[] = [];
+    for await (const event of store.readStream('count-1')) times.push(event.metadata.occurredAt);
+    expect(times).toEqual(['2020-11-10T09:00:00.000Z', '2020-11-10T09:00:01.000Z']);
+    expect(ticks).toBe(2);
   });
 
   it('after a conflict, a caching handler reads only the tail the winner appended', async () => {

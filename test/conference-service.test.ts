@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { MemoryEventStore } from '@clusterconf/adapters/memory';
 import {
-  ballotView, conferenceStream, createCommandHandler, createConferenceService, seededEventIds, voteDecider, voteStream, voteStreamEvents,
+  ballotView, conferenceStream, createCommandHandler, createConferenceService, voteDecider, voteStream, voteStreamEvents,
   type ConferenceService,
 } from '@clusterconf/domain';
 
@@ -20,7 +20,7 @@ const right = <A>(result: E.Either<unknown, A>): A => {
 
 const setUp = async (attendees: number, capacity: number | null = null): Promise<{ store: MemoryEventStore; service: ConferenceService }> => {
   const store = new MemoryEventStore();
-  const service = createConferenceService({ store, cacheSize: 4, newEventId: seededEventIds(7), maxAttempts: 50 });
+  const service = createConferenceService({ store, cacheSize: 4, maxAttempts: 50 });
   right(await service.scheduleConference(
     { conferenceId: 'ecc2020', name: 'European Cluster Conference 2020', days: ['2020-11-10', '2020-11-11'], capacity, organisers: ['DG GROW', 'BMWi'] }, at,
   ));

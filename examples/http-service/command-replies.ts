@@ -37,8 +37,10 @@ export const decodeCommandBody = (command: string, text: string): E.Either<HttpR
 export const refusalStatus = (error: ConferenceError): 409 | 422 => (conferenceErrorKind(error) === 'invalid-input' ? 422 : 409);
 
 /**
- * The reply to a command's outcome: 201 with the appended position (a string, also in `Consistency-Position`), 200
- * with `position: null` when the command changed nothing (a repeated identical vote), or the refusal. Pure.
+ * The reply to a command's outcome: 201 with the appended position (a string, also in `Consistency-Position`); 200
+ * with no events when the command changed nothing (a repeated identical vote), and the position of the state it was
+ * decided on, so a GET after it sees what the decision saw (`null` when the stream is empty); or the refusal. A
+ * command repeated with its Idempotency-Key gets its first reply again. Pure.
  */
 export const commandReply = (outcome: CommandOutcome): HttpReply => {
   if (E.isLeft(outcome)) {
@@ -46,7 +48,7 @@ export const commandReply = (outcome: CommandOutcome): HttpReply => {
     return errorReply(refusalStatus(outcome.left), { ...details, error: code, message });
   }
   const { events, position } = outcome.right;
-  if (position === undefined) return jsonReply(200, { position: null, events: [] });
-  const text = formatPosition(position);
-  return jsonReply(201, { position: text, events: events.map((event) => event.type) }, { [CONSISTENCY_HEADER]: text });
+  const text = position === undefined ? null : formatPosition(position);
+  const headers = text === null ? undefined : { [CONSISTENCY_HEADER]: text };
+  return jsonReply(events.length === 0 ? 200 : 201, { position: text, events: events.map((event) => event.type) }, headers);
 };

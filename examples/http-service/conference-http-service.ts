@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  ClusterconfError, RetriesExhaustedError, StoreClosedError, StoreUnavailableError, conferenceEvents, createConferenceService,
+  ClusterconfError, CommandOutcomeUnknownError, RetriesExhaustedError, StoreClosedError, StoreUnavailableError, conferenceEvents, createConferenceService,
   formatPosition, type ConferenceEvent, type ConferenceService, type EventStore,
 } from '@clusterconf/domain';
 import {
@@ -50,10 +50,14 @@ export interface ConferenceHttpService {
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 const DEFAULT_WAIT_TIMEOUT_MS = 5000;
+/** The request header naming a command, so that sending it again after a lost answer cannot apply it twice. */
+const IDEMPOTENCY_HEADER = 'idempotency-key';
+/** Keys become every event's causationId: a UUID fits many times over, a document does not. */
+const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 
 /** Errors of the stores and the runner that a retry later may cure: 503, with the error's code. */
 const unavailable = (error: unknown): boolean =>
-  error instanceof WaitForPositionError || error instanceof RetriesExhaustedError ||
+  error instanceof WaitForPositionError || error instanceof RetriesExhaustedError || error instanceof CommandOutcomeUnknownError ||
   error instanceof StoreUnavailableError || error instanceof StoreClosedError;
 
 /** Embeds the conference library in an HTTP service: commands in, read models out, with read-your-writes. */
@@ -89,7 +93,16 @@ export const createConferenceHttpService = (options: ConferenceHttpServiceOption
     const bound = decodeCommandBody(command, body.text);
     if (E.isLeft(bound)) return bound.left;
     const correlationId = request.headers['correlation-id'];
-    const context = { occurredAt: clock().toISOString(), ...(typeof correlationId === 'string' ? { correlationId } : {}) };
+    const commandId = request.headers[IDEMPOTENCY_HEADER];
+    if (commandId !== undefined && (typeof commandId !== 'string' || commandId.length === 0 || commandId.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
+      return errorReply(400, { error: 'InvalidIdempotencyKey', message: `The Idempotency-Key header has ${String(commandId).length} characters; ` +
+        `send 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH}, one key per command (a UUID, say), and the same key when you send that command again` });
+    }
+    const context = {
+      occurredAt: clock().toISOString(),
+      ...(typeof correlationId === 'string' ? { correlationId } : {}),
+      ...(commandId === undefined ? {} : { commandId }),
+    };
     return commandReply(await bound.right(service, context));
   };
 
@@ -152,7 +165,9 @@ export const createConferenceHttpService = (options: ConferenceHttpServiceOption
   const failureReply = (error: unknown): HttpReply => {
     if (unavailable(error)) {
       const { code, message } = error as ClusterconfError;
-      return errorReply(503, { error: code, message }, { 'retry-after': '1' });
+      // A client that sent no key learns the one its command got, and can send it again without applying it twice.
+      const key = error instanceof CommandOutcomeUnknownError ? { idempotencyKey: error.commandId } : {};
+      return errorReply(503, { error: code, message, ...key }, { 'retry-after': '1' });
     }
     logError(error);
     return error instanceof ClusterconfError

@@ -64,4 +64,11 @@ describe('command bodies and replies', () => {
       headers: { 'consistency-position': '9007199254740993' },
     });
   });
+
+  it('answers a command that changed nothing with 200 and the position its decision saw, or null on an empty stream', () => {
+    expect(commandReply(E.right({ events: [], position: { commit: 7n, prepare: 7n } }))).toEqual({
+      status: 200, body: { position: '7', events: [] }, headers: { 'consistency-position': '7' },
+    });
+    expect(commandReply(E.right({ events: [], position: undefined }))).toEqual({ status: 200, body: { position: null, events: [] } });
+  });
 });

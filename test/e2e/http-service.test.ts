@@ -127,7 +127,9 @@ describe('the HTTP service example over loopback HTTP, on a SQLite file', () => 
 
     const same = await post(base, 'cast-vote', vote('a1', 'beta'));
     expect(same.status).toBe(200);
-    expect(same.body).toEqual({ position: null, events: [] });
+    // The position of the vote it found, so a GET after it sees that vote counted.
+    expect(same.body).toEqual({ position: expect.stringMatching(/^\d+$/), events: [] });
+    expect(same.headers.get('consistency-position')).toBe(same.body['position']);
 
     const late = await post(base, 'register-attendee', attendee('a9', 'IT'));
     expect(late.status).toBe(201);
@@ -142,6 +144,25 @@ describe('the HTTP service example over loopback HTTP, on a SQLite file', () => 
     const unscheduled = await post(base, 'register-attendee', { ...attendee('x', 'DE'), conferenceId: 'nowhere' });
     expect(unscheduled.status).toBe(409);
     expect(unscheduled.body['error']).toBe('ConferenceNotScheduled');
+  });
+
+  it('answers a command sent again with its Idempotency-Key with the first reply, applying it once', async () => {
+    const key = { 'idempotency-key': 'register-a20-attempt' };
+    const first = await post(base, 'register-attendee', attendee('a20', 'PT'), key);
+    expect(first.status).toBe(201);
+    // The answer was lost, say: the client sends the same request with the same key.
+    const again = await post(base, 'register-attendee', attendee('a20', 'PT'), key);
+    expect({ status: again.status, body: again.body }).toEqual({ status: first.status, body: first.body });
+    // Without the key it is another command, which the domain refuses: the attendee is registered already.
+    expect((await post(base, 'register-attendee', attendee('a20', 'PT'))).body).toMatchObject({ error: 'AttendeeAlreadyRegistered' });
+    const attendance = await call(`${base}/read-models/attendance/ecc2020?after=${first.body['position'] as string}`);
+    expect((attendance.body['byCountry'] as Record<string, number>)['PT']).toBe(1);
+
+    for (const bad of ['', 'k'.repeat(201)]) {
+      const refused = await post(base, 'register-attendee', attendee('a21', 'PT'), { 'idempotency-key': bad });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ error: 'InvalidIdempotencyKey', message: expect.stringContaining('send 1 to 200, one key per command') });
+    }
   });
 
   it('rejects malformed bodies with 400 and a reason naming the field', async () => {

@@ -1,16 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  allianceStream, awardStream, conferenceEvents, conferenceStream, newEventId, tallyVotes, voteStream, type ConferenceEvent, type EventStore,
+  allianceStream, awardStream, conferenceEvents, conferenceStream, tallyVotes, toNewEvents, voteStream, type ConferenceEvent, type EventStore,
 } from '@clusterconf/domain';
 import { conferenceProjections, createProjectionRunner, createReadModelReader, MemoryReadModelStore } from '@clusterconf/projections';
 import { SqliteEventStore } from '@clusterconf/adapters/sqlite';
 
 const append = async (store: EventStore, streamId: string, events: readonly ConferenceEvent[], expectedRevision: 'any' | 'no_stream' = 'any') => {
-  const newEvents = events.map((event) => {
-    const encoded = conferenceEvents.encode(event);
-    const eventId = newEventId();
-    return { type: encoded.type, data: encoded.data, metadata: { eventId, occurredAt: '2020-11-23T09:00:00.000Z', correlationId: eventId, causationId: eventId, schemaVersion: encoded.schemaVersion } };
-  });
+  const newEvents = toNewEvents(streamId, events.map((event) => conferenceEvents.encode(event)), { now: () => new Date('2020-11-23T09:00:00.000Z') });
   return store.appendToStream(streamId, newEvents, { expectedRevision });
 };
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { conferenceEvents, conferenceStream, newEventId, type ConferenceEvent, type EventStore } from '@clusterconf/domain';
+import { conferenceEvents, conferenceStream, toNewEvents, type ConferenceEvent, type EventStore } from '@clusterconf/domain';
 import { conferenceProjections, createProjectionRunner, createReadModelReader, MemoryReadModelStore, type ReadModelStore } from '@clusterconf/projections';
 import { MemoryEventStore } from '@clusterconf/adapters/memory';
 import { SqliteReadModelStore } from '@clusterconf/adapters/sqlite';
@@ -21,11 +21,7 @@ const seed = async (store: EventStore) => {
   for (let i = 0; i < events.length; i += 10) {
     last = await store.appendToStream(
       conferenceStream('ecc2020'),
-      events.slice(i, i + 10).map((event) => {
-        const encoded = conferenceEvents.encode(event);
-        const eventId = newEventId();
-        return { type: encoded.type, data: encoded.data, metadata: { eventId, occurredAt: '2020-11-10T09:00:00.000Z', correlationId: eventId, causationId: eventId, schemaVersion: 1 } };
-      }),
+      toNewEvents(conferenceStream('ecc2020'), events.slice(i, i + 10).map((event) => conferenceEvents.encode(event)), { now: () => new Date('2020-11-10T09:00:00.000Z') }),
     );
   }
   return last!.position;

@@ -4,15 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryEventStore } from '@clusterconf/adapters/memory';
-import { newEventId, type NewEvent, type RecordedEvent } from '@clusterconf/domain';
+import { toNewEvents, type NewEvent, type RecordedEvent } from '@clusterconf/domain';
 import { ExportFileError, ImportConflictError } from './cli-errors.js';
 import { exportEvents, importEvents, verifyExportFile } from './ndjson.js';
 
-const event = (type: string, data: unknown): NewEvent => ({
-  type,
-  data,
-  metadata: { eventId: newEventId(), occurredAt: '2020-11-10T09:00:00.000Z', correlationId: 'c', causationId: 'c', schemaVersion: 1 },
-});
+const event = (type: string, data: unknown): NewEvent =>
+  toNewEvents('exported', [{ type, data }], { now: () => new Date('2020-11-10T09:00:00.000Z'), causationId: 'c' })[0]!;
 
 const collect = async (store: MemoryEventStore): Promise<RecordedEvent[]> => {
   const events: RecordedEvent[] = [];

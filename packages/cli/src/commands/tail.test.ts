@@ -4,13 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '@clusterconf/adapters/sqlite';
-import { newEventId, type NewEvent } from '@clusterconf/domain';
+import { toNewEvents, type NewEvent } from '@clusterconf/domain';
 import { runInProcess as run } from '../in-process.test-helper.js';
 
-const event = (n: number): NewEvent => {
-  const eventId = newEventId();
-  return { type: 'Noted', data: { n }, metadata: { eventId, occurredAt: '2020-11-11T18:00:00.000Z', correlationId: eventId, causationId: eventId, schemaVersion: 1 } };
-};
+const event = (n: number): NewEvent => toNewEvents('notes', [{ type: 'Noted', data: { n } }], { now: () => new Date('2020-11-11T18:00:00.000Z') })[0]!;
 
 describe('clusterconf tail', () => {
   let dir: string;

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  allianceStream, awardStream, ClusterconfError, conferenceStream, createConferenceService, seededEventIds,
+  allianceStream, awardStream, ClusterconfError, commandEventId, conferenceStream, createConferenceService, seededEventIds,
   StreamNotFoundError, type CommandContext, type ConferenceError, type ConferenceService, type EventStore,
 } from '@clusterconf/domain';
 import { CONFERENCE_ID, DEFAULT_SEED, generateHistory, type HistoryStep } from './generator.js';
@@ -67,13 +67,13 @@ const issue = (service: ConferenceService, step: HistoryStep, context: CommandCo
   }
 };
 
-/** The event ids a seed's history gets, in the order its events are written. */
-const historyEventIds = (seed: number) => seededEventIds(seed);
+/** The command ids a seed's history gets, one per step in order; event ids follow from them (`commandEventId`). */
+const historyCommandIds = (seed: number) => seededEventIds(seed ^ 0x5eed);
 
 /** The id of the history's first event (the conference's scheduling) as `seed` writes it. */
 export const firstEventId = (seed: number): string => {
   const [first] = generateHistory(seed);
-  return historyEventIds(seed)(new Date(first!.at));
+  return commandEventId(conferenceStream(CONFERENCE_ID), historyCommandIds(seed)(new Date(first!.at)), 0);
 };
 
 /** Options of `writeEcc2020History`. */
@@ -92,20 +92,21 @@ export interface WrittenHistory {
 
 /**
  * Writes the ECC 2020 history into `store` through the conference service, command by command: every event comes
- * out of a decider, and any refusal stops the run with `HistoryRefusedError`. Event ids and command ids are seeded,
- * so two runs with one seed write identical events.
+ * out of a decider, and any refusal stops the run with `HistoryRefusedError`. Command ids are seeded, and event ids
+ * follow from them, so two runs with one seed write identical events.
  */
 export const writeEcc2020History = async (store: EventStore, options: WriteHistoryOptions = {}): Promise<WrittenHistory> => {
   const seed = options.seed ?? DEFAULT_SEED;
   const steps = generateHistory(seed);
-  const service = createConferenceService({ store, cacheSize: 16, newEventId: historyEventIds(seed) });
-  const commandIds = seededEventIds(seed ^ 0x5eed);
+  const service = createConferenceService({ store, cacheSize: 16 });
+  const commandIds = historyCommandIds(seed);
   let events = 0;
   for (const [index, step] of steps.entries()) {
     const context: CommandContext = { occurredAt: step.at, commandId: commandIds(new Date(step.at)) };
     const result = await issue(service, step, context);
     if (E.isLeft(result)) throw new HistoryRefusedError(step, result.left);
-    events += result.right.events.length;
+    // A command a crashed earlier run already wrote is answered with its events, which this run did not append.
+    if (!result.right.repeated) events += result.right.events.length;
     if (step.kind === 'joinAlliance' && step.nation === ECC2020.alliance.joining.nation) {
       const joined = result.right.events.find((event) => event.type === 'NationJoinedAlliance');
       const number = joined?.type === 'NationJoinedAlliance' ? joined.data.memberNumber : undefined;

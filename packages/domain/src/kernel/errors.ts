@@ -110,13 +110,32 @@ export class EventEncodeError extends ClusterconfError {
   }
 }
 
-/** The command handler gave up after its bounded retries on concurrency conflicts. */
+/** The command handler gave up after its bounded attempts, the last of which lost a race with another writer. */
 export class RetriesExhaustedError extends ClusterconfError {
   readonly code = 'RETRIES_EXHAUSTED';
   constructor(readonly streamId: string, readonly attempts: number, options?: { cause?: unknown }) {
     super(
-      `Command on stream "${streamId}" conflicted ${attempts} times in a row and was not applied: the stream is too ` +
-        `contended; retry later, raise maxAttempts, or split the stream`,
+      `Command on stream "${streamId}" was not applied in ${attempts} attempts, the last of which conflicted with another ` +
+        `writer: the stream is too contended; retry later, raise maxAttempts, or split the stream`,
+      options,
+    );
+  }
+}
+
+const describeCause = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
+
+/**
+ * The command handler gave up while the store had not confirmed its last append (the connection dropped, the store
+ * timed out): the command's events may or may not be stored. Handling the command again with the same `commandId` is
+ * safe and tells: it returns the stored result, or decides and appends once.
+ */
+export class CommandOutcomeUnknownError extends ClusterconfError {
+  readonly code = 'COMMAND_OUTCOME_UNKNOWN';
+  constructor(readonly streamId: string, readonly commandId: string, readonly attempts: number, options?: { cause?: unknown }) {
+    super(
+      `Command ${commandId} on stream "${streamId}" may or may not have been applied: the store did not confirm its append ` +
+        `in ${attempts} attempts (last: ${describeCause(options?.cause)}). Once the store is reachable, handle the command ` +
+        `again with commandId ${JSON.stringify(commandId)}: it is answered with the stored result, or appended once`,
       options,
     );
   }

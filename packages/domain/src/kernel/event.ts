@@ -2,7 +2,10 @@ import type { Position } from './position.js';
 
 /** What every stored event carries besides its payload. */
 export interface EventMetadata {
-  /** A UUID v7, so ids sort by creation time; also the key of idempotent appends. */
+  /**
+   * A UUID, the key of idempotent appends: derived from the command for handled commands (`commandEventId`), so a
+   * retry carries the same id; `newEventId()` (v7) for events that answer no command. Order comes from positions.
+   */
   readonly eventId: string;
   /** ISO 8601 instant at which the fact happened, supplied by the command, never read from a clock in a decider. */
   readonly occurredAt: string;

@@ -1,4 +1,6 @@
+export * from './append-failure.js';
 export * from './brand.js';
+export * from './command-event-id.js';
 export * from './command-handler.js';
 export * from './compile-guard.js';
 export * from './decider.js';
@@ -10,6 +12,7 @@ export * from './event-validation.js';
 export * from './expected-revision.js';
 export * from './ids.js';
 export * from './log-progress.js';
+export * from './new-events.js';
 export * from './position.js';
 export * from './replayed-append.js';
 export * from './unreadable-event.js';

@@ -28,8 +28,6 @@ export interface ConferenceServiceOptions {
    * default 16. Every vote reads its conference stream, so without a cache each vote would refold all registrations.
    */
   readonly cacheSize?: number;
-  /** How event ids are made; see `CommandHandlerOptions.newEventId`. */
-  readonly newEventId?: (occurredAt: Date) => string;
   /** Attempts per command on write conflicts; default 10, raise it for many writers on one conference stream. */
   readonly maxAttempts?: number;
 }
@@ -88,7 +86,7 @@ export interface ConferenceService {
 export const createConferenceService = (options: ConferenceServiceOptions): ConferenceService => {
   const { store } = options;
   const cacheSize = options.cacheSize ?? 16;
-  const shared = { store, maxAttempts: options.maxAttempts, newEventId: options.newEventId };
+  const shared = { store, maxAttempts: options.maxAttempts };
   const conferences = createCommandHandler({ ...shared, registry: conferenceStreamEvents, decider: conferenceDecider, cacheSize });
   // Vote streams are written once each: caching them would only hold memory.
   const votes = createCommandHandler({ ...shared, registry: voteStreamEvents, decider: voteDecider });
