@@ -89,7 +89,8 @@ export const createConferenceHttpService = (options: ConferenceHttpServiceOption
     const bound = decodeCommandBody(command, body.text);
     if (E.isLeft(bound)) return bound.left;
     const correlationId = request.headers['correlation-id'];
-    const context = { occurredAt: clock().toISOString(), ...(typeof correlationId === 'string' ? { correlationId } : {}) };
+    // An empty header names no request: the stores refuse an empty correlationId, so the command id stands in.
+    const context = { occurredAt: clock().toISOString(), ...(typeof correlationId === 'string' && correlationId !== '' ? { correlationId } : {}) };
     return commandReply(await bound.right(service, context));
   };
 

@@ -91,15 +91,15 @@ describe('metadataProblem', () => {
     expect(metadataProblem({ ...metadataOf(), occurredAt: '2020-11-10T10:00:00.123+01:00', userId: 'u-1' })).toBeUndefined();
   });
   it.each<[string, Record<string, unknown> | unknown, RegExp]>([
-    ['no object', null, /its metadata is null, not an object; give \{ eventId, occurredAt, correlationId, causationId, schemaVersion \}/],
-    ['an array', [], /its metadata is an array, not an object/],
-    ['eventId 42', { eventId: 42 }, /its metadata.eventId 42 is not a UUID; create it with newEventId\(\)/],
-    ['no occurredAt', { occurredAt: undefined }, /its metadata.occurredAt is missing; give an RFC 3339 instant with a zone/],
+    ['no object', null, /metadata is null, not an object; give \{ eventId, occurredAt, correlationId, causationId, schemaVersion \}/],
+    ['an array', [], /metadata is an array, not an object/],
+    ['eventId 42', { eventId: 42 }, /metadata.eventId 42 is not a UUID; create it with newEventId\(\)/],
+    ['no occurredAt', { occurredAt: undefined }, /metadata.occurredAt is missing; give an RFC 3339 instant with a zone/],
     ['occurredAt without zone', { occurredAt: '2020-11-10T09:00:00' }, /occurredAt "2020-11-10T09:00:00" is not an RFC 3339 instant/],
     ['occurredAt as a Date-ish number', { occurredAt: 1605000000000 }, /occurredAt 1605000000000 is not/],
-    ['no correlationId', { correlationId: undefined }, /its metadata.correlationId is missing; give a non-empty string: the id of the request/],
-    ['an empty causationId', { causationId: '' }, /its metadata.causationId "" is not a non-empty string/],
-    ['schemaVersion 0', { schemaVersion: 0 }, /its metadata.schemaVersion 0 is not a whole number >= 1/],
+    ['no correlationId', { correlationId: undefined }, /metadata.correlationId is missing; give a non-empty string: the id of the request/],
+    ['an empty causationId', { causationId: '' }, /metadata.causationId "" is not a non-empty string/],
+    ['schemaVersion 0', { schemaVersion: 0 }, /metadata.schemaVersion 0 is not a whole number >= 1/],
     ['schemaVersion 1.5', { schemaVersion: 1.5 }, /schemaVersion 1.5/],
     ['schemaVersion "1"', { schemaVersion: '1' }, /schemaVersion "1"/],
   ])('names %s and what to give instead', (_label, change, message) => {
@@ -139,7 +139,7 @@ describe('serializeEvents', () => {
     const { correlationId: _dropped, ...withoutCorrelation } = base.metadata;
     const error = refusal(() => serializeEvents('s-1', [{ ...base, metadata: withoutCorrelation as typeof base.metadata }]));
     expect(error).toBeInstanceOf(InvalidEventError);
-    expect(error.message).toMatch(/its metadata.correlationId is missing/);
+    expect(error.message).toMatch(/metadata.correlationId is missing/);
   });
   it('refuses an event over the size limit', () => {
     expect(() => serializeEvents('s-1', [event({ blob: 'x'.repeat(2000) })], 1000)).toThrow(/bytes serialised; the limit is 1000/);

@@ -125,7 +125,7 @@ const instantIsValid = (occurredAt: unknown): boolean => {
 const nonEmptyString = (value: unknown): boolean => typeof value === 'string' && value.length > 0;
 
 const field = (name: string, value: unknown, expected: string): string =>
-  value === undefined ? `its metadata.${name} is missing; give ${expected}` : `its metadata.${name} ${shown(value)} is not ${expected}`;
+  value === undefined ? `metadata.${name} is missing; give ${expected}` : `metadata.${name} ${shown(value)} is not ${expected}`;
 
 /**
  * Why `metadata` breaks the required metadata fields, or `undefined`: `eventId` a UUID, `occurredAt` an RFC 3339
@@ -135,7 +135,7 @@ const field = (name: string, value: unknown, expected: string): string =>
  */
 export const metadataProblem = (metadata: unknown): string | undefined => {
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    return `its metadata is ${shown(metadata)}, not an object; give { eventId, occurredAt, correlationId, causationId, schemaVersion }`;
+    return `metadata is ${shown(metadata)}, not an object; give { eventId, occurredAt, correlationId, causationId, schemaVersion }`;
   }
   const { eventId, occurredAt, correlationId, causationId, schemaVersion } = metadata as Record<string, unknown>;
   if (typeof eventId !== 'string' || !UUID.test(eventId)) return field('eventId', eventId, 'a UUID; create it with newEventId()');

@@ -1,5 +1,5 @@
 import type { AppendOptions, AppendResult, NewEvent, SerializedEvent, StoredEventPlace } from '@clusterconf/domain';
-import { replayedAppend, serializeEvents, WrongExpectedRevisionError } from '@clusterconf/domain';
+import { prepareAppend, replayedAppend, WrongExpectedRevisionError } from '@clusterconf/domain';
 import { eventIdCollisionError, isEventIdCollision } from './append-failure.js';
 import { connectionFailure, isConnectionError } from './connection-errors.js';
 import type { AppendRow, StoredRow } from './statements.js';
@@ -19,8 +19,7 @@ export const appendToPostgres = async (
   options: AppendOptions,
   maxEventBytes: number,
 ): Promise<AppendResult> => {
-  const serialized = serializeEvents(streamId, events, maxEventBytes);
-  const expected = options.expectedRevision ?? 'any';
+  const { expectedRevision: expected, events: serialized } = prepareAppend(streamId, events, options, maxEventBytes);
   const values = [
     streamId,
     typeof expected === 'bigint' ? expected.toString() : expected,

@@ -1,5 +1,5 @@
 import type { EventMetadata, Position, RecordedEvent } from '@clusterconf/domain';
-import { CorruptEventError, formatPosition } from '@clusterconf/domain';
+import { CorruptEventError, formatPosition, metadataProblem } from '@clusterconf/domain';
 
 /** The columns every read selects, with xid8 and bigint cast to text so no precision is lost in JavaScript. */
 export const EVENT_COLUMNS = 'stream_id, stream_revision::text as stream_revision, transaction_id::text as commit_id, seq::text as seq, type, data, metadata';
@@ -32,19 +32,10 @@ const commitOf = (text: string): bigint => {
   return lastCommit;
 };
 
-const isMetadata = (value: unknown): value is EventMetadata => {
-  const m = value as Record<string, unknown> | null;
-  return (
-    typeof m === 'object' && m !== null && typeof m.eventId === 'string' && typeof m.occurredAt === 'string' &&
-    typeof m.correlationId === 'string' && typeof m.causationId === 'string' &&
-    typeof m.schemaVersion === 'number' && Number.isInteger(m.schemaVersion) && m.schemaVersion >= 1
-  );
-};
-
 /**
- * Turns a stored row into an event. Data and metadata are text columns, so a row edited by hand can hold anything:
- * unparseable JSON or metadata without its fields raises `CorruptEventError` naming the row, and other rows are
- * unaffected.
+ * Turns a stored row into an event. Data and metadata are text columns, so a row edited by hand (or written before
+ * the event contract was checked on append) can hold anything: unparseable JSON, or metadata that breaks the contract
+ * (`metadataProblem`), raises `CorruptEventError` naming the row, and other rows are unaffected.
  */
 export const decodeEventRow = (row: EventRow): RecordedEvent => {
   const { stream_id: streamId, type } = row;
@@ -64,8 +55,7 @@ export const decodeEventRow = (row: EventRow): RecordedEvent => {
   } catch (cause) {
     throw corrupt(`its metadata is not valid JSON (${(cause as Error).message})`, cause);
   }
-  if (!isMetadata(metadata)) {
-    throw corrupt('its metadata lacks eventId, occurredAt, correlationId or causationId strings, or a whole schemaVersion >= 1');
-  }
-  return { streamId, streamRevision, position, type, data, metadata };
+  const problem = metadataProblem(metadata);
+  if (problem !== undefined) throw corrupt(problem);
+  return { streamId, streamRevision, position, type, data, metadata: metadata as EventMetadata };
 };
