@@ -98,9 +98,10 @@ export const createConferenceHttpService = (options: ConferenceHttpServiceOption
       return errorReply(400, { error: 'InvalidIdempotencyKey', message: `The Idempotency-Key header has ${String(commandId).length} characters; ` +
         `send 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH}, one key per command (a UUID, say), and the same key when you send that command again` });
     }
+    // An empty correlation header names no request: the stores refuse an empty correlationId, so the command id stands in.
     const context = {
       occurredAt: clock().toISOString(),
-      ...(typeof correlationId === 'string' ? { correlationId } : {}),
+      ...(typeof correlationId === 'string' && correlationId !== '' ? { correlationId } : {}),
       ...(commandId === undefined ? {} : { commandId }),
     };
     return commandReply(await bound.right(service, context));

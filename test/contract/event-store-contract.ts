@@ -14,10 +14,11 @@
  * events (system streams) still satisfies the suite, except the empty-log `headPosition` case.
  *
  * Optional hooks enable backend-specific cases:
- * - `corruptEvent(streamId, revision)`, with `options.corruptRows: true`: overwrite that stored event's data with
- *   text that is not JSON (the case checks that reads throw a `CorruptEventError` naming stream, revision and
- *   position, that subscriptions deliver the row as an `unreadable` message in its place and go on, and that the rest
- *   stays readable); without the option the case is not registered;
+ * - `corruptEvent(streamId, revision, column, text)`, with `options.corruptRows: true`: overwrite that stored event's
+ *   data or metadata with `text` as it is stored (on EventStoreDB, its data or custom metadata). The cases store data
+ *   that is not JSON and metadata that breaks the event contract, and check that reads throw a `CorruptEventError`
+ *   naming stream, revision and position, that subscriptions deliver the row as an `unreadable` message in its place
+ *   and go on, and that the rest stays readable; without the option the cases are not registered;
  * - `reopen()`: a second store over the same storage (another connection); when given, a case checks that events
  *   written through one store are read, and followed live, through the other;
  * - `options.eventIdScope: 'stream'`: for stores whose eventIds are unique per stream only (EventStoreDB); the
@@ -47,6 +48,7 @@ import {
   CorruptEventError,
   formatPosition,
   InvalidEventError,
+  InvalidExpectedRevisionError,
   InvalidStreamIdError,
   newEventId,
   StreamNotFoundError,
@@ -58,7 +60,7 @@ export interface ContractStoreHandle {
   readonly store: EventStore;
   readonly cleanup: () => Promise<void>;
   readonly reopen?: () => Promise<EventStore>;
-  readonly corruptEvent?: (streamId: string, revision: bigint) => Promise<void>;
+  readonly corruptEvent?: (streamId: string, revision: bigint, column: 'data' | 'metadata', text: string) => Promise<void>;
   readonly fetchedEvents?: () => number;
 }
 
@@ -310,6 +312,8 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
         ['a newline', 'conference-a\nb'],
         ['a NUL', 'conference-\u0000'],
         ['a C1 control', 'conference-\u0085'],
+        ['a lone high surrogate', 'conference-x\uD800'],
+        ['a lone low surrogate at the start', '\uDC00conference'],
       ])('refuses a stream id with %s', async (_label, streamId) => {
         const error = await rejection(store.appendToStream(streamId, [newEvent('A', {})]));
         expect(error).toBeInstanceOf(InvalidStreamIdError);
@@ -321,6 +325,70 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
         expect(error).toBeInstanceOf(InvalidEventError);
         expect((error as Error).message).toContain('types starting with "$" are reserved');
         expect(await store.headPosition()).toBeUndefined();
+      });
+
+      it('refuses stream ids that differ only in a lone surrogate, so none is stored as another, and keeps whole pairs', async () => {
+        for (const lone of ['\uD800', '\uDBFF']) {
+          const error = await rejection(store.appendToStream(stream(`x${lone}`), [newEvent('A', {})]));
+          expect(error).toBeInstanceOf(InvalidStreamIdError);
+          expect((error as Error).message).toMatch(/lone UTF-16 surrogate/);
+        }
+        await expectNothingWritten();
+        await store.appendToStream(stream('x\uD83D\uDE00'), [newEvent('A', {})]);
+        expect((await ours()).map((e) => e.streamId)).toEqual([stream('x😀')]);
+      });
+
+      it('refuses an event type with a lone surrogate or a control character', async () => {
+        for (const type of ['Vote\uD800', '\uDFFFVote', 'Vote\u0000Cast']) {
+          const error = await rejection(store.appendToStream(stream('type'), [newEvent('A', {}), newEvent(type, {})]));
+          expect(error).toBeInstanceOf(InvalidEventError);
+          expect((error as Error).message).toMatch(/its type it contains (a lone UTF-16 surrogate|the control character)/);
+        }
+        await expectNothingWritten();
+      });
+
+      it.each<[string, unknown]>([
+        ['null', null],
+        ['the number 0', 0],
+        ['a negative bigint', -1n],
+        ['a bigint past 2^63 - 1', 2n ** 63n],
+        ['another string', 'no-stream'],
+      ])('refuses expectedRevision %s with InvalidExpectedRevisionError, on a new and on an existing stream', async (_label, expectedRevision) => {
+        const missing = await rejection(store.appendToStream(stream('expected'), [newEvent('A', {})], { expectedRevision } as never));
+        expect(missing).toBeInstanceOf(InvalidExpectedRevisionError);
+        expect(missing).toMatchObject({ code: 'INVALID_EXPECTED_REVISION', streamId: stream('expected') });
+        await expectNothingWritten();
+        // Not read as 'any' on an existing stream either.
+        await store.appendToStream(stream('expected'), [newEvent('A', {})]);
+        const existing = await rejection(store.appendToStream(stream('expected'), [newEvent('A', {})], { expectedRevision } as never));
+        expect(existing).toBeInstanceOf(InvalidExpectedRevisionError);
+        expect((await ours()).length).toBe(1);
+      });
+
+      it('refuses data and metadata JSON would change, naming the path of the value, writing nothing', async () => {
+        const cases: [unknown, RegExp][] = [
+          [{ attendees: [{}, { joinedAt: new Date(0) }] }, /data\.attendees\[1\]\.joinedAt is a Date/],
+          [{ score: Number.NaN }, /data\.score is NaN/],
+          [{ seats: [1, undefined] }, /data\.seats\[1\] is undefined/],
+          [{ name: 'x\uD800' }, /data\.name is a string with a lone UTF-16 surrogate/],
+        ];
+        for (const [data, message] of cases) {
+          const error = await rejection(store.appendToStream(stream('exact'), [newEvent('A', {}), newEvent('A', data)]));
+          expect(error).toBeInstanceOf(InvalidEventError);
+          expect((error as Error).message).toMatch(message);
+        }
+        const event = newEvent('A', {});
+        const { correlationId: _dropped, ...lacking } = event.metadata;
+        for (const [metadata, message] of [
+          [lacking, /metadata\.correlationId is missing/],
+          [{ ...event.metadata, occurredAt: '2020-11-10 09:00' }, /metadata\.occurredAt "2020-11-10 09:00" is not an RFC 3339 instant/],
+          [{ ...event.metadata, tags: new Set(['a']) }, /metadata\.tags is a Set/],
+        ] as const) {
+          const error = await rejection(store.appendToStream(stream('exact'), [{ ...event, metadata: metadata as never }]));
+          expect(error).toBeInstanceOf(InvalidEventError);
+          expect((error as Error).message).toMatch(message);
+        }
+        await expectNothingWritten();
       });
 
       it('accepts a stream id of exactly 255 characters with quotes and SQL in it', async () => {
@@ -687,7 +755,7 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
           await store.appendToStream(s, [newEvent('A', { i: 0 }), newEvent('A', { i: 1 }), newEvent('A', { i: 2 })]);
           await store.appendToStream(stream('healthy'), [newEvent('H', {})]);
           const bad = (await collect(store.readStream(s)))[1]!;
-          await corruptEvent(s, 1n);
+          await corruptEvent(s, 1n, 'data', '{"broken": ');
           const read: RecordedEvent[] = [];
           const error = await rejection((async () => { for await (const e of store.readStream(s)) read.push(e); })());
           expect(read.map((e) => e.streamRevision)).toEqual([0n]);
@@ -721,6 +789,36 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
           const healthy = await pullUntil(subscription[Symbol.asyncIterator](), (m) => m.kind === 'caughtUp');
           expect(healthy.filter((m) => m.kind === 'event' || m.kind === 'unreadable').map((m) => m.kind === 'event' && m.event.type)).toEqual(['H']);
           await store.appendToStream(s, [newEvent('A', { i: 3 })], { expectedRevision: 2n });
+        });
+
+        it('a stored row whose metadata breaks the event contract: reads fail when they reach it, subscriptions deliver it in its place and go on', async () => {
+          const corruptEvent = handle.corruptEvent!;
+          const s = stream('bad-metadata');
+          await store.appendToStream(s, [newEvent('A', { i: 0 }), newEvent('A', { i: 1 }), newEvent('A', { i: 2 })]);
+          const bad = (await collect(store.readStream(s)))[1]!;
+          const rules: [string, RegExp][] = [
+            ['{"eventId":42}', /metadata\.eventId 42 is not a UUID/],
+            [JSON.stringify({ ...bad.metadata, occurredAt: '2020-11-10 09:00' }), /metadata\.occurredAt "2020-11-10 09:00" is not an RFC 3339 instant/],
+            [JSON.stringify({ ...bad.metadata, causationId: '' }), /metadata\.causationId "" is not a non-empty string/],
+            [JSON.stringify({ ...bad.metadata, schemaVersion: 0 }), /metadata\.schemaVersion 0 is not a whole number >= 1/],
+          ];
+          for (const [text, reason] of rules) {
+            await corruptEvent(s, 1n, 'metadata', text);
+            const read: RecordedEvent[] = [];
+            const error = await rejection((async () => { for await (const e of store.readStream(s)) read.push(e); })());
+            expect(read.map((e) => e.streamRevision)).toEqual([0n]);
+            expect(error).toBeInstanceOf(CorruptEventError);
+            expect(error).toMatchObject({ streamId: s, streamRevision: 1n, position: formatPosition(bad.position) });
+            expect((error as Error).message).toMatch(reason);
+            expect(await rejection(ours())).toMatchObject({ code: 'CORRUPT_EVENT', streamRevision: 1n });
+          }
+          subscription = store.subscribe({ filter: { streamPrefixes: [s] } });
+          const messages = await pullUntil(subscription[Symbol.asyncIterator](), (m) => m.kind === 'caughtUp');
+          expect(messages.filter((m) => m.kind !== 'checkpoint').map((m) => m.kind)).toEqual(['event', 'unreadable', 'event', 'caughtUp']);
+          const unreadable = messages.find((m) => m.kind === 'unreadable');
+          if (unreadable?.kind !== 'unreadable') throw new Error('expected the row as an unreadable message');
+          expect(unreadable.event).toMatchObject({ streamId: s, streamRevision: 1n, position: bad.position, type: 'A' });
+          expect(unreadable.event.error.message).toMatch(rules.at(-1)![1]);
         });
       });
     }

@@ -13,7 +13,8 @@ describeEventStoreContract(
       store: running.store,
       reopen: running.reopen,
       fetchedEvents: running.subscriptionEventsTaken,
-      corruptEvent: async (streamId, revision) => running.server.log.overwriteData(streamId, revision, Buffer.from('{"broken": ')),
+      corruptEvent: async (streamId, revision, column, text) =>
+        running.server.log.overwrite(streamId, revision, column === 'data' ? 'data' : 'customMetadata', Buffer.from(text)),
       cleanup: running.cleanup,
     };
   },

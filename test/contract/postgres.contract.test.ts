@@ -18,11 +18,12 @@ describe.skipIf(!postgresAvailable)('PostgreSQL event store', () => {
           others.push(other);
           return other;
         },
-        corruptEvent: async (streamId, revision) => {
+        corruptEvent: async (streamId, revision, column, text) => {
           const client = new pg.Client(postgresConfig);
           await client.connect();
           try {
-            await client.query(`update "${schema}".events set data = '{"truncated": ' where stream_id = $1 and stream_revision = $2`, [
+            await client.query(`update "${schema}".events set ${column} = $1 where stream_id = $2 and stream_revision = $3`, [
+              text,
               streamId,
               revision.toString(),
             ]);

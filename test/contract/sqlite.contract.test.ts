@@ -14,10 +14,10 @@ describeEventStoreContract(
     return {
       store,
       reopen: () => SqliteEventStore.open({ path, pollIntervalMs: 10 }),
-      corruptEvent: async (streamId, revision) => {
+      corruptEvent: async (streamId, revision, column, text) => {
         const db = new Database(path);
         try {
-          db.prepare("UPDATE events SET data = '{\"broken\": ' WHERE stream_id = ? AND stream_revision = ?").run(streamId, revision);
+          db.prepare(`UPDATE events SET ${column} = ? WHERE stream_id = ? AND stream_revision = ?`).run(text, streamId, revision);
         } finally {
           db.close();
         }

@@ -7,12 +7,15 @@ import { collect, messagesUntil, openStore, rawClient } from './fixtures.js';
 
 // Data and metadata are text columns (see the store's report), so hand edits can leave any of these behind; stream
 // id, revision, type and position are typed, NOT NULL columns and cannot be corrupted into another shape.
+const valid = { eventId: '0190a0b0-0000-7000-8000-000000000001', occurredAt: '2020-11-10T09:00:00Z', correlationId: 'c', causationId: 'c', schemaVersion: 1 };
+const { correlationId: _c, causationId: _k, ...uncaused } = valid;
 const corruptions: readonly { readonly what: string; readonly column: 'data' | 'metadata'; readonly value: string; readonly reason: RegExp }[] = [
   { what: 'data that is not JSON', column: 'data', value: '{"cut": ', reason: /data is not valid JSON/ },
   { what: 'metadata that is not JSON', column: 'metadata', value: 'nonsense', reason: /metadata is not valid JSON/ },
-  { what: 'metadata without its fields', column: 'metadata', value: '{"eventId": "x"}', reason: /metadata lacks/ },
-  { what: 'metadata with schemaVersion 0', column: 'metadata', value: '{"eventId":"e","occurredAt":"t","correlationId":"c","causationId":"c","schemaVersion":0}', reason: /schemaVersion/ },
-  { what: 'metadata that is JSON null', column: 'metadata', value: 'null', reason: /metadata lacks/ },
+  { what: 'metadata whose eventId is not a UUID', column: 'metadata', value: '{"eventId": "x"}', reason: /metadata\.eventId "x" is not a UUID/ },
+  { what: 'metadata without correlationId and causationId (as an old import wrote them)', column: 'metadata', value: JSON.stringify(uncaused), reason: /metadata\.correlationId is missing/ },
+  { what: 'metadata with schemaVersion 0', column: 'metadata', value: JSON.stringify({ ...valid, schemaVersion: 0 }), reason: /metadata\.schemaVersion 0 is not a whole number/ },
+  { what: 'metadata that is JSON null', column: 'metadata', value: 'null', reason: /metadata is null, not an object/ },
 ];
 
 describe.skipIf(!postgresAvailable)('PostgreSQL rows corrupted by hand', () => {

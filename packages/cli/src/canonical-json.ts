@@ -7,7 +7,9 @@ export const canonicalJson = (value: unknown): string => JSON.stringify(sortKeys
 const sortKeys = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
-    const sorted: Record<string, unknown> = {};
+    // A null prototype, so that a key "__proto__" (an own key JSON.parse makes) is copied as a key rather than
+    // setting the copy's prototype, which would drop it from the line.
+    const sorted = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
     return sorted;
   }

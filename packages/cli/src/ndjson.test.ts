@@ -53,6 +53,20 @@ describe('NDJSON export and import', () => {
     expect(strip(await collect(target))).toEqual(strip(await collect(source)));
   });
 
+  it('round-trips keys that are special to JavaScript objects, such as "__proto__", as keys', async () => {
+    const store = new MemoryEventStore();
+    const data = JSON.parse('{"__proto__": {"polluted": true}, "constructor": 1, "toString": "x"}') as unknown;
+    await store.appendToStream('p-1', [event('Odd', data)]);
+    const file = join(dir, 'proto.ndjson');
+    const exported = await exportTo(store, file);
+    expect(readFileSync(file, 'utf8')).toContain('"__proto__":{"polluted":true}');
+    const target = new MemoryEventStore();
+    expect(await importEvents(target, file)).toEqual(exported);
+    const [read] = await collect(target);
+    expect(Object.hasOwn(read!.data as object, '__proto__')).toBe(true);
+    expect(read!.data).toEqual(data);
+  });
+
   it('gives the same checksum when a store returns object keys in another order', async () => {
     const reordered = new MemoryEventStore();
     for await (const recorded of source.readAll()) {
@@ -127,7 +141,13 @@ describe('NDJSON export and import', () => {
       ['an event without data', at(3, ({ data: _data, ...line }) => line), /:4: the event of stream "a-1" has no data/],
       ['an empty type', at(3, (line) => ({ ...line, type: '' })), /:4: .*its type must be a non-empty string/],
       ['a type starting with "$"', at(3, (line) => ({ ...line, type: '$Closed' })), /:4: .*types starting with "\$" are reserved/],
-      ['metadata without a schemaVersion', at(3, (line) => ({ ...line, metadata: { ...meta(line), schemaVersion: undefined } })), /:4: .*schemaVersion undefined is not a whole number/],
+      ['metadata without a schemaVersion', at(3, (line) => ({ ...line, metadata: { ...meta(line), schemaVersion: undefined } })), /:4: .*metadata\.schemaVersion is missing; give a whole number >= 1/],
+      ['metadata without correlationId and causationId', at(3, (line) => ({ ...line, metadata: { ...meta(line), correlationId: undefined, causationId: undefined } })),
+        /:4: Event "Closed" for stream "a-1" was refused before writing: metadata\.correlationId is missing; give a non-empty string/],
+      ['an occurredAt without a zone', at(3, (line) => ({ ...line, metadata: { ...meta(line), occurredAt: '2020-11-11T09:00:00' } })), /:4: .*metadata\.occurredAt "2020-11-11T09:00:00" is not an RFC 3339 instant/],
+      ['metadata fields named with "$"', at(3, (line) => ({ ...line, metadata: { ...meta(line), $causationId: 'x' } })), /:4: .*metadata field "\$causationId" starts with "\$"/],
+      ['data with a lone surrogate, which JSON text can escape', at(3, (line) => ({ ...line, data: { at: 'x\uD800' } })), /:4: .*data\.at is a string with a lone UTF-16 surrogate/],
+      ['a stream id with a lone surrogate', at(3, (line) => ({ ...line, streamId: 'a-1\uDBFF' })), /:4: Invalid stream id .*lone UTF-16 surrogate/],
       ['an eventId repeated in another case', (events: Record<string, unknown>[]) => events.map((line, i) =>
         (i === 3 ? { ...line, metadata: { ...meta(line), eventId: String(meta(events[0]!).eventId).toUpperCase() } } : line)),
       /:4: eventId [0-9A-F-]+ already appears on line 1 \(ids compare case-insensitively\)/],

@@ -81,15 +81,17 @@ export const exportEvents = async (
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** Parses and checks one event line; `where` names the file and line in errors. */
+/**
+ * Parses one event line and checks its shape as an export line; what the event itself holds (its metadata above
+ * all) is left to the event contract, which `verifyExportFile` applies as every store does.
+ */
 const parseEventLine = (path: string, lineNumber: number, value: Record<string, unknown>): ExportedEvent => {
   const { streamId, streamRevision, type, data, metadata } = value;
   const problem =
     typeof streamId !== 'string' ? 'streamId is not a string'
       : typeof streamRevision !== 'string' || !/^\d+$/.test(streamRevision) ? 'streamRevision is not a whole number in a string'
         : typeof type !== 'string' ? 'type is not a string'
-          : !isObject(metadata) || typeof metadata.eventId !== 'string' ? 'metadata.eventId is missing'
-            : undefined;
+          : undefined;
   if (problem) throw new ExportFileError(path, lineNumber, `${problem}; the file is not a clusterconf export`);
   return { streamId, streamRevision, type, data, metadata } as ExportedEvent;
 };
@@ -129,7 +131,11 @@ async function* readExportLines(path: string): AsyncGenerator<ExportLine> {
 
 const toNewEvent = (event: ExportedEvent): NewEvent => ({ type: event.type, data: event.data, metadata: event.metadata });
 
-/** Why the stores would refuse an event, or `undefined`: the same checks `appendToStream` runs, so none is written twice. */
+/**
+ * Why the stores would refuse an event, or `undefined`: the event contract every store's `appendToStream` applies
+ * (`serializeEvents`: stream id, type, metadata fields, exact JSON, size), so a file that passes holds no event a
+ * store would refuse half-way through an import, and none a reader would later report as corrupt.
+ */
 const refusal = (event: ExportedEvent): string | undefined => {
   try {
     serializeEvents(event.streamId, [toNewEvent(event)]);
@@ -144,9 +150,10 @@ const UNIMPORTABLE = 'the stores refuse such an event, so nothing was imported; 
 
 /**
  * Reads a whole export file and checks, without touching any store, everything an import needs so that a file that
- * passes cannot fail half-way on its own content: the count and checksum against the trailer, every event as the
- * stores validate it (eventId a UUID, data present, type non-empty and not starting with "$", metadata), event ids
- * unique in the file (ignoring case), and each stream's revisions contiguous from 0 in file order.
+ * passes cannot fail half-way on its own content: the count and checksum against the trailer, every event against
+ * the event contract as the stores check it (data present; stream id, type, metadata fields and exact JSON, see
+ * `refusal`), event ids unique in the file (ignoring case), and each stream's revisions contiguous from 0 in file
+ * order. The first problem is an `ExportFileError` naming the line.
  */
 export const verifyExportFile = async (path: string): Promise<TransferSummary> => {
   const digest = new LineDigest();

@@ -183,11 +183,11 @@ export class InMemoryLog {
   }
 
   /** Overwrites a stored event's data bytes in place, for tests of unreadable events (a test-server-only hook). */
-  overwriteData(streamId: string, revision: bigint, data: Uint8Array): void {
+  overwrite(streamId: string, revision: bigint, field: 'data' | 'customMetadata', bytes: Uint8Array): void {
     const stream = this.#streams.get(streamId);
     const index = stream?.records.findIndex((record) => record.revision === revision) ?? -1;
     if (!stream || index < 0) throw new Error(`The test server has no event at stream "${streamId}" revision ${revision}`);
-    const replaced = { ...stream.records[index]!, data };
+    const replaced = { ...stream.records[index]!, [field]: bytes };
     stream.records[index] = replaced;
     const inAll = this.all.findIndex((record) => record.streamId === streamId && record.revision === revision);
     this.all[inAll] = replaced;

@@ -15,10 +15,10 @@ import {
   DEFAULT_MAX_EVENT_BYTES,
   isAfter,
   matchesFilter,
+  prepareAppend,
   replayedAppend,
   satisfiesExpectedRevision,
   sequencePosition,
-  serializeEvents,
   StoreClosedError,
   StreamNotFoundError,
   WrongExpectedRevisionError,
@@ -52,7 +52,7 @@ export class MemoryEventStore implements EventStore, LogSource {
 
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     this.#assertOpen();
-    const serialized = serializeEvents(streamId, events, this.#maxEventBytes);
+    const { expectedRevision: expected, events: serialized } = prepareAppend(streamId, events, options, this.#maxEventBytes);
     const stream = this.#streams.get(streamId) ?? [];
     const current = stream.length === 0 ? undefined : BigInt(stream.length - 1);
 
@@ -66,7 +66,6 @@ export class MemoryEventStore implements EventStore, LogSource {
     );
     if (replay) return replay;
 
-    const expected = options.expectedRevision ?? 'any';
     if (!satisfiesExpectedRevision(expected, current)) throw new WrongExpectedRevisionError(streamId, expected, current);
 
     for (const event of serialized) {

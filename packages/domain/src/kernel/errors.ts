@@ -57,6 +57,17 @@ export class InvalidStreamIdError extends ClusterconfError {
   }
 }
 
+/**
+ * An append's `expectedRevision` is none of its four forms (`'any'`, `'no_stream'`, `'stream_exists'`, a bigint
+ * revision from 0 to 2^63 - 1); nothing was written. Refused rather than read as `'any'`, which would drop the check.
+ */
+export class InvalidExpectedRevisionError extends ClusterconfError {
+  readonly code = 'INVALID_EXPECTED_REVISION';
+  constructor(readonly streamId: string, readonly expectedRevision: unknown, readonly reason: string) {
+    super(`Append to stream "${streamId}" was refused before writing: its expectedRevision ${reason}`);
+  }
+}
+
 /** An event refused before anything was written: not serialisable, too large, or malformed. */
 export class InvalidEventError extends ClusterconfError {
   readonly code = 'INVALID_EVENT';

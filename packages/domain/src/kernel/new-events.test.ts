@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { commandEventId } from './command-event-id.js';
-import { serializeEvents } from './event-validation.js';
+import { serializeEvents } from './event-contract.js';
 import { toNewEvents } from './new-events.js';
 
 const now = () => new Date('2020-11-10T09:00:00.250Z');

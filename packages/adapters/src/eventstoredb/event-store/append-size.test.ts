@@ -1,18 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { newEventId, serializeEvents, type NewEvent } from '@clusterconf/domain';
+import { eventTypeProblem, newEventId, serializeEvents, type NewEvent } from '@clusterconf/domain';
 import { appendSizeBound, appendSizeOf } from './append-size.js';
 import { toEventData } from './recorded-event.js';
 
 const text = fc.string({ unit: 'binary', maxLength: 40 });
 const event: fc.Arbitrary<NewEvent> = fc
   .record({
-    type: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).filter((t) => !t.startsWith('$')),
+    type: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).filter((t) => eventTypeProblem(t) === undefined),
     data: fc.oneof(fc.dictionary(text, fc.oneof(text, fc.integer(), fc.boolean())), text),
-    correlationId: text,
-    causationId: text,
-    // Metadata of its own may already hold members of the names the adapter adds.
-    extra: fc.dictionary(fc.constantFrom('$correlationId', '$causationId', '$clusterconfStringData', 'note'), text),
+    correlationId: fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }),
+    causationId: fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }),
+    // Fields of the application's own; names starting with "$", the adapter's, are refused before sizing.
+    extra: fc.dictionary(fc.constantFrom('note', 'userId', 'correlation'), text),
   })
   .map(({ type, data, correlationId, causationId, extra }) => {
     const eventId = newEventId();

@@ -22,7 +22,8 @@ const memberBytes = (key: string, value: unknown): number => Buffer.byteLength(`
 /**
  * An upper bound of `appendSizeOf`, from the events as the kernel already serialised them, so that an append well
  * under the limit costs no second serialisation: the client sends the same data JSON, and metadata that is the
- * kernel's plus at most the members the adapter adds (counted whole even where they replace a member of that name).
+ * kernel's plus at most the members the adapter adds (the kernel refuses metadata fields named with "$", so none
+ * replaces a member of the application's own).
  */
 export const appendSizeBound = (events: readonly SerializedEvent[]): number =>
   events.reduce(

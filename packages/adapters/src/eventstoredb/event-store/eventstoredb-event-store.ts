@@ -16,7 +16,7 @@ import {
   DEFAULT_MAX_EVENT_BYTES,
   isAfter,
   matchesFilter,
-  serializeEvents,
+  prepareAppend,
   StoreClosedError,
   StreamDeletedError,
   StreamNotFoundError,
@@ -101,8 +101,7 @@ export class EventStoreDBEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     this.#assertOpen();
-    const serialized = serializeEvents(streamId, events, this.#maxEventBytes);
-    const expected = options.expectedRevision ?? 'any';
+    const { expectedRevision: expected, events: serialized } = prepareAppend(streamId, events, options, this.#maxEventBytes);
     const eventData = events.map((event) => jsonEvent(toEventData(event) as Parameters<typeof jsonEvent>[0]));
     assertAppendSize(streamId, serialized, eventData, this.#maxAppendBytes);
     let result: { readonly nextExpectedRevision: bigint; readonly position?: ClientPosition };

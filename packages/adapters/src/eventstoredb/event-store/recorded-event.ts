@@ -1,5 +1,5 @@
 import type { EventMetadata, NewEvent, Position, RecordedEvent } from '@clusterconf/domain';
-import { CorruptEventError, formatPosition } from '@clusterconf/domain';
+import { CorruptEventError, formatPosition, metadataProblem } from '@clusterconf/domain';
 import type { ClientEventData, ClientRecordedEvent } from '../client/client-seam.js';
 
 /** EventStoreDB's own metadata keys for correlation and causation, which its tooling and projections read. */
@@ -29,9 +29,11 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * The client's event as the kernel's RecordedEvent. An event that is not JSON (binary content type, or data that
- * does not parse), or whose metadata is not a JSON object, throws CorruptEventError naming stream, revision,
- * position and type. Metadata fields that an event
- * written by another producer lacks are filled from EventStoreDB's own record (its id and created time).
+ * does not parse), or whose metadata is not a JSON object or breaks the event contract once completed
+ * (`metadataProblem`), throws CorruptEventError naming stream, revision, position and type. Metadata fields that an
+ * event written by another producer lacks are filled from EventStoreDB's own record first: eventId from its id,
+ * occurredAt from its created time, correlationId and causationId from EventStoreDB's `$correlationId` and
+ * `$causationId` (else its id), schemaVersion 1. A field that is present but malformed is never replaced.
  */
 export const toRecordedEvent = (event: ClientRecordedEvent): RecordedEvent => {
   const position: Position = event.position ?? { commit: -1n, prepare: -1n };
@@ -56,5 +58,7 @@ export const toRecordedEvent = (event: ClientRecordedEvent): RecordedEvent => {
   };
   // A key loop rather than rest destructuring: the read path runs this per event.
   for (const key in stored) if (key !== ESDB_CORRELATION && key !== ESDB_CAUSATION && key !== STRING_DATA) metadata[key] = stored[key];
+  const problem = metadataProblem(metadata);
+  if (problem !== undefined) throw corrupt(`breaks the event contract: ${problem}`);
   return { streamId: event.streamId, streamRevision: event.revision, position, type: event.type, data: event.data, metadata: metadata as unknown as EventMetadata };
 };

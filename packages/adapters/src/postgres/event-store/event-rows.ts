@@ -1,20 +1,25 @@
 import type { EventMetadata, Position, RecordedEvent } from '@clusterconf/domain';
-import { CorruptEventError, formatPosition } from '@clusterconf/domain';
+import { CorruptEventError, formatPosition, metadataProblem } from '@clusterconf/domain';
 
 /** The columns every read selects, with xid8 and bigint cast to text so no precision is lost in JavaScript. */
 export const EVENT_COLUMNS = 'stream_id, stream_revision::text as stream_revision, transaction_id::text as commit_id, seq::text as seq, type, data, metadata';
 
-/**
- * A row as node-pg returns `EVENT_COLUMNS` in array mode, which skips building a keyed object per row on the hot
- * read path: stream id, revision, transaction id, sequence, type, data, metadata.
- */
-export type EventRow = [string, string, string, string, string, string, string];
+/** The output names of `EVENT_COLUMNS`, for statements that select them again from a subquery. */
+export const EVENT_COLUMN_NAMES = ['stream_id', 'stream_revision', 'commit_id', 'seq', 'type', 'data', 'metadata'] as const;
 
-/** Index of each column in an `EventRow`. */
-export const COLUMN = { streamId: 0, revision: 1, commit: 2, seq: 3, type: 4, data: 5, metadata: 6 } as const;
+/** A row of `EVENT_COLUMNS` as node-pg returns it, keyed by the columns' output names. */
+export interface EventRow {
+  readonly stream_id: string;
+  readonly stream_revision: string;
+  readonly commit_id: string;
+  readonly seq: string;
+  readonly type: string;
+  readonly data: string;
+  readonly metadata: string;
+}
 
 /** The log position of a row: the appending transaction's id, then the row's sequence number. */
-export const rowPosition = (row: EventRow): Position => ({ commit: commitOf(row[COLUMN.commit]), prepare: BigInt(row[COLUMN.seq]) });
+export const rowPosition = (row: EventRow): Position => ({ commit: commitOf(row.commit_id), prepare: BigInt(row.seq) });
 
 // Consecutive rows mostly come from one transaction, so the last conversion is usually the next one too.
 let lastCommitText = '';
@@ -27,40 +32,30 @@ const commitOf = (text: string): bigint => {
   return lastCommit;
 };
 
-const isMetadata = (value: unknown): value is EventMetadata => {
-  const m = value as Record<string, unknown> | null;
-  return (
-    typeof m === 'object' && m !== null && typeof m.eventId === 'string' && typeof m.occurredAt === 'string' &&
-    typeof m.correlationId === 'string' && typeof m.causationId === 'string' &&
-    typeof m.schemaVersion === 'number' && Number.isInteger(m.schemaVersion) && m.schemaVersion >= 1
-  );
-};
-
 /**
- * Turns a stored row into an event. Data and metadata are text columns, so a row edited by hand can hold anything:
- * unparseable JSON or metadata without its fields raises `CorruptEventError` naming the row, and other rows are
- * unaffected.
+ * Turns a stored row into an event. Data and metadata are text columns, so a row edited by hand (or written before
+ * the event contract was checked on append) can hold anything: unparseable JSON, or metadata that breaks the contract
+ * (`metadataProblem`), raises `CorruptEventError` naming the row, and other rows are unaffected.
  */
 export const decodeEventRow = (row: EventRow): RecordedEvent => {
-  const [streamId, revision, , , type, dataText, metadataText] = row;
+  const { stream_id: streamId, type } = row;
   const position = rowPosition(row);
-  const streamRevision = BigInt(revision);
+  const streamRevision = BigInt(row.stream_revision);
   const corrupt = (reason: string, cause?: unknown) =>
     new CorruptEventError(streamId, streamRevision, formatPosition(position), reason, { cause });
   let data: unknown;
   let metadata: unknown;
   try {
-    data = JSON.parse(dataText);
+    data = JSON.parse(row.data);
   } catch (cause) {
     throw corrupt(`its data is not valid JSON (${(cause as Error).message})`, cause);
   }
   try {
-    metadata = JSON.parse(metadataText);
+    metadata = JSON.parse(row.metadata);
   } catch (cause) {
     throw corrupt(`its metadata is not valid JSON (${(cause as Error).message})`, cause);
   }
-  if (!isMetadata(metadata)) {
-    throw corrupt('its metadata lacks eventId, occurredAt, correlationId or causationId strings, or a whole schemaVersion >= 1');
-  }
-  return { streamId, streamRevision, position, type, data, metadata };
+  const problem = metadataProblem(metadata);
+  if (problem !== undefined) throw corrupt(problem);
+  return { streamId, streamRevision, position, type, data, metadata: metadata as EventMetadata };
 };

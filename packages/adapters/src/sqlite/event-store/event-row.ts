@@ -1,5 +1,5 @@
 import type { EventMetadata, RecordedEvent, UnreadableEvent } from '@clusterconf/domain';
-import { CorruptEventError, formatPosition, sequencePosition } from '@clusterconf/domain';
+import { CorruptEventError, formatPosition, metadataProblem, sequencePosition } from '@clusterconf/domain';
 
 /** The columns every read selects, in this order; rows are fetched raw (as arrays) because that is measurably faster. */
 export const EVENT_COLUMNS = 'position, stream_id, stream_revision, type, data, metadata';
@@ -8,27 +8,33 @@ export const EVENT_COLUMNS = 'position, stream_id, stream_revision, type, data, 
 export type EventRow = [position: number, streamId: string, streamRevision: number, type: string, data: string, metadata: string];
 
 /**
- * Turns a stored row into a `RecordedEvent`. Malformed JSON throws `CorruptEventError` naming stream, revision and
- * position, and only for this row, so reads that do not reach it are unaffected.
+ * Turns a stored row into a `RecordedEvent`. Malformed JSON, or metadata that breaks the event contract
+ * (`metadataProblem`: a row edited by hand, or written before appends checked it), throws `CorruptEventError` naming
+ * stream, revision and position, and only for this row, so reads that do not reach it are unaffected.
  */
 export const eventFromRow = (row: EventRow): RecordedEvent => {
-  const [position, streamId, revision, type, data, metadata] = row;
+  const [position, streamId, revision, type, data] = row;
+  const metadata = parseColumn(row, 'metadata', row[5]);
+  const problem = metadataProblem(metadata);
+  if (problem !== undefined) throw corrupt(row, problem);
   return {
     streamId,
     streamRevision: BigInt(revision),
     position: sequencePosition(BigInt(position)),
     type,
     data: parseColumn(row, 'data', data),
-    metadata: parseColumn(row, 'metadata', metadata) as EventMetadata,
+    metadata: metadata as EventMetadata,
   };
 };
+
+const corrupt = (row: EventRow, reason: string, cause?: unknown): CorruptEventError =>
+  new CorruptEventError(String(row[1]), BigInt(row[2]), formatPosition(sequencePosition(BigInt(row[0]))), reason, { cause });
 
 const parseColumn = (row: EventRow, column: string, text: string): unknown => {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new CorruptEventError(row[1], BigInt(row[2]), formatPosition(sequencePosition(BigInt(row[0]))),
-      `its ${column} column is not valid JSON (${(cause as Error).message})`, { cause });
+    throw corrupt(row, `its ${column} column is not valid JSON (${(cause as Error).message})`, cause);
   }
 };
 

@@ -24,9 +24,9 @@ import {
   DEFAULT_MAX_EVENT_BYTES,
   replayedAppend,
   matchesFilter,
+  prepareAppend,
   satisfiesExpectedRevision,
   sequencePosition,
-  serializeEvents,
   StoreClosedError,
   StoreUnavailableError,
   StreamNotFoundError,
@@ -188,10 +188,10 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
 
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     this.#assertOpen();
-    const serialized = serializeEvents(streamId, events, this.#maxEventBytes);
+    const { expectedRevision, events: serialized } = prepareAppend(streamId, events, options, this.#maxEventBytes);
     let result: AppendResult;
     try {
-      result = this.#append(streamId, serialized, options.expectedRevision ?? 'any');
+      result = this.#append(streamId, serialized, expectedRevision);
     } catch (error) {
       if (!(error instanceof EventIdTaken)) throw this.#translate(error);
       // The batch was rolled back; now decide whether it was a retry of an append that already succeeded.
