@@ -46,7 +46,7 @@ describe.skipIf(!postgresAvailable)('projection lag on PostgreSQL', () => {
   /** An append that rolls back: it takes sequence numbers and leaves nothing. */
   const rolledBack = async (events: number): Promise<void> => {
     const client = await holder();
-    await appendInHeldTransaction(client, schema, 'rolled-back', Array.from({ length: events }, (_, i) => counted(-i)));
+    await appendInHeldTransaction(client, schema, 'rolled-back', Array.from({ length: events }, (_, i) => counted(-(i + 1))));
     await client.query('rollback');
   };
 
