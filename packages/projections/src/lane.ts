@@ -349,16 +349,8 @@ export class Lane<Event extends DomainEvent> {
   #discard(entry: Entry<Event>, event: RecordedEvent, error: unknown): Promise<void> | undefined {
     const failedRead = entry.unitOfWork.readFailure;
     entry.unitOfWork.discardEvent();
-    if (failedRead !== undefined) return this.#readFailed(entry, failedRead.error);
+    if (failedRead !== undefined) return void this.#storeFailed(entry, failedRead.error);
     return this.#poison(entry, event, error);
-  }
-
-  /** A store read of the entry's handler failed: the entry leaves the lane with its open batch, to retry from its checkpoint. */
-  #readFailed(entry: Entry<Event>, error: unknown): undefined {
-    this.#detach(entry);
-    if (entry.lease?.lost.aborted) this.#context.report(entry, { type: 'leaseLost' });
-    else this.#context.faulted([entry], asError(error));
-    return undefined;
   }
 
   /** An event the entry could not decode or apply: stop the entry (the default) or record a dead letter and go on. */
@@ -437,7 +429,7 @@ export class Lane<Event extends DomainEvent> {
     try {
       await entry.unitOfWork.commit(moved ? entry.reached : undefined, entry.committed);
     } catch (error) {
-      this.#commitFailed(entry, error);
+      this.#storeFailed(entry, error);
       return;
     }
     if (moved) entry.committed = entry.reached;
@@ -447,11 +439,12 @@ export class Lane<Event extends DomainEvent> {
   }
 
   /**
-   * A batch the store refused, for this entry alone; nothing of it was written. A lease lost meanwhile makes it a
-   * standby; a batch refused for its content (a document the store cannot hold, a failing SQL statement) is poison;
-   * anything else (a lost connection, a checkpoint conflict) is a transient fault the runner retries.
+   * The store failed this entry's batch (its commit, or a document read of its handler); nothing of the batch was
+   * written. A lease lost meanwhile makes it a standby; a batch refused for its content (a document the store cannot
+   * hold, a failing SQL statement) is poison; anything else (a lost connection, a checkpoint conflict) is a transient
+   * fault the runner retries from the checkpoint.
    */
-  #commitFailed(entry: Entry<Event>, error: unknown): void {
+  #storeFailed(entry: Entry<Event>, error: unknown): void {
     this.#detach(entry);
     if (entry.lease?.lost.aborted) return this.#context.report(entry, { type: 'leaseLost' });
     if (isBatchRefusal(error)) return this.#context.report(entry, { type: 'poison', error: asError(error) });
