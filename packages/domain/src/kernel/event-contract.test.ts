@@ -1,3 +1,4 @@
+import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidEventError, InvalidExpectedRevisionError, InvalidStreamIdError } from './errors.js';
 import {
@@ -85,6 +86,19 @@ describe('assertExpectedRevision', () => {
 });
 
 describe('metadataProblem', () => {
+  it('takes as eventId exactly what the UUID pattern matches, whatever the characters', () => {
+    const pattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    // Near-UUIDs: a valid id with a few characters replaced by anything (dashes, non-ASCII, lone surrogates, hex).
+    const nearUuid = fc
+      .tuple(fc.uuid(), fc.array(fc.tuple(fc.nat(35), fc.oneof(fc.constantFrom('-', 'g', 'G', '/', ':', '@', '`', '\u00e9', '\ud800', '\u0661', 'A', 'f', '0'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }))), { maxLength: 3 }))
+      .map(([id, edits]) => edits.reduce((text, [at, character]) => text.slice(0, at) + character + text.slice(at + 1), id));
+    fc.assert(
+      fc.property(fc.oneof(nearUuid, fc.string({ unit: 'binary', minLength: 35, maxLength: 37 })), (eventId) => {
+        expect(metadataProblem({ ...metadataOf(), eventId }) === undefined).toBe(pattern.test(eventId));
+      }),
+      { numRuns: 2000 },
+    );
+  });
   it('accepts the five fields, with more of the application\'s own', () => {
     expect(metadataProblem(metadataOf())).toBeUndefined();
     expect(metadataProblem({ ...metadataOf(), occurredAt: '2020-11-10T10:00:00.123+01:00', userId: 'u-1' })).toBeUndefined();

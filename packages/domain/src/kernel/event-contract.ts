@@ -26,25 +26,27 @@ export const MAX_STREAM_REVISION = 2n ** 63n - 1n;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** 1 for the ASCII codes of hex digits, either case. */
-const HEX_DIGIT = new Uint8Array(128);
-for (const digit of '0123456789abcdefABCDEF') HEX_DIGIT[digit.charCodeAt(0)] = 1;
+/** Per UTF-16 code unit: 0 for a hex digit (either case), 1 for `-`, 8 for anything else. */
+const UUID_CHARACTER = new Uint8Array(65536).fill(8);
+for (const digit of '0123456789abcdefABCDEF') UUID_CHARACTER[digit.charCodeAt(0)] = 0;
+UUID_CHARACTER[45] = 1;
 
 /**
- * True for `8-4-4-4-12` hex digits, either case. A loop over a table rather than a regular expression: readers check
- * every stored event's id, and this measured about a third faster than the equivalent case-insensitive RegExp.
+ * True for `8-4-4-4-12` hex digits, either case: the four dashes in place and a character sum of exactly 4, so every
+ * other character is a hex digit. One table load per character and no branch in the loop: readers check every stored
+ * event's id, and this measured about twice as fast as a loop with a branch per character, and three times as fast as
+ * the equivalent RegExp.
  */
 const isUuid = (text: string): boolean => {
-  if (text.length !== 36) return false;
-  for (let index = 0; index < 36; index++) {
-    const code = text.charCodeAt(index);
-    if (index === 8 || index === 13 || index === 18 || index === 23) {
-      if (code !== 45) return false;
-    } else if (code > 127 || HEX_DIGIT[code] === 0) {
-      return false;
-    }
+  if (text.length !== 36 || text.charCodeAt(8) !== 45 || text.charCodeAt(13) !== 45 || text.charCodeAt(18) !== 45 || text.charCodeAt(23) !== 45) {
+    return false;
   }
-  return true;
+  let sum = 0;
+  for (let index = 0; index < 36; index += 4) {
+    sum += UUID_CHARACTER[text.charCodeAt(index)]! + UUID_CHARACTER[text.charCodeAt(index + 1)]! +
+      UUID_CHARACTER[text.charCodeAt(index + 2)]! + UUID_CHARACTER[text.charCodeAt(index + 3)]!;
+  }
+  return sum === 4;
 };
 
 const codePoint = (character: string): string => `U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
