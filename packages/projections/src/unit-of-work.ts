@@ -7,27 +7,14 @@ const READ_CACHE_LIMIT = 10_000;
 
 /**
  * Freezes a document and everything inside it, so a handler that mutates a read document fails loudly. Parts already
- * frozen (shared with the previous version of the document) are not walked again; arrays are walked by index and
- * primitives skipped without a call, which halves the cost of a for-in walk.
+ * frozen (shared with the previous version of the document) are not walked again. Off in production (see
+ * `freezeDocumentsByDefault`), so its cost is development's only.
  */
 const freezeDeeply = <T>(value: T): T => {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) freezeObject(value);
-  return value;
-};
-
-const freezeObject = (value: object): void => {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
   Object.freeze(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (typeof item === 'object' && item !== null && !Object.isFrozen(item)) freezeObject(item);
-    }
-    return;
-  }
-  for (const key in value) {
-    const item: unknown = (value as Record<string, unknown>)[key];
-    if (typeof item === 'object' && item !== null && !Object.isFrozen(item)) freezeObject(item);
-  }
+  for (const item of Object.values(value)) freezeDeeply(item);
+  return value;
 };
 
 /** The runner's default for `freezeDocuments`: on, except under `NODE_ENV=production`. */
@@ -45,14 +32,17 @@ const UNKNOWN = Symbol('unknown');
 /** Marks, in the undo log, a key that had no pending change before the current event. */
 const NONE = Symbol('none');
 
+/** What the event in hand replaced for one document, so `discardEvent` can put it back. */
+interface UndoRecord {
+  readonly collection: string;
+  readonly id: string;
+  readonly previous: Pending | typeof NONE;
+  /** For a draft, its number of changes before the event (`BatchDraft.startOf`). */
+  readonly draftStart: number;
+}
+
 /** A change `mutate` makes to a draft in place. */
 type DraftChange = (draft: Document) => void;
-
-/**
- * Changes a draft keeps for taking an event back before it starts over from a copy of itself. Kept changes hold
- * their events' payloads: a few dozen die young, a whole batch of them would outlive the young generation.
- */
-const DRAFT_CHANGES_KEPT = 64;
 
 /**
  * A document the batch copied for `mutate` and owns: it is changed in place until the batch commits or a handler
@@ -65,42 +55,32 @@ class BatchDraft {
   touchedBy = -1;
   /** How many changes the draft had when that event first changed it. */
   eventStart = 0;
-  /** The changes applied since `base`: the first `#count` of `changes`, whose slots are reused after a re-base. */
-  #count: number;
 
   constructor(
     readonly document: Document,
     /** The document the changes start from, never changed itself; `undefined` when `create` made it. */
-    private base: Document | undefined,
+    private readonly base: Document | undefined,
     private readonly create: () => Document,
+    /** Every change applied since `base`, in order. */
     private readonly changes: DraftChange[],
-  ) {
-    this.#count = changes.length;
-  }
+  ) {}
 
-  /**
-   * Called before event `event` changes the draft: the first time, remembers where the event starts, and starts over
-   * from a copy of itself once it has kept enough changes.
-   */
+  /** Called before event `event` changes the draft: the first time, remembers where the event starts. */
   touch(event: number): void {
     if (this.touchedBy === event) return;
     this.touchedBy = event;
-    if (this.#count >= DRAFT_CHANGES_KEPT) {
-      this.base = copyDocument(this.document);
-      this.#count = 0;
-    }
-    this.eventStart = this.#count;
+    this.eventStart = this.changes.length;
   }
 
   /** Applies a change in place. */
   apply(change: DraftChange): void {
-    this.changes[this.#count++] = change;
+    this.changes.push(change);
     change(this.document);
   }
 
   /** How many changes the draft had before event `event` changed it: where `rewind` takes it back to. */
   startOf(event: number): number {
-    return this.touchedBy === event ? this.eventStart : this.#count;
+    return this.touchedBy === event ? this.eventStart : this.changes.length;
   }
 
   /** The draft as it was after its first `length` changes, as a new draft. */
@@ -129,23 +109,14 @@ const copyDocument = <T>(value: T): T => {
 
 /**
  * Documents by collection, then id: two lookups of strings the handler already holds cost less than building and
- * hashing a combined key per access.
+ * hashing a combined key per access (measured: about 6 % of the memory rebuild, bench/suites/projection-rebuild.ts).
  */
 class Keyed<V> {
   readonly #collections = new Map<string, Map<string, V>>();
-  /** The last collection looked up and its map: handlers mostly address one collection with a constant name. */
-  #lastCollection: string | undefined;
-  #lastIds: Map<string, V> | undefined;
   size = 0;
 
   #ids(collection: string): Map<string, V> | undefined {
-    if (collection === this.#lastCollection) return this.#lastIds;
-    const ids = this.#collections.get(collection);
-    if (ids !== undefined) {
-      this.#lastCollection = collection;
-      this.#lastIds = ids;
-    }
-    return ids;
+    return this.#collections.get(collection);
   }
 
   get(collection: string, id: string): V | undefined {
@@ -171,8 +142,6 @@ class Keyed<V> {
 
   clear(): void {
     this.#collections.clear();
-    this.#lastCollection = undefined;
-    this.#lastIds = undefined;
     this.size = 0;
   }
 
@@ -192,13 +161,11 @@ export class UnitOfWork {
   /** Changes of the batch, last one per document. */
   readonly #pending = new Keyed<Pending>();
   /**
-   * For each document the event in hand replaced (staged a new value for, or read a draft of), four slots: collection,
-   * id, the pending change it replaced and, when that is a draft, its `startOf` the event. Drafts changed in place need
-   * no record: they remember the event themselves (`BatchDraft.touch`). The first `#undoLength` slots are in use; the
-   * array is reused across events rather than allocated per event.
+   * For each document the event in hand replaced (staged a new value for, or read a draft of), what it replaced.
+   * Drafts changed in place need no record: they remember the event themselves (`BatchDraft.touch`; measured: about
+   * 8 % of the memory rebuild, bench/suites/projection-rebuild.ts).
    */
-  readonly #undo: (string | number | Pending | typeof NONE | undefined)[] = [];
-  #undoLength = 0;
+  #undo: UndoRecord[] = [];
   /** Counts events: the number of the event in hand, which drafts it changes remember. */
   #event = 0;
   /**
@@ -303,7 +270,7 @@ export class UnitOfWork {
   keepEvent(): void {
     this.#readFailure = undefined;
     this.#event++;
-    if (this.#undoLength > 0) this.#clearUndo();
+    if (this.#undo.length > 0) this.#undo = [];
     if (this.#scratchStatements.length > 0) {
       this.#statements.push(...this.#scratchStatements);
       this.#scratchStatements = [];
@@ -318,16 +285,12 @@ export class UnitOfWork {
       if (pending instanceof BatchDraft && pending.touchedBy === this.#event) this.#pending.set(collection, id, pending.rewind(pending.eventStart));
     }
     this.#event++;
-    const undo = this.#undo;
-    for (let i = 0; i < this.#undoLength; i += 4) {
-      const collection = undo[i] as string;
-      const id = undo[i + 1] as string;
-      const previous = undo[i + 2] as Pending | typeof NONE;
+    for (const { collection, id, previous, draftStart } of this.#undo) {
       if (previous === NONE) this.#pending.delete(collection, id);
-      else if (previous instanceof BatchDraft) this.#pending.set(collection, id, previous.rewind(undo[i + 3] as number));
+      else if (previous instanceof BatchDraft) this.#pending.set(collection, id, previous.rewind(draftStart));
       else this.#pending.set(collection, id, previous);
     }
-    this.#clearUndo();
+    this.#undo = [];
     this.#scratchStatements = [];
     this.#dropUpdating();
   }
@@ -375,7 +338,7 @@ export class UnitOfWork {
     if (this.#read.size + this.#pending.size > READ_CACHE_LIMIT) this.#read.clear();
     for (const change of changes) this.#read.set(change.collection, change.id, change.kind === 'upsert' ? change.document : undefined);
     this.#pending.clear();
-    this.#clearUndo();
+    this.#undo = [];
     this.#statements = [];
     this.#scratchStatements = [];
     this.#deadLetters = [];
@@ -388,7 +351,7 @@ export class UnitOfWork {
     this.#dropUpdating();
     this.#loads.clear();
     this.#pending.clear();
-    this.#clearUndo();
+    this.#undo = [];
     this.#read.clear();
     this.#statements = [];
     this.#scratchStatements = [];
@@ -437,23 +400,9 @@ export class UnitOfWork {
    * change, or for a draft its number of changes before the event, so that `discardEvent` can take the event back.
    */
   #recordUndo(collection: string, id: string, before: Pending | undefined): void {
-    const undo = this.#undo;
-    const length = this.#undoLength;
-    for (let i = 0; i < length; i += 4) {
-      if (undo[i] === collection && undo[i + 1] === id) return;
-    }
-    undo[length] = collection;
-    undo[length + 1] = id;
-    undo[length + 2] = before ?? NONE;
-    if (before instanceof BatchDraft) undo[length + 3] = before.startOf(this.#event);
-    this.#undoLength = length + 4;
-  }
-
-  /** Empties the undo log, dropping its references to documents. */
-  #clearUndo(): void {
-    const undo = this.#undo;
-    for (let i = 0; i < this.#undoLength; i++) undo[i] = undefined;
-    this.#undoLength = 0;
+    if (this.#undo.some((record) => record.collection === collection && record.id === id)) return;
+    const draftStart = before instanceof BatchDraft ? before.startOf(this.#event) : 0;
+    this.#undo.push({ collection, id, previous: before ?? NONE, draftStart });
   }
 
   #applyUpdate(collection: string, id: string, current: Document | undefined, change: (current: Document | undefined) => Document | undefined): void {

@@ -43,10 +43,8 @@ const FINISHED: IteratorReturnResult<undefined> = { done: true, value: undefined
 
 /**
  * Catch-up-then-live subscription over any `LogSource`. Pull-based: a page is read only when the consumer has taken
- * the previous one, so a slow consumer bounds memory to one page.
- * A hand-written iterator rather than an async generator: inside a page each `next()` is answered synchronously with
- * an already-resolved promise, where a generator costs a suspended frame and a queued resumption per event, a
- * measurable share of a rebuild.
+ * the previous one, so a slow consumer bounds memory to one page. The messages come from one async generator; the
+ * runner's lane also takes the events of the page in hand synchronously through the fast path (`takeReadyEvent`).
  */
 export const catchUpSubscription = <Row = RecordedEvent>(
   source: LogSource<Row>,
@@ -64,19 +62,14 @@ export const catchUpSubscription = <Row = RecordedEvent>(
   let caughtUpAt: Position | undefined | null = null;
   let rows: readonly Row[] = [];
   let index = 0;
-  /** The page whose rows are being delivered, until its end (checkpoint, caught up) has been handled. */
-  let page: LogPage<Row> | undefined;
-  /** A `caughtUp` to send after the checkpoint that precedes it. */
-  let queued: SubscriptionMessage | undefined;
-  let mustWait = false;
-  /** The slow step (reading or waiting) in progress; later `next()` calls queue behind it. */
-  let busy: Promise<IteratorResult<SubscriptionMessage>> | undefined;
+  /** `next()` calls not yet answered: while one runs, the generator owns the page and the fast path stays out. */
+  let inFlight = 0;
 
-  /** Ended by an error (a corrupt row, a closed store): release the store's hold on it as close() would. */
+  /** Ended by an error (a corrupt row, a closed store) or by close(): release the store's hold on it. */
   const end = (): void => {
     if (abort.signal.aborted) return;
     abort.abort(new StoreClosedError('The subscription'));
-    // Nothing in hand any more, so the per-event paths need not ask the signal.
+    // Nothing in hand any more, so the fast path need not ask the signal.
     rows = [];
     index = 0;
     onClose(subscription);
@@ -93,122 +86,94 @@ export const catchUpSubscription = <Row = RecordedEvent>(
    * The row in hand as its message. An unreadable row is caught here rather than tested for on every row: the try
    * costs the rows that decode nothing.
    */
-  const deliver = (): IteratorResult<SubscriptionMessage> => {
-    let event: RecordedEvent;
+  const deliver = (): SubscriptionMessage => {
     try {
-      event = takeEvent();
+      return { kind: 'event', event: takeEvent() };
     } catch (error) {
       if (!placeable(error)) throw error;
       const unreadable = source.unreadableRow!(rows[index]!, error);
       index++;
       after = unreadable.position;
-      return { done: false, value: { kind: 'unreadable', event: unreadable } };
+      return { kind: 'unreadable', event: unreadable };
     }
-    return { done: false, value: { kind: 'event', event } };
   };
 
-  const advance = async (): Promise<IteratorResult<SubscriptionMessage>> => {
-    while (!abort.signal.aborted) {
-      if (index < rows.length) return deliver();
-      if (page !== undefined) {
-        const ended = page;
-        page = undefined;
+  async function* messages(): AsyncGenerator<SubscriptionMessage, undefined> {
+    try {
+      while (!abort.signal.aborted) {
+        const read = await source.readPage(after, pageSize, options.filter, abort.signal);
+        if (abort.signal.aborted) break;
+        rows = read.events;
+        index = 0;
+        // `index` moves under the fast path too, between the messages yielded here.
+        while (index < rows.length) yield deliver();
         rows = [];
-        let checkpoint: SubscriptionMessage | undefined;
-        if (ended.scannedUpTo !== undefined && isAfter(ended.scannedUpTo, after)) {
-          after = ended.scannedUpTo;
-          checkpoint = { kind: 'checkpoint', position: after };
+        if (read.scannedUpTo !== undefined && isAfter(read.scannedUpTo, after)) {
+          after = read.scannedUpTo;
+          yield { kind: 'checkpoint', position: after };
         }
-        mustWait = !ended.full;
+        if (read.full) continue;
         // Caught up again whenever it moved since it last said so: also when the move came in an earlier, full page
         // and this one found nothing more.
-        if (mustWait && (caughtUpAt === null || (after !== undefined && (caughtUpAt === undefined || isAfter(after, caughtUpAt))))) {
+        if (caughtUpAt === null || (after !== undefined && (caughtUpAt === undefined || isAfter(after, caughtUpAt)))) {
           caughtUpAt = after;
-          queued = { kind: 'caughtUp', position: after };
+          yield { kind: 'caughtUp', position: after };
         }
-        if (checkpoint !== undefined) return { done: false, value: checkpoint };
-        continue;
-      }
-      if (queued !== undefined) {
-        const message = queued;
-        queued = undefined;
-        return { done: false, value: message };
-      }
-      if (mustWait) {
-        mustWait = false;
         await source.waitForEventsAfter(after, abort.signal);
-        continue;
       }
-      const read = await source.readPage(after, pageSize, options.filter, abort.signal);
-      if (abort.signal.aborted) break;
-      page = read;
-      rows = read.events;
-      index = 0;
+    } finally {
+      end();
     }
-    return FINISHED;
-  };
-
-  const slow = (): Promise<IteratorResult<SubscriptionMessage>> => {
-    const step = advance().then(
-      (result) => {
-        busy = undefined;
-        return result;
-      },
-      (error: unknown) => {
-        busy = undefined;
-        end();
-        throw error;
-      },
-    );
-    busy = step;
-    return step;
-  };
+    return undefined;
+  }
+  const generator = messages();
 
   /**
-   * The next event of the page in hand, or `undefined` when the next message needs the slow path: also at an
+   * The next event of the page in hand, or `undefined` when the next message needs the iterator: also at an
    * unreadable row, which stays in hand for the iterator to decode again and deliver as its message (a second parse of
    * a rare bad row, rather than a held message every `next()` would have to look for).
    */
   const takeReady = (): RecordedEvent | undefined => {
-    if (busy !== undefined || index >= rows.length) return undefined;
+    if (inFlight > 0 || index >= rows.length) return undefined;
     try {
       return takeEvent();
     } catch (error) {
       if (placeable(error)) return undefined;
       end();
+      // The generator, suspended at its last message, is finished too.
+      void generator.return(undefined);
       throw error;
     }
   };
 
-  const next = (): Promise<IteratorResult<SubscriptionMessage>> => {
-    if (busy !== undefined) return busy.then(next, next);
-    if (abort.signal.aborted) return Promise.resolve(FINISHED);
-    if (index < rows.length) {
-      try {
-        return Promise.resolve(deliver());
-      } catch (error) {
-        end();
-        return Promise.reject(error);
+  const iterator: AsyncIterator<SubscriptionMessage> = {
+    next: async () => {
+      // Ended (closed, or a fault on the fast path): nothing more, even where the generator was left suspended.
+      if (abort.signal.aborted) {
+        await generator.return(undefined).catch(() => undefined);
+        return FINISHED;
       }
-    }
-    return slow();
+      inFlight++;
+      try {
+        return await generator.next();
+      } finally {
+        inFlight--;
+      }
+    },
+    return: async () => {
+      await subscription.close();
+      return FINISHED;
+    },
   };
 
   const subscription: Subscription & TakesReadyEvents = {
-    [Symbol.asyncIterator]: () => ({
-      next,
-      return: async () => {
-        await subscription.close();
-        return FINISHED;
-      },
-    }),
+    [Symbol.asyncIterator]: () => iterator,
     [takeReadyEvent]: takeReady,
     close: async () => {
       if (abort.signal.aborted) return;
       end();
-      rows = [];
-      // Like an async generator's return(): settle the step in progress (a wait ends at once on the abort).
-      await busy?.catch(() => undefined);
+      // Like an async generator's return(): settles after the step in progress (a wait ends at once on the abort).
+      await generator.return(undefined).catch(() => undefined);
     },
   };
   return subscription;

