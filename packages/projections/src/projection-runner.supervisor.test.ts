@@ -312,6 +312,29 @@ describe('unreadable rows', () => {
     await runner.stop();
   });
 
+  it('read the log unfiltered when the projections handle every registered type, and count unknown types either way', async () => {
+    const events = new MemoryEventStore();
+    await deposit(events, 1);
+    await append(events, 'n-1', 'Noted', { text: 'hello' });
+    const last = await append(events, 'x-1', 'Mystery', { what: 1 });
+    for (const [projections, filtered] of [[[balances(), notes], false], [[notes], true]] as const) {
+      const filters: unknown[] = [];
+      const watched: EventStore = Object.assign(Object.create(events) as EventStore, {
+        subscribe: (options: Parameters<EventStore['subscribe']>[0]) => {
+          filters.push(options?.filter);
+          return events.subscribe(options);
+        },
+      });
+      const runner = createProjectionRunner({ eventStore: watched, readModelStore: new MemoryReadModelStore(), registry: ledger, projections: [...projections] });
+      await runner.start();
+      await runner.waitFor(last.position);
+      // Every registered type handled: "these types, or any the registry does not know" is every type.
+      expect(filters).toEqual([filtered ? { eventTypes: ['Noted'], orTypesNotIn: ledger.types } : undefined]);
+      for (const status of await runner.status()) expect(status.unregisteredTypes).toEqual({ Mystery: 1 });
+      await runner.stop();
+    }
+  });
+
   it('count events of types the registry does not know, per type, in status', async () => {
     const events = new MemoryEventStore();
     await deposit(events, 1);
