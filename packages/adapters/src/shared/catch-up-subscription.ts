@@ -139,9 +139,8 @@ export const catchUpSubscription = <Row = RecordedEvent>(
       return takeEvent();
     } catch (error) {
       if (placeable(error)) return undefined;
+      // Ended: the iterator's next() and close() finish the suspended generator.
       end();
-      // The generator, suspended at its last message, is finished too.
-      void generator.return(undefined);
       throw error;
     }
   };
@@ -172,7 +171,7 @@ export const catchUpSubscription = <Row = RecordedEvent>(
     close: async () => {
       if (abort.signal.aborted) return;
       end();
-      // Like an async generator's return(): settles after the step in progress (a wait ends at once on the abort).
+      // Settles after the generator's step in progress, if any (a read or wait ends at once on the abort).
       await generator.return(undefined).catch(() => undefined);
     },
   };
