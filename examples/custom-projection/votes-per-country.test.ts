@@ -92,7 +92,7 @@ describe('votes per country over a history the deciders wrote (the decider test 
   const decidedVote = (attendeeId: string, candidateId: string, history = conference): VoteCast => {
     const spec = castVote(history, attendeeId, candidateId);
     const expected = voted('award-vote', attendeeId, candidateId);
-    spec.then([expected]);
+    spec.thenEvents([expected]);
     return expected;
   };
 
