@@ -6,7 +6,8 @@ import {
   type ConferenceStreamEvent, type VoteCast,
 } from '@clusterconf/domain';
 import { given } from '@clusterconf/domain/testing';
-import { projectEvents, type ReadModelStore } from '@clusterconf/projections';
+import type { ReadModelStore } from '@clusterconf/projections';
+import { givenEvents, projectEvents } from '@clusterconf/projections/testing';
 import { votesPerCountryId, votesPerCountryProjection, type VotesPerCountryDocument } from './votes-per-country.js';
 
 const NAMESPACE = votesPerCountryProjection.namespace;
@@ -34,35 +35,38 @@ const closed = (ballotId: string) => ev('BallotClosed', { conferenceId: 'ecc2020
 const documentOf = (store: ReadModelStore, ballotId: string) =>
   store.readDocument<VotesPerCountryDocument>(NAMESPACE, 'ballots', votesPerCountryId('ecc2020', ballotId));
 
+/** A ballot's document: nothing counted yet unless `counts` says otherwise. */
+const ballotDocument = (ballotId: string, counts: Partial<VotesPerCountryDocument> = {}): VotesPerCountryDocument => ({
+  conferenceId: 'ecc2020', ballotId, closed: false, countries: {}, counted: 0, unattributed: 0, late: 0, ...counts,
+});
+
 describe('votes per country', () => {
   it('joins each vote with its voter\'s country and reports votes after the close as late', async () => {
-    const store = await projectEvents(votesPerCountryProjection, [
+    await givenEvents(votesPerCountryProjection, [
       registered('ana', 'DE'), registered('bo', 'FR'), registered('cy', 'DE'), registered('dan', 'IT'),
       opened('vote-1'),
       voted('vote-1', 'ana', 'alpha'), voted('vote-1', 'bo', 'alpha'), voted('vote-1', 'cy', 'beta'),
       closed('vote-1'),
       voted('vote-1', 'dan', 'alpha'),
-    ]);
-    expect(await documentOf(store, 'vote-1')).toEqual({
-      conferenceId: 'ecc2020', ballotId: 'vote-1', closed: true,
-      countries: { DE: { alpha: 1, beta: 1 }, FR: { alpha: 1 } },
-      counted: 3, unattributed: 0, late: 1,
+    ]).thenDocuments('ballots', {
+      [votesPerCountryId('ecc2020', 'vote-1')]: ballotDocument('vote-1', { closed: true, countries: { DE: { alpha: 1, beta: 1 }, FR: { alpha: 1 } }, counted: 3, late: 1 }),
     });
   });
 
   it('counts an attendee once per ballot, and keeps ballots apart', async () => {
-    const store = await projectEvents(votesPerCountryProjection, [
+    await givenEvents(votesPerCountryProjection, [
       registered('ana', 'DE'), opened('vote-1'), opened('vote-2'),
       voted('vote-1', 'ana', 'alpha'), voted('vote-1', 'ana', 'beta'), voted('vote-2', 'ana', 'gamma'),
-    ]);
-    expect(await documentOf(store, 'vote-1')).toMatchObject({ countries: { DE: { alpha: 1 } }, counted: 1 });
-    expect(await documentOf(store, 'vote-2')).toMatchObject({ countries: { DE: { gamma: 1 } }, counted: 1 });
+    ]).thenDocuments('ballots', {
+      [votesPerCountryId('ecc2020', 'vote-1')]: ballotDocument('vote-1', { countries: { DE: { alpha: 1 } }, counted: 1 }),
+      [votesPerCountryId('ecc2020', 'vote-2')]: ballotDocument('vote-2', { countries: { DE: { gamma: 1 } }, counted: 1 }),
+    });
   });
 
   it('carries on across batches, as the runner resumes from a checkpoint', async () => {
-    const store = await projectEvents(votesPerCountryProjection, [registered('ana', 'PL'), opened('vote-1')]);
-    await projectEvents(votesPerCountryProjection, [voted('vote-1', 'ana', 'beta')], store);
-    expect(await documentOf(store, 'vote-1')).toMatchObject({ countries: { PL: { beta: 1 } }, counted: 1 });
+    await givenEvents(votesPerCountryProjection, [registered('ana', 'PL'), opened('vote-1')])
+      .andEvents([voted('vote-1', 'ana', 'beta')])
+      .thenDocument('ballots', votesPerCountryId('ecc2020', 'vote-1'), ballotDocument('vote-1', { countries: { PL: { beta: 1 } }, counted: 1 }));
   });
 });
 
@@ -92,7 +96,7 @@ describe('votes per country over a history the deciders wrote (the decider test 
   const decidedVote = (attendeeId: string, candidateId: string, history = conference): VoteCast => {
     const spec = castVote(history, attendeeId, candidateId);
     const expected = voted('award-vote', attendeeId, candidateId);
-    spec.then([expected]);
+    spec.thenEvents([expected]);
     return expected;
   };
 
@@ -103,19 +107,16 @@ describe('votes per country over a history the deciders wrote (the decider test 
     castVote(close, 'dan', 'beta').thenError((error) => error.code === 'BallotNotOpen');
 
     const log = [...conference, ...votes, ...close.slice(conference.length)];
-    const store = await projectEvents(votesPerCountryProjection, log);
-    expect(await documentOf(store, 'award-vote')).toEqual({
-      conferenceId: 'ecc2020', ballotId: 'award-vote', closed: true,
-      countries: { DE: { alpha: 2 }, FR: { beta: 1 } }, counted: 3, unattributed: 0, late: 0,
-    });
+    await givenEvents(votesPerCountryProjection, log).thenDocument('ballots', votesPerCountryId('ecc2020', 'award-vote'),
+      ballotDocument('award-vote', { closed: true, countries: { DE: { alpha: 2 }, FR: { beta: 1 } }, counted: 3 }));
   });
 
   it('lets the log decide a vote that raced the close: accepted while open, appended after BallotClosed, it is late', async () => {
     const racing = decidedVote('dan', 'beta');
     const close = decideConference(conference, { type: 'CloseBallot', conferenceId: 'ecc2020', sessionId: 'award-vote' });
     const log = [...close, racing];
-    const store = await projectEvents(votesPerCountryProjection, log);
-    expect(await documentOf(store, 'award-vote')).toMatchObject({ countries: {}, counted: 0, late: 1 });
+    await givenEvents(votesPerCountryProjection, log).thenDocument('ballots', votesPerCountryId('ecc2020', 'award-vote'),
+      ballotDocument('award-vote', { closed: true, late: 1 }));
     expect(tallyVotes(log, 'ecc2020', 'award-vote').late).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import { EventStoreDBEventStore } from '@clusterconf/adapters/eventstoredb';
+import { describeEventStoreContract } from '@clusterconf/adapters/testing';
 import { describe } from 'vitest';
 import { startTestServerStore } from '../eventstoredb/test-server-store.js';
-import { describeEventStoreContract } from './event-store-contract.js';
 
 // Against the in-process TEST SERVER (test/eventstoredb/test-server), not EventStoreDB: the real client over real
 // gRPC, with the server side emulated from the client's own service definitions.

@@ -1,5 +1,5 @@
 import { MemoryEventStore } from '@clusterconf/adapters/memory';
-import { describeEventStoreContract } from './event-store-contract.js';
+import { describeEventStoreContract } from '@clusterconf/adapters/testing';
 
 describeEventStoreContract('memory', async () => {
   const store = new MemoryEventStore();

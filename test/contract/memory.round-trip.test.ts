@@ -1,7 +1,13 @@
 import { MemoryEventStore } from '@clusterconf/adapters/memory';
-import { describeEventRoundTripProperty } from './event-round-trip-property.js';
+import { describeEventRoundTripProperty, type ContractStoreFactory } from '@clusterconf/adapters/testing';
+import { copyThroughCli } from './copy-through-cli.js';
 
-describeEventRoundTripProperty('memory', async () => {
+const memoryStore: ContractStoreFactory = async () => {
   const store = new MemoryEventStore();
   return { store, cleanup: () => store.close() };
-}, { numRuns: 200 });
+};
+
+describeEventRoundTripProperty('memory', memoryStore, { numRuns: 200, copyLog: copyThroughCli });
+
+// As another adapter's tests run it: the default copy, each event read back appended to a second store.
+describeEventRoundTripProperty('memory, copied by appending each event', memoryStore, { numRuns: 50 });

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { describe } from 'vitest';
 import { PostgresEventStore } from '@clusterconf/adapters/postgres';
+import { describeEventStoreContract } from '@clusterconf/adapters/testing';
 import { dropSchema, postgresAvailable, postgresConfig, postgresUrl, uniqueSchema } from '../support/postgres.js';
-import { describeEventStoreContract } from './event-store-contract.js';
 
 describe.skipIf(!postgresAvailable)('PostgreSQL event store', () => {
   describeEventStoreContract(

@@ -1,7 +1,8 @@
 import { describe } from 'vitest';
 import { PostgresEventStore } from '@clusterconf/adapters/postgres';
+import { describeEventRoundTripProperty } from '@clusterconf/adapters/testing';
 import { dropSchema, postgresAvailable, postgresUrl, uniqueSchema } from '../support/postgres.js';
-import { describeEventRoundTripProperty } from './event-round-trip-property.js';
+import { copyThroughCli } from './copy-through-cli.js';
 
 describe.skipIf(!postgresAvailable)('PostgreSQL event store', () => {
   describeEventRoundTripProperty('PostgreSQL', async () => {
@@ -14,5 +15,5 @@ describe.skipIf(!postgresAvailable)('PostgreSQL event store', () => {
         await dropSchema(schema);
       },
     };
-  }, { numRuns: 150 });
+  }, { numRuns: 150, copyLog: copyThroughCli });
 });

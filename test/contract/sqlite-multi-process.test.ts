@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '@clusterconf/domain';
 import { comparePositions } from '@clusterconf/domain';
 import { SqliteEventStore } from '@clusterconf/adapters/sqlite';
-import { newEvent } from './event-store-contract.js';
+import { newEvent } from '@clusterconf/adapters/testing';
 
 const child = fileURLToPath(new URL('./fixtures/sqlite-append-child.ts', import.meta.url));
 const awaitingChild = fileURLToPath(new URL('./fixtures/sqlite-await-subscription-child.ts', import.meta.url));

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@clusterconf/adapters/sqlite';
-import { describeEventStoreContract } from './event-store-contract.js';
+import { describeEventStoreContract } from '@clusterconf/adapters/testing';
 
 describeEventStoreContract(
   'SQLite file',

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@clusterconf/adapters/sqlite';
-import { describeEventRoundTripProperty } from './event-round-trip-property.js';
+import { describeEventRoundTripProperty } from '@clusterconf/adapters/testing';
+import { copyThroughCli } from './copy-through-cli.js';
 
 describeEventRoundTripProperty('SQLite file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'clusterconf-sqlite-round-trip-'));
@@ -14,4 +15,4 @@ describeEventRoundTripProperty('SQLite file', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}, { numRuns: 200 });
+}, { numRuns: 200, copyLog: copyThroughCli });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppendPositionUnknownError, type EventStoreDBEventStoreOptions } from '@clusterconf/adapters/eventstoredb';
 import { InvalidEventError, type RecordedEvent, StreamDeletedError, StreamNotFoundError, WrongExpectedRevisionError } from '@clusterconf/domain';
-import { newEvent } from '../contract/event-store-contract.js';
+import { newEvent } from '@clusterconf/adapters/testing';
 import type { EventStoreDBTestServerOptions } from './test-server/index.js';
 import { startTestServerStore, type TestServerStore } from './test-server-store.js';
 

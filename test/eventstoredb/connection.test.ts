@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventStoreDBEventStore, InvalidConnectionStringError } from '@clusterconf/adapters/eventstoredb';
 import { StoreUnavailableError } from '@clusterconf/domain';
-import { newEvent } from '../contract/event-store-contract.js';
+import { newEvent } from '@clusterconf/adapters/testing';
 import { EventStoreDBTestServer } from './test-server/index.js';
 
 const rejection = async (promise: Promise<unknown>): Promise<unknown> => promise.then(() => new Error('expected a rejection'), (error: unknown) => error);

@@ -9,7 +9,7 @@ import {
   StreamDeletedError,
   StreamNotFoundError,
 } from '@clusterconf/domain';
-import { newEvent } from '../contract/event-store-contract.js';
+import { newEvent } from '@clusterconf/adapters/testing';
 import { startTestServerStore, type TestServerStore } from './test-server-store.js';
 
 const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {

@@ -2,7 +2,7 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventStoreDBEventStore, type EventStoreDBClientLike } from '@clusterconf/adapters/eventstoredb';
 import { WrongExpectedRevisionError } from '@clusterconf/domain';
-import { newEvent } from '../contract/event-store-contract.js';
+import { newEvent } from '@clusterconf/adapters/testing';
 import { EventStoreDBTestServer } from './test-server/index.js';
 
 /**

@@ -2,7 +2,7 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RecordedEvent, SubscriptionMessage } from '@clusterconf/domain';
 import { EventStoreDBEventStore } from '@clusterconf/adapters/eventstoredb';
-import { newEvent } from '../contract/event-store-contract.js';
+import { newEvent } from '@clusterconf/adapters/testing';
 import { EventStoreDBTestServer } from './test-server/index.js';
 
 /** Pulls until `count` events of the stream arrived; returns every message pulled. */

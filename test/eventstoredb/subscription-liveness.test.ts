@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SubscriptionMessage } from '@clusterconf/domain';
-import { newEvent } from '../contract/event-store-contract.js';
+import { newEvent } from '@clusterconf/adapters/testing';
 import { startTestServerStore, type TestServerStore } from './test-server-store.js';
 
 /** The next message, or 'nothing' when none comes within `ms`. */

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidEventError, WrongExpectedRevisionError } from '@clusterconf/domain';
 import type { PostgresEventStore } from '@clusterconf/adapters/postgres';
-import { newEvent } from '../contract/event-store-contract.js';
+import { newEvent } from '@clusterconf/adapters/testing';
 import { dropSchema, postgresAvailable, uniqueSchema } from '../support/postgres.js';
 import { appendInHeldTransaction, collect, openStore, rawClient } from './fixtures.js';
 

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { AccessDeniedError, StoreUnavailableError } from '@clusterconf/domain';
 import { PostgresEventStore } from '@clusterconf/adapters/postgres';
-import { newEvent } from '../contract/event-store-contract.js';
+import { newEvent } from '@clusterconf/adapters/testing';
 import { dropSchema, postgresAvailable, postgresConfig, uniqueSchema } from '../support/postgres.js';
 import { collect, openStore, rawClient } from './fixtures.js';
 

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Position, Subscription, SubscriptionMessage } from '@clusterconf/domain';
 import { comparePositions } from '@clusterconf/domain';
 import type { PostgresEventStore } from '@clusterconf/adapters/postgres';
-import { newEvent } from '../contract/event-store-contract.js';
+import { newEvent } from '@clusterconf/adapters/testing';
 import { dropSchema, postgresAvailable, uniqueSchema } from '../support/postgres.js';
 import { appendInHeldTransaction, collect, countingPool, type CountingPool, eventsIn, messagesUntil, openStore, rawClient } from './fixtures.js';
 

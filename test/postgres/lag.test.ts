@@ -4,7 +4,7 @@ import * as t from 'io-ts';
 import { createEventRegistry, defineEvent, formatPosition, type Position } from '@clusterconf/domain';
 import { createProjectionRunner, defineProjection, MemoryReadModelStore, type ProjectionRunner, type ProjectionStatus } from '@clusterconf/projections';
 import type { PostgresEventStore } from '@clusterconf/adapters/postgres';
-import { newEvent } from '../contract/event-store-contract.js';
+import { newEvent } from '@clusterconf/adapters/testing';
 import { dropSchema, postgresAvailable, uniqueSchema } from '../support/postgres.js';
 import { appendInHeldTransaction, openStore, rawClient } from './fixtures.js';
 

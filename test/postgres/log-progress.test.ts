@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { LogProgress, Position } from '@clusterconf/domain';
 import type { PostgresEventStore } from '@clusterconf/adapters/postgres';
-import { newEvent } from '../contract/event-store-contract.js';
+import { newEvent } from '@clusterconf/adapters/testing';
 import { dropSchema, postgresAvailable, postgresConfig, uniqueSchema } from '../support/postgres.js';
 import { appendInHeldTransaction, appendInOpenTransaction, collect, openStore, rawClient } from './fixtures.js';
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import type { Subscription } from '@clusterconf/domain';
 import type { PostgresEventStore } from '@clusterconf/adapters/postgres';
-import { newEvent } from '../contract/event-store-contract.js';
+import { newEvent } from '@clusterconf/adapters/testing';
 import { dropSchema, postgresAvailable, postgresUrl, uniqueSchema } from '../support/postgres.js';
 import { openStore, rawClient, takeEvents, untilCaughtUp } from './fixtures.js';
 

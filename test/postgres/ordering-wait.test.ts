@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import type { Subscription } from '@clusterconf/domain';
 import type { PostgresEventStore } from '@clusterconf/adapters/postgres';
-import { newEvent } from '../contract/event-store-contract.js';
+import { newEvent } from '@clusterconf/adapters/testing';
 import { dropSchema, postgresAvailable, uniqueSchema } from '../support/postgres.js';
 import { collect, openStore, rawClient, takeEvents } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresEventStore, PostgresReadModelStore } from '@clusterconf/adapters/postgres';
-import { newEvent } from '../contract/event-store-contract.js';
+import { newEvent } from '@clusterconf/adapters/testing';
 import { dropSchema, postgresAvailable, postgresUrl, uniqueSchema } from '../support/postgres.js';
 import { untilCaughtUp } from './fixtures.js';
 import { startSilentProxy, type SilentProxy } from './silent-proxy.js';

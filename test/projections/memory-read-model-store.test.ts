@@ -1,10 +1,9 @@
-import { InvalidDocumentError, MemoryReadModelStore } from '@clusterconf/projections';
-import { readModelStoreContract } from './fixtures/read-model-store-contract.js';
+import { MemoryReadModelStore } from '@clusterconf/projections';
+import { describeReadModelStoreContract } from '@clusterconf/adapters/testing';
 
-// The memory store keeps its state in its instance: no peer over the same database, and no SQL. A document JSON
-// cannot hold is refused with the same InvalidDocumentError as the SQL stores use.
-readModelStoreContract('memory', {
+// The memory store keeps its state in its instance: no peer over the same database (so no lease cases), and no SQL.
+// A document JSON cannot hold is refused with the port's InvalidDocumentError, as the SQL stores refuse it.
+describeReadModelStoreContract('memory', {
   open: async () => new MemoryReadModelStore(),
-  notJsonError: InvalidDocumentError,
-  cleanUp: async () => undefined,
+  cleanup: async () => undefined,
 });

@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { InvalidDocumentError, PostgresEventStore, PostgresReadModelStore, ReadModelStatementError } from '@clusterconf/adapters/postgres';
+import { batchOf, describeReadModelStoreContract } from '@clusterconf/adapters/testing';
 import { createProjectionRunner } from '@clusterconf/projections';
 import { dropSchema, postgresAvailable, postgresConfig, postgresUrl, uniqueSchema } from '../support/postgres.js';
 import { blueGreenWithoutHalfBuiltReads } from './fixtures/blue-green-scenario.js';
-import { batchOf, readModelStoreContract } from './fixtures/read-model-store-contract.js';
 import { seedTally, tallyEvents, tallyProjection } from './fixtures/tally-projection.js';
 
 const withClient = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
@@ -20,10 +20,9 @@ const withClient = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T
 let schema = uniqueSchema('rm_contract');
 
 describe.skipIf(!postgresAvailable)('PostgreSQL read-model store', () => {
-  readModelStoreContract('PostgreSQL', {
+  describeReadModelStoreContract('PostgreSQL', {
     open: () => PostgresReadModelStore.open({ connectionString: postgresUrl, schema, poolSize: 3, leaseHeartbeatMs: 200 }),
     openPeer: () => PostgresReadModelStore.open({ connectionString: postgresUrl, schema, poolSize: 3, leaseHeartbeatMs: 200 }),
-    notJsonError: InvalidDocumentError,
     sql: {
       createTableSql: (table) => `create table ${table} (k text primary key, n integer not null)`,
       insertRowSql: (table) => `insert into ${table} (k, n) values ($1, $2)`,
@@ -36,7 +35,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL read-model store', () => {
         }),
       statementError: ReadModelStatementError,
     },
-    cleanUp: async () => {
+    cleanup: async () => {
       await dropSchema(schema);
       schema = uniqueSchema('rm_contract');
     },

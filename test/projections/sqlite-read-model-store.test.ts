@@ -3,19 +3,18 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { InvalidDocumentError, ReadModelStatementError, SqliteEventStore, SqliteReadModelStore, leaseFilePath } from '@clusterconf/adapters/sqlite';
+import { ReadModelStatementError, SqliteEventStore, SqliteReadModelStore, leaseFilePath } from '@clusterconf/adapters/sqlite';
+import { batchOf, describeReadModelStoreContract } from '@clusterconf/adapters/testing';
 import { createProjectionRunner } from '@clusterconf/projections';
 import { blueGreenWithoutHalfBuiltReads } from './fixtures/blue-green-scenario.js';
-import { batchOf, readModelStoreContract } from './fixtures/read-model-store-contract.js';
 import { seedTally, tallyEvents, tallyProjection } from './fixtures/tally-projection.js';
 
 let dir: string | undefined;
 const file = () => path.join((dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'clusterconf-rm-sqlite-'))), 'read-models.db');
 
-readModelStoreContract('SQLite', {
+describeReadModelStoreContract('SQLite', {
   open: () => SqliteReadModelStore.open({ path: file() }),
   openPeer: () => SqliteReadModelStore.open({ path: file() }),
-  notJsonError: InvalidDocumentError,
   sql: {
     createTableSql: (table) => `CREATE TABLE ${table} (k TEXT PRIMARY KEY, n INTEGER NOT NULL)`,
     insertRowSql: (table) => `INSERT INTO ${table} (k, n) VALUES (?, ?)`,
@@ -30,7 +29,7 @@ readModelStoreContract('SQLite', {
     },
     statementError: ReadModelStatementError,
   },
-  cleanUp: async () => {
+  cleanup: async () => {
     if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
     dir = undefined;
   },

@@ -11,4 +11,5 @@ export * from './projection-status.js';
 export * from './read-model-reader.js';
 export * from './read-model-store.js';
 export * from './runner-logger.js';
-export * from './testing/index.js';
+// The test kit is `@clusterconf/projections/testing`; projectEvents stays here too for the code that imports it from here.
+export * from './testing/project-events.js';

@@ -12,11 +12,24 @@ export interface LogPage<Row = RecordedEvent> {
   readonly full: boolean;
 }
 
-/** What a store offers for the generic catch-up subscription. */
+/**
+ * What a store offers for the generic catch-up subscription.
+ *
+ * The ordering rule every log must keep: nothing ever appears before a position a reader has passed. Positions are
+ * unique and strictly increasing in log order (`comparePositions`), and once a read has handed out a position (an
+ * event's, or a page's `scannedUpTo`), no event may later become visible at or before it: an append that commits
+ * late must still land after every position already read. The subscription keeps only its last position, asks for the
+ * page after it, and moves its checkpoint over what a filter left out, so a store that let an event appear behind a
+ * reader would lose it for good, in every subscriber and every resumed projection. A store whose writers can commit
+ * out of position order must hold reads back until the order is settled, as the PostgreSQL store does: it reads only
+ * rows whose transaction id is below `pg_snapshot_xmin(pg_current_snapshot())`, the oldest transaction still running.
+ */
 export interface LogSource<Row = RecordedEvent> {
   /**
-   * Reads the page after `after`. `signal` aborts when the subscription closes: a store that waits inside a read (for
-   * rows still being ordered, or before retrying a lost connection) ends the wait and returns what it has, or throws.
+   * Reads the page after `after`: up to `limit` rows strictly after it, in position order, with `scannedUpTo` the
+   * last position the read looked at, matching the filter or not, which falls under the ordering rule above too.
+   * `signal` aborts when the subscription closes: a store that waits inside a read (for rows still being ordered, or
+   * before retrying a lost connection) ends the wait and returns what it has, or throws.
    */
   readPage(after: Position | undefined, limit: number, filter: EventFilter | undefined, signal: AbortSignal): Promise<LogPage<Row>>;
   /**
@@ -42,7 +55,9 @@ export interface LogSource<Row = RecordedEvent> {
 const FINISHED: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 /**
- * Catch-up-then-live subscription over any `LogSource`. Pull-based: a page is read only when the consumer has taken
+ * Catch-up-then-live subscription over any `LogSource`, the `subscribe()` of every store here: `subscribe(options)`
+ * returns `catchUpSubscription(this, options, onClose)`, and the store's `close()` closes the subscriptions it handed
+ * out (`onClose` tells it which have closed on their own). Pull-based: a page is read only when the consumer has taken
  * the previous one, so a slow consumer bounds memory to one page. The messages come from one async generator; the
  * runner's lane also takes the events of the page in hand synchronously through the fast path (`takeReadyEvent`).
  */

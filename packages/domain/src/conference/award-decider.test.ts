@@ -30,10 +30,10 @@ const voted = (log: Parameters<typeof tallyVotes>[0], overrides: Partial<GrantVo
 const decisive = [opened, vote('a-1', 'uwe-pfeil'), vote('a-2', 'uwe-pfeil'), vote('a-3', 'candidate-b'), closed];
 
 describe('GrantJuryAward', () => {
-  it('grants a jury award naming recipient and affiliation', () => given(awardDecider).when(jury).then([juryGranted]));
+  it('grants a jury award naming recipient and affiliation', () => given(awardDecider).when(jury).thenEvents([juryGranted]));
   it('grants once per edition', () => given(awardDecider, [juryGranted]).when(jury).thenError(withCode('AwardAlreadyGranted', { edition: 2020 })));
   it('grants another edition', () =>
-    given(awardDecider, [juryGranted]).when({ ...jury, edition: 2021 }).then([ev('AwardGranted', { ...juryGranted.data, edition: 2021 })]));
+    given(awardDecider, [juryGranted]).when({ ...jury, edition: 2021 }).thenEvents([ev('AwardGranted', { ...juryGranted.data, edition: 2021 })]));
   it('needs a recipient and an affiliation', () => {
     given(awardDecider).when({ ...jury, recipient: '' }).thenError(withCode('BlankField', { field: 'recipient' }));
     given(awardDecider).when({ ...jury, affiliation: ' ' }).thenError(withCode('BlankField', { field: 'affiliation' }));
@@ -42,7 +42,7 @@ describe('GrantJuryAward', () => {
 
 describe('GrantVotedAward', () => {
   it('goes to the candidate with the most votes, recording the tally', () =>
-    given(awardDecider).when(voted(decisive)).then([
+    given(awardDecider).when(voted(decisive)).thenEvents([
       ev('AwardGranted', {
         awardId: 'ecmy', edition: 2020, title: 'European Cluster Manager of the Year', recipient: 'Uwe Pfeil', affiliation: 'E-Mobilität Regensburg',
         decidedBy: { kind: 'vote', conferenceId: 'ecc2020', ballotId: 'ecmy-vote', tally: [{ candidateId: 'uwe-pfeil', votes: 2 }, { candidateId: 'candidate-b', votes: 1 }, { candidateId: 'candidate-c', votes: 0 }] },
@@ -55,7 +55,7 @@ describe('GrantVotedAward', () => {
     const tied = [opened, vote('a-1', 'uwe-pfeil'), vote('a-2', 'candidate-b'), closed];
     given(awardDecider).when(voted(tied)).thenError(withCode('TieNeedsDecision'));
     given(awardDecider).when(voted(tied, { tieBreak: 'candidate-c' })).thenError(withCode('InvalidTieBreak', { leaders: ['candidate-b', 'uwe-pfeil'] }));
-    given(awardDecider).when(voted(tied, { tieBreak: 'uwe-pfeil' })).then([
+    given(awardDecider).when(voted(tied, { tieBreak: 'uwe-pfeil' })).thenEvents([
       ev('AwardGranted', {
         awardId: 'ecmy', edition: 2020, title: 'European Cluster Manager of the Year', recipient: 'Uwe Pfeil', affiliation: 'E-Mobilität Regensburg',
         decidedBy: { kind: 'vote', conferenceId: 'ecc2020', ballotId: 'ecmy-vote', tally: [{ candidateId: 'candidate-b', votes: 1 }, { candidateId: 'uwe-pfeil', votes: 1 }, { candidateId: 'candidate-c', votes: 0 }] },
@@ -143,7 +143,7 @@ describe('one ballot, one edition', () => {
   it('rebuilds the used ballots from the history: vote-decided grants record their ballot, jury grants none', () => {
     const jury2019 = ev('AwardGranted', { ...juryGranted.data, awardId: 'ecmy', edition: 2019 });
     expect([...given(awardDecider, [jury2019, ...granted()]).state().ballots]).toEqual([['ecc2020/ecmy-vote', 2020]]);
-    given(awardDecider, [jury2019]).when(voted(decisive, { edition: 2021 })).then([ev('AwardGranted', { ...granted()[0]!.data, edition: 2021 })]);
+    given(awardDecider, [jury2019]).when(voted(decisive, { edition: 2021 })).thenEvents([ev('AwardGranted', { ...granted()[0]!.data, edition: 2021 })]);
   });
 
   it('takes a ballot of the same id in another conference: a ballot is a session of one conference', () => {

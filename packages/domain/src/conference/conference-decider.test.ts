@@ -26,18 +26,18 @@ const { type: _type, ...openData } = openBallot;
 const ballotOpened = ev('SessionOpened', openData);
 
 describe('ScheduleConference', () => {
-  it('schedules with sorted days', () => given(conferenceDecider).when(schedule).then([scheduled]));
+  it('schedules with sorted days', () => given(conferenceDecider).when(schedule).thenEvents([scheduled]));
   it('schedules once', () => given(conferenceDecider, [scheduled]).when(schedule).thenError(withCode('ConferenceAlreadyScheduled')));
   it('refuses an impossible date, naming the field', () =>
     given(conferenceDecider).when({ ...schedule, days: ['2020-11-31'] }).thenError(withCode('InvalidInput', { field: 'days.0' })));
   it('refuses no days', () => given(conferenceDecider).when({ ...schedule, days: [] }).thenError(withCode('InvalidInput', { field: 'days' })));
   it('refuses a capacity of zero', () => given(conferenceDecider).when({ ...schedule, capacity: 0 }).thenError(withCode('InvalidInput', { field: 'capacity' })));
   it('accepts no capacity', () =>
-    given(conferenceDecider).when({ ...schedule, capacity: null }).then([ev('ConferenceScheduled', { ...scheduled.data, capacity: null })]));
+    given(conferenceDecider).when({ ...schedule, capacity: null }).thenEvents([ev('ConferenceScheduled', { ...scheduled.data, capacity: null })]));
 });
 
 describe('RegisterAttendee', () => {
-  it('registers a valid attendee', () => given(conferenceDecider, [scheduled]).when(register('a-1')).then([registered('a-1')]));
+  it('registers a valid attendee', () => given(conferenceDecider, [scheduled]).when(register('a-1')).thenEvents([registered('a-1')]));
   it('registers an attendee once', () =>
     given(conferenceDecider, [scheduled, registered('a-1')]).when(register('a-1')).thenError(withCode('AttendeeAlreadyRegistered', { attendeeId: 'a-1' })));
   it('refuses a blank name', () =>
@@ -59,7 +59,7 @@ describe('RegisterAttendee', () => {
 });
 
 describe('OpenSession', () => {
-  it('opens a ballot session', () => given(conferenceDecider, [scheduled]).when(openBallot).then([ballotOpened]));
+  it('opens a ballot session', () => given(conferenceDecider, [scheduled]).when(openBallot).thenEvents([ballotOpened]));
   it('opens a session once', () =>
     given(conferenceDecider, [scheduled, ballotOpened]).when(openBallot).thenError(withCode('SessionAlreadyOpened', { sessionId: 'ecmy-vote' })));
   it('opens only on a conference day', () =>
@@ -76,13 +76,13 @@ describe('OpenSession', () => {
       .thenError(withCode('DuplicateCandidate', { candidateId: 'uwe-pfeil' })));
   it('opens a session without a ballot', () =>
     given(conferenceDecider, [scheduled]).when({ ...openBallot, sessionId: 'opening', ballot: null })
-      .then([ev('SessionOpened', { ...openData, sessionId: 'opening', ballot: null })]));
+      .thenEvents([ev('SessionOpened', { ...openData, sessionId: 'opening', ballot: null })]));
 });
 
 describe('CloseBallot', () => {
   const close = { type: 'CloseBallot', conferenceId: 'ecc2020', sessionId: 'ecmy-vote' } as const;
   const closed = ev('BallotClosed', { conferenceId: 'ecc2020', sessionId: 'ecmy-vote' });
-  it('closes an open ballot', () => given(conferenceDecider, [scheduled, ballotOpened]).when(close).then([closed]));
+  it('closes an open ballot', () => given(conferenceDecider, [scheduled, ballotOpened]).when(close).thenEvents([closed]));
   it('closes once', () => given(conferenceDecider, [scheduled, ballotOpened, closed]).when(close).thenError(withCode('BallotAlreadyClosed')));
   it('closes only an opened session', () => given(conferenceDecider, [scheduled]).when(close).thenError(withCode('SessionNotFound')));
   it('closes only a ballot session', () =>

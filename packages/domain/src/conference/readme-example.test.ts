@@ -13,7 +13,7 @@ it('runs the README test-kit example', () => {
   if (decoded._tag === 'Left') throw decoded.left;
   const voted = decoded.right;
 
-  given(voteDecider).when(cast('uwe-pfeil')).then([voted]);
-  given(voteDecider, [voted]).when(cast('uwe-pfeil')).then([]); // a repeated identical vote appends nothing
+  given(voteDecider).when(cast('uwe-pfeil')).thenEvents([voted]);
+  given(voteDecider, [voted]).when(cast('uwe-pfeil')).thenEvents([]); // a repeated identical vote appends nothing
   given(voteDecider, [voted]).when(cast('candidate-b')).thenError((error) => error.code === 'AlreadyVoted');
 });

@@ -14,7 +14,7 @@ const voted = (candidateId: string) => ev('VoteCast', { conferenceId: 'ecc2020',
 
 describe('CastVote', () => {
   it('records a registered attendee’s vote for a shortlisted candidate on an open ballot', () =>
-    given(voteDecider).when(cast('uwe-pfeil')).then([voted('uwe-pfeil')]));
+    given(voteDecider).when(cast('uwe-pfeil')).thenEvents([voted('uwe-pfeil')]));
   it('refuses an attendee who is not registered', () =>
     given(voteDecider).when(cast('uwe-pfeil', { attendeeRegistered: false })).thenError(withCode('NotRegistered', { attendeeId: 'a-1' })));
   it('refuses before the ballot opens', () =>
@@ -24,9 +24,9 @@ describe('CastVote', () => {
   it('refuses a candidate not on the shortlist', () =>
     given(voteDecider).when(cast('someone-else')).thenError(withCode('UnknownCandidate', { candidateId: 'someone-else' })));
   it('treats a repeated identical vote as a retry: success, nothing appended', () =>
-    given(voteDecider, [voted('uwe-pfeil')]).when(cast('uwe-pfeil')).then([]));
+    given(voteDecider, [voted('uwe-pfeil')]).when(cast('uwe-pfeil')).thenEvents([]));
   it('keeps the repeat idempotent even once the ballot has closed', () =>
-    given(voteDecider, [voted('uwe-pfeil')]).when(cast('uwe-pfeil', { status: 'closed' })).then([]));
+    given(voteDecider, [voted('uwe-pfeil')]).when(cast('uwe-pfeil', { status: 'closed' })).thenEvents([]));
   it('refuses a second vote for another candidate', () =>
     given(voteDecider, [voted('uwe-pfeil')]).when(cast('candidate-b')).thenError(withCode('AlreadyVoted', { votedFor: 'uwe-pfeil' })));
   it('refuses ballot facts loaded for another attendee', () =>

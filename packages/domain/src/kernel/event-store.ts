@@ -83,7 +83,8 @@ export interface Subscription extends AsyncIterable<SubscriptionMessage> {
 }
 
 /**
- * The port every event store adapter implements with identical semantics, proven by the contract suite in `test/`.
+ * The port every event store adapter implements with identical semantics, proven by the contract suite
+ * (`describeEventStoreContract` from `@clusterconf/adapters/testing`).
  * Events are stored and returned in their JSON form; decoding against codecs happens in `EventRegistry`.
  */
 export interface EventStore {

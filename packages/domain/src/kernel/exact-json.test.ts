@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { anyValue, holdsExactly, jsonLikeValue, Ticket } from '../../../../test/support/json-values.js';
+import { anyValue, holdsExactly, jsonLikeValue, Ticket } from '@clusterconf/adapters/testing';
 import { exactJsonProblem, formatJsonPath, MAX_JSON_DEPTH } from './exact-json.js';
 
 /** The value at `attendees[3].joinedAt` of an otherwise exact payload. */

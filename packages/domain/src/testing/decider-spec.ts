@@ -3,10 +3,14 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Decider } from '../kernel/decider.js';
 import { fold } from '../kernel/decider.js';
 
-/** The outcome a `then`/`thenError` assertion checks. */
+/**
+ * The outcome a `thenEvents`/`thenError` assertion checks. It has no `then` member on purpose: an object with one is a
+ * thenable, so `await given(d).when(c)` would call it as `then(resolve, reject)` and an assertion would run (and
+ * fail, or pass vacuously) where nobody asked for one.
+ */
 export interface DeciderSpecification<Command, Event, Error> {
   /** Asserts the command produced exactly these events, in order (deep equality). */
-  then(expected: readonly Event[]): void;
+  thenEvents(expected: readonly Event[]): void;
   /** Asserts the command was refused; pass the error, or a predicate over it. */
   thenError(expected: Error | ((error: Error) => boolean)): void;
   /** The raw decision, for assertions the two above do not cover. */
@@ -32,7 +36,7 @@ const deepEqual = (a: unknown, b: unknown): boolean => isDeepStrictEqual(a, b);
 
 /**
  * Given-when-then for any decider, with no test framework dependency:
- * `given(decider, history).when(command).then(events)` or `.thenError(error)`.
+ * `given(decider, history).when(command).thenEvents(events)` or `.thenError(error)`.
  */
 export const given = <Command, State, Event, Error>(decider: Decider<Command, State, Event, Error>, history: readonly NoInfer<Event>[] = []) => ({
   /** The state the history folds to, for assertions on `evolve`. */
@@ -42,7 +46,7 @@ export const given = <Command, State, Event, Error>(decider: Decider<Command, St
     return {
       decision,
       command,
-      then(expected) {
+      thenEvents(expected) {
         if (E.isLeft(decision)) {
           throw new SpecificationFailed(`Expected events ${show(expected)}\nbut the command was refused with ${show(decision.left)}`);
         }

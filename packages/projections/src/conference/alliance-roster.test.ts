@@ -1,17 +1,16 @@
-import { describe, expect, it } from 'vitest';
-import { projectEvents } from '../testing/index.js';
+import { describe, it } from 'vitest';
+import { givenEvents } from '../testing/index.js';
 import { allianceRosterProjection } from './alliance-roster.js';
 import { ev } from './fixtures.test-helper.js';
 
 describe('the alliance roster read model', () => {
   it('lists member nations in member order', async () => {
-    const store = await projectEvents(allianceRosterProjection, [
+    await givenEvents(allianceRosterProjection, [
       ev('AllianceFounded', { allianceId: 'eca', name: 'European Cluster Alliance' }),
       ev('NationJoinedAlliance', { allianceId: 'eca', nation: 'FR', programme: 'Pôles', memberNumber: 2 }),
       ev('NationJoinedAlliance', { allianceId: 'eca', nation: 'DE', programme: 'go-cluster', memberNumber: 1 }),
       ev('NationJoinedAlliance', { allianceId: 'eca', nation: 'ES', programme: 'AEI', memberNumber: 3 }),
-    ]);
-    expect(await store.readDocument('alliance_roster_v1', 'alliances', 'eca')).toEqual({
+    ]).thenDocument('alliances', 'eca', {
       allianceId: 'eca',
       name: 'European Cluster Alliance',
       members: [
@@ -23,11 +22,10 @@ describe('the alliance roster read model', () => {
   });
 
   it('keeps members who join before the founding reaches the log', async () => {
-    const store = await projectEvents(allianceRosterProjection, [
+    await givenEvents(allianceRosterProjection, [
       ev('NationJoinedAlliance', { allianceId: 'eca', nation: 'IT', programme: 'Cluster nazionali', memberNumber: 1 }),
       ev('AllianceFounded', { allianceId: 'eca', name: 'ECA' }),
-    ]);
-    expect(await store.readDocument('alliance_roster_v1', 'alliances', 'eca')).toEqual({
+    ]).thenDocument('alliances', 'eca', {
       allianceId: 'eca',
       name: 'ECA',
       members: [{ memberNumber: 1, nation: 'IT', programme: 'Cluster nazionali' }],

@@ -1,1 +1,3 @@
 export * from './project-events.js';
+export { givenEvents, type ProjectionSpecification } from './projection-spec.js';
+export { SpecificationFailed } from '@clusterconf/domain/testing';

@@ -1,35 +1,34 @@
 /**
- * The adapter contract suite: the semantics of the `EventStore` port, identical in every adapter.
+ * The event-store contract suite: the semantics of the `EventStore` port, identical in every adapter. Register it once
+ * per store in a Vitest test file:
  *
- * Usage, one file per adapter (`test/contract/<adapter>.contract.test.ts`):
+ *   import { describeEventStoreContract } from '@clusterconf/adapters/testing';
  *
- *   describeEventStoreContract('SQLite', async () => {
- *     const store = await SqliteEventStore.open({ path });
- *     return { store, cleanup: async () => { await store.close(); rmSync(dir, { recursive: true }); } };
+ *   describeEventStoreContract('my store', async () => {
+ *     const store = await MyEventStore.open({ database: await freshDatabase() });
+ *     return { store, cleanup: async () => { await store.close(); await dropDatabase(); } };
  *   });
  *
- * The factory runs before every test and must return a store over an EMPTY log (a fresh file, schema or database)
- * plus `cleanup`, which closes it and removes what it created. Every stream id a test writes starts with a random
+ * The factory runs before every case and must return a store over an EMPTY log (a fresh file, schema or database)
+ * plus `cleanup`, which closes it and removes what it created. Every stream id a case writes starts with a random
  * prefix, and whole-log assertions only look at events under that prefix, so a backend whose log carries foreign
- * events (system streams) still satisfies the suite, except the empty-log `headPosition` case.
+ * events (system streams) still satisfies the suite, except the empty-log `headPosition` and `progressAfter` cases.
  *
- * Optional hooks enable backend-specific cases:
+ * Optional hooks of the handle enable backend-specific cases:
  * - `corruptEvent(streamId, revision, column, text)`, with `options.corruptRows: true`: overwrite that stored event's
  *   data or metadata with `text` as it is stored (on EventStoreDB, its data or custom metadata). The cases store data
  *   that is not JSON and metadata that breaks the event contract, and check that reads throw a `CorruptEventError`
  *   naming stream, revision and position, that subscriptions deliver the row as an `unreadable` message in its place
  *   and go on, and that the rest stays readable; without the option the cases are not registered;
  * - `reopen()`: a second store over the same storage (another connection); when given, a case checks that events
- *   written through one store are read, and followed live, through the other;
- * - `options.eventIdScope: 'stream'`: for stores whose eventIds are unique per stream only (EventStoreDB); the
- *   cross-stream id cases then assert that rule instead of the log-wide one;
+ *   written through one store are read, and followed live, through the other (the suite closes it);
  * - `fetchedEvents()`: how many events the store has read for subscriptions so far. Needed only by stores that do
  *   not implement `LogSource.readPage` (the suite counts `readPage` results itself otherwise); it is the honest
  *   observable of backpressure: a subscriber that stops pulling must stop the store from reading.
- * - `options.exactCountLimit`: how many events the store's `progressAfter` counts before it estimates; the suite then
- *   expects `estimate` beyond it (and a figure within 2% for its evenly sized events). Without it, every count must be
- *   exact. The `progressAfter` cases count from the start of the log, so, like the empty-log `headPosition` case,
- *   they need a log without foreign events.
+ *
+ * Options (`ContractOptions`) say what the store is: `eventIdScope: 'stream'` for stores whose eventIds are unique
+ * per stream only (EventStoreDB), `exactCountLimit` for a `progressAfter` that estimates beyond a count, and smaller
+ * `concurrentWriters`/`appendsPerWriter` for backends over slow networks.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -37,7 +36,6 @@ import { takeReadyEventOf } from '@clusterconf/projections/fast-path';
 import type {
   AppendResult,
   EventStore,
-  NewEvent,
   Position,
   RecordedEvent,
   Subscription,
@@ -54,24 +52,32 @@ import {
   StreamNotFoundError,
   WrongExpectedRevisionError,
 } from '@clusterconf/domain';
+import { newEvent } from './new-event.js';
 
-/** What the factory returns for one test. */
+/** What the factory returns for one case: the store under test, how to dispose of it, and optional hooks. */
 export interface ContractStoreHandle {
+  /** A store over an empty log. */
   readonly store: EventStore;
+  /** Closes the store (the suite may have closed it already) and removes what the factory created. */
   readonly cleanup: () => Promise<void>;
+  /** A second store over the same storage, as another process would open it. */
   readonly reopen?: () => Promise<EventStore>;
+  /** Overwrites a stored event's data or metadata with `text`, as a hand edit would; see `ContractOptions.corruptRows`. */
   readonly corruptEvent?: (streamId: string, revision: bigint, column: 'data' | 'metadata', text: string) => Promise<void>;
+  /** Events read for subscriptions so far; only for stores without `LogSource.readPage`. */
   readonly fetchedEvents?: () => number;
 }
 
-/** Creates a store over an empty log for one test. */
+/** Opens a store over an empty log for one case. */
 export type ContractStoreFactory = () => Promise<ContractStoreHandle>;
 
-/** Sizes of the heavier cases; adapters over slow networks may lower them, never below the issue's figures in CI. */
+/** What the store is, and the sizes of the heavier cases. */
 export interface ContractOptions {
+  /** Writers appending at once in the concurrency case; default 8. */
   readonly concurrentWriters?: number;
+  /** Appends of each writer in the concurrency case; default 1000. */
   readonly appendsPerWriter?: number;
-  /** Registers the corrupt-row case; the factory must then return `corruptEvent`. */
+  /** Registers the corrupt-row cases; the factory must then return `corruptEvent`. */
   readonly corruptRows?: boolean;
   /**
    * Where the store keeps eventIds unique: `'log'` (default) refuses an id stored in any stream; `'stream'` is
@@ -82,13 +88,6 @@ export interface ContractOptions {
   /** Where `progressAfter` stops counting and estimates; omitted: it always counts exactly. */
   readonly exactCountLimit?: number;
 }
-
-/** A new event of `type` with `data` and fresh metadata. */
-export const newEvent = (type: string, data: unknown, eventId: string = newEventId()): NewEvent => ({
-  type,
-  data,
-  metadata: { eventId, occurredAt: '2020-11-10T09:00:00.000Z', correlationId: eventId, causationId: eventId, schemaVersion: 1 },
-});
 
 const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {
   const items: T[] = [];
@@ -130,7 +129,7 @@ const pullUntil = async (
 const eventsOf = (messages: readonly SubscriptionMessage[]): RecordedEvent[] =>
   messages.flatMap((m) => (m.kind === 'event' ? [m.event] : []));
 
-/** Registers the contract cases for one adapter. */
+/** Registers the contract cases for one store, as `describe('EventStore contract: <name>')`. */
 export const describeEventStoreContract = (name: string, factory: ContractStoreFactory, options: ContractOptions = {}): void => {
   const writers = options.concurrentWriters ?? 8;
   const appendsPerWriter = options.appendsPerWriter ?? 1000;
