@@ -11,7 +11,7 @@ const returnedByAda: LoanEvent = { type: 'BookReturned', data: { bookId: dune, m
 
 describe('a book', () => {
   it('on the shelf is lent to whoever asks', () => {
-    given(bookDecider).when({ type: 'LendBook', bookId: dune, memberId: ada }).then([lentToAda]);
+    given(bookDecider).when({ type: 'LendBook', bookId: dune, memberId: ada }).thenEvents([lentToAda]);
   });
 
   it('on loan is refused to anyone else, naming who has it', () => {
@@ -21,7 +21,7 @@ describe('a book', () => {
   });
 
   it('comes back from the member who has it', () => {
-    given(bookDecider, [lentToAda]).when({ type: 'ReturnBook', bookId: dune }).then([returnedByAda]);
+    given(bookDecider, [lentToAda]).when({ type: 'ReturnBook', bookId: dune }).thenEvents([returnedByAda]);
   });
 
   it('on the shelf cannot be returned', () => {
@@ -33,6 +33,6 @@ describe('a book', () => {
   it('once returned is lent again', () => {
     given(bookDecider, [lentToAda, returnedByAda])
       .when({ type: 'LendBook', bookId: dune, memberId: bo })
-      .then([{ type: 'BookLent', data: { bookId: dune, memberId: bo } }]);
+      .thenEvents([{ type: 'BookLent', data: { bookId: dune, memberId: bo } }]);
   });
 });
