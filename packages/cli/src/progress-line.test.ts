@@ -7,7 +7,7 @@ const frame = (over: Partial<ProgressFrame> = {}): ProgressFrame => ({
 
 describe('progress lines', () => {
   it('show phase, bar, percentage, count, rate and ETA', () => {
-    expect(progressLine(frame())).toBe('import writing     [██░░░░░░]  25% | 500/2,000 events | 250 events/s | ETA 6 s');
+    expect(progressLine(frame())).toBe('import writing     [██░░░░░░]  25% | 500/2,000 events | 250 events/s | ETA 6.0 s');
   });
 
   it('count the rate from the first value reported, so a resumed replay is not credited with its checkpoint', () => {
@@ -17,11 +17,15 @@ describe('progress lines', () => {
   });
 
   it('say "done in" once the total is reached', () => {
-    expect(progressLine(frame({ value: 2000, elapsedMs: 4000 }))).toBe('import writing     [████████] 100% | 2,000/2,000 events | 500 events/s | done in 4 s');
+    expect(progressLine(frame({ value: 2000, elapsedMs: 4000 }))).toBe('import writing     [████████] 100% | 2,000/2,000 events | 500 events/s | done in 4.0 s');
   });
 
   it('show count, rate and elapsed time without a known total', () => {
     expect(progressLine(frame({ total: 0, value: 1234, elapsedMs: 61_000 }))).toBe('import writing     1,234 events | 20 events/s | 1 min 01 s elapsed');
+  });
+
+  it('show the overall rate of a phase too short to sample once it is done', () => {
+    expect(progressLine(frame({ value: 2000, elapsedMs: 40, first: { value: 2000, atMs: 40 } }))).toContain('| 50,000 events/s | done in 0.0 s');
   });
 
   it('show no rate or ETA before there is anything to measure', () => {
@@ -29,7 +33,7 @@ describe('progress lines', () => {
     expect(ratePerSecond(frame({ value: 10, elapsedMs: 50 }))).toBeUndefined();
   });
 
-  it.each([[0, '0 s'], [59.4, '59 s'], [60, '1 min 00 s'], [3599, '59 min 59 s'], [3600, '1 h 00 min'], [7500, '2 h 05 min']])('format %d seconds as %j', (s, text) => {
+  it.each([[0, '0.0 s'], [0.37, '0.4 s'], [9.94, '9.9 s'], [9.96, '10 s'], [59.4, '59 s'], [60, '1 min 00 s'], [3599, '59 min 59 s'], [3600, '1 h 00 min'], [7500, '2 h 05 min']])('format %d seconds as %j', (s, text) => {
     expect(formatDuration(s)).toBe(text);
   });
 });

@@ -22,16 +22,21 @@ export interface ProgressFrame {
 
 const count = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-/** A duration for people: `45 s`, `3 min 20 s`, `2 h 05 min`. */
+/** A duration for people: `0.4 s`, `45 s`, `3 min 20 s`, `2 h 05 min`. */
 export const formatDuration = (seconds: number): string => {
-  const s = Math.max(0, Math.round(seconds));
+  if (seconds < 9.95) return `${Math.max(0, seconds).toFixed(1)} s`;
+  const s = Math.round(seconds);
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 };
 
-/** The rate of this phase per second, or `undefined` before there is anything to measure. */
-export const ratePerSecond = (frame: Pick<ProgressFrame, 'value' | 'first' | 'elapsedMs'>): number | undefined => {
+/**
+ * The rate of this phase per second since its first report, or `undefined` before a tenth of a second of it; once the
+ * total is reached, the phase's overall rate, which a phase too short to sample still has.
+ */
+export const ratePerSecond = (frame: Pick<ProgressFrame, 'value' | 'total' | 'first' | 'elapsedMs'>): number | undefined => {
+  if (frame.total > 0 && frame.value >= frame.total) return frame.elapsedMs > 0 && frame.value > 0 ? frame.value / (frame.elapsedMs / 1000) : undefined;
   const done = frame.value - frame.first.value;
   const ms = frame.elapsedMs - frame.first.atMs;
   return ms < 100 || done <= 0 ? undefined : done / (ms / 1000);

@@ -66,7 +66,8 @@ export const createProgress = (options: ProgressOptions): Progress => {
       stream: stream as NodeJS.WriteStream,
       format: () => frame(state),
       hideCursor: true,
-      clearOnComplete: false,
+      // A terminal keeps each phase's last bar; elsewhere its last line is already written, with its newline.
+      clearOnComplete: stream.isTTY !== true,
       noTTYOutput: true,
       notTTYSchedule: 1000,
       fps: 12,

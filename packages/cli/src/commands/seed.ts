@@ -4,7 +4,7 @@ import { PartialHistoryError, firstEventId, historyState, writeEcc2020History } 
 import { CONFERENCE_ID, DEFAULT_SEED } from '../ecc2020/generator.js';
 import { UsageError } from '../cli-errors.js';
 import { type CliIo, println, resolveStoreUrl, seconds, withEventStore } from '../cli-io.js';
-import { createProgress } from '../progress.js';
+import { commandContext } from '../command-context.js';
 import { withStoreOption } from './store-option.js';
 
 const SEEDS = ['ecc2020'] as const;
@@ -42,7 +42,7 @@ export const registerSeedCommand = (program: Command, io: CliIo): void => {
     .addHelpText('after', '\necc2020 is the European Cluster Conference 2020: 1,000 attendees from 52 countries, the agenda, the votes, the awards\n' +
       'and the European Cluster Alliance. The same seed writes identical events (ids included).\n' +
       'Example:\n  clusterconf seed ecc2020 --store sqlite:data/ecc2020.sqlite && clusterconf replay --store sqlite:data/ecc2020.sqlite')
-    .action(async (history: string, options: { store?: string; seed: string }) => {
+    .action(async (history: string, options: { store?: string; seed: string }, command: Command) => {
       if (!(SEEDS as readonly string[]).includes(history)) throw new UsageError(`Unknown history "${history}": choose one of ${SEEDS.join(', ')}`);
       const seed = parseSeed(options.seed);
       const url = resolveStoreUrl(io, options.store);
@@ -63,19 +63,21 @@ export const registerSeedCommand = (program: Command, io: CliIo): void => {
           println(io.out, `${url.display} already holds the ECC 2020 history of seed ${seed} (head ${head === undefined ? '-' : formatPosition(head)}): nothing written`);
           return;
         }
-        let progress: ReturnType<typeof createProgress> | undefined;
+        const progress = commandContext(io, command).progress('seed ecc2020', 'commands');
+        let started = false;
         try {
           const written = await writeEcc2020History(store, {
             seed,
             onStep: (done, total) => {
-              progress ??= createProgress({ label: 'seed ecc2020', total });
+              if (!started) progress.phase('writing', total);
+              started = true;
               progress.update(done);
             },
           });
-          progress?.stop();
+          progress.stop();
           println(io.out, `seeded ecc2020 (seed ${seed}) into ${url.display}: ${written.commands} commands, ${written.events} events in ${seconds(startedAt)}`);
         } finally {
-          progress?.stop();
+          progress.stop();
         }
       });
     });
