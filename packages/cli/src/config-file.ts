@@ -63,9 +63,23 @@ export const typeScriptLoader = (path: string, options: TypeScriptLoaderOptions)
   tsxRegistered = true;
 };
 
+/**
+ * tsx's ESM and CommonJS hooks, as `node --import tsx` registers them: a .ts config in a package without
+ * `"type": "module"` is CommonJS to tsx, and loads only with the CommonJS hook.
+ */
+const importTsxHooks = async (): Promise<{ register: () => void }> => {
+  const [esm, cjs] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
+  return {
+    register: () => {
+      esm.register();
+      cjs.register();
+    },
+  };
+};
+
 const defaultLoaders = (path: string): ConfigLoaders => ({
   importModule: (url) => import(url) as Promise<Record<string, unknown>>,
-  enableTypeScript: typeScriptLoader(path, { importTsx: () => import('tsx/esm/api'), loadsTypeScript: import.meta.url.endsWith('.ts') }),
+  enableTypeScript: typeScriptLoader(path, { importTsx: importTsxHooks, loadsTypeScript: import.meta.url.endsWith('.ts') }),
 });
 
 /** The first of `CONFIG_FILE_NAMES` in `directory`, or `undefined`. */
