@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliIo } from './cli-io.js';
+import { type CliIo, println } from './cli-io.js';
 import { type LoadedConfig, resolveConfig } from './config-file.js';
 import { createProgress, type Progress } from './progress.js';
 import { progressWanted } from './progress-line.js';
@@ -35,6 +35,7 @@ export const commandContext = (io: CliIo, command: Command): CommandContext => {
     json,
     async load() {
       const loaded = await resolveConfig(io.cwd, options.config);
+      if (options.verbose) println(io.err, `config: ${loaded.source}`);
       return { loaded, stores: storeAccess(io, options.store, loaded.config, loaded.source) };
     },
     progress: (label, unit) => createProgress({ label, stream: io.err, enabled, ...(unit === undefined ? {} : { unit }) }),

@@ -78,3 +78,59 @@ describe('the CLI on a config of another domain (in process)', () => {
     expect(piped.stderr).toBe('');
   });
 });
+
+/** A config whose openStores hands out stores it keeps in memory, and records what each command asked for. */
+const OPENER_CONFIG = `
+import { defineConfig } from '@clusterconf/cli';
+import { MemoryEventStore } from '@clusterconf/adapters/memory';
+import { toNewEvents } from '@clusterconf/domain';
+import { MemoryReadModelStore } from '@clusterconf/projections';
+import { openOrdersProjection, orderEvents } from '${fileURLToPath(new URL('./orders.test-helper.js', import.meta.url))}';
+const events = new MemoryEventStore();
+const readModels = new MemoryReadModelStore();
+await events.appendToStream('order-9', toNewEvents('order-9', [{ type: 'OrderPlaced', data: { orderId: '9', total: 1 } }], { now: () => new Date(0) }));
+export const requests = [];
+export default defineConfig({
+  registry: orderEvents,
+  projections: [openOrdersProjection],
+  openStores: async (request) => {
+    requests.push(request);
+    return { events, readModels, durableReadModels: false, display: 'orders in memory', close: async () => undefined };
+  },
+});
+`;
+
+describe('a config that opens its own stores', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clusterconf-opener-'));
+  const run = (...args: string[]) => runInProcessWith({ cwd: dir }, ...args);
+  beforeAll(() => {
+    symlinkSync(repoNodeModules, join(dir, 'node_modules'), 'dir');
+    writeFileSync(join(dir, 'opener.config.mts'), OPENER_CONFIG);
+    writeFileSync(join(dir, 'no-store.config.mts'), CONFIG.replace(", store: 'sqlite:orders.sqlite'", ''));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is asked for the stores by every command, with the --store URL, the mode and the working directory', async () => {
+    const replay = await run('--config', 'opener.config.mts', 'replay', '--json');
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(JSON.parse(replay.stdout)).toMatchObject({ store: 'orders in memory', durableReadModels: false, projections: [{ name: 'open_orders', position: '1' }] });
+    const tail = await run('--config', 'opener.config.mts', 'tail', '--from', 'start', '--until-head', '--store', 'custom://orders');
+    expect(tail.stdout).toBe('1 order-9@0 OrderPlaced {"orderId":"9","total":1}\n');
+    const file = join(dir, 'orders.ndjson');
+    expect((await run('--config', 'opener.config.mts', 'export', '--out', file)).code).toBe(0);
+    const imported = await run('--config', 'opener.config.mts', 'import', file);
+    expect(imported.stdout).toMatch(/^imported 0 new events, 1 already present, from .* into orders in memory in /);
+
+    const { requests } = (await import(join(dir, 'opener.config.mts'))) as { requests: { url: string | undefined; mode: string; cwd: string }[] };
+    expect(requests.map(({ url, mode, cwd }) => [url, mode, cwd])).toEqual([
+      [undefined, 'read', dir], ['custom://orders', 'read', dir], [undefined, 'read', dir], [undefined, 'create', dir],
+    ]);
+  });
+
+  it('without one, and without a store URL, a command says where to give the store', async () => {
+    const result = await run('--config', 'no-store.config.mts', 'status');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`clusterconf: No store given: pass --store URL (e.g. --store sqlite:data/events.sqlite), set CLUSTERCONF_STORE, or set "store" in ${join(dir, 'no-store.config.mts')}\n`);
+  });
+});
+

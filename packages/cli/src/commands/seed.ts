@@ -3,7 +3,7 @@ import { ClusterconfError, conferenceStream, type EventStore, formatPosition } f
 import { PartialHistoryError, firstEventId, historyState, writeEcc2020History } from '../ecc2020/write-history.js';
 import { CONFERENCE_ID, DEFAULT_SEED } from '../ecc2020/generator.js';
 import { UsageError } from '../cli-errors.js';
-import { type CliIo, println, resolveStoreUrl, seconds, withEventStore } from '../cli-io.js';
+import { type CliIo, DEFAULT_STORE, println, resolveStoreUrl, seconds, withEventStore } from '../cli-io.js';
 import { commandContext } from '../command-context.js';
 import { withStoreOption } from './store-option.js';
 
@@ -38,6 +38,7 @@ export const registerSeedCommand = (program: Command, io: CliIo): void => {
       .description('write a known history into the store through the library\'s commands (only into a store without it)')
       .argument('<history>', `which history: ${SEEDS.join(', ')}`)
       .option('--seed <number>', 'seed of the generator for what the sources do not give', String(DEFAULT_SEED)),
+    `Without --store or CLUSTERCONF_STORE the store is ${DEFAULT_STORE} (relative to the working directory); seed reads no config.`,
   )
     .addHelpText('after', '\necc2020 is the European Cluster Conference 2020: 1,000 attendees from 52 countries, the agenda, the votes, the awards\n' +
       'and the European Cluster Alliance. The same seed writes identical events (ids included).\n' +
