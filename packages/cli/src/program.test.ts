@@ -56,6 +56,13 @@ describe('the clusterconf program', () => {
     expect(result.stderr).toBe(`${line}\n`);
   });
 
+  it('reports a missing command in one line, exit code 2', async () => {
+    const result = await run();
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('clusterconf: no command given; choose one of seed, replay, rebuild, status, export, import, tail (run clusterconf --help for usage)\n');
+    expect(result.stdout).toBe('');
+  });
+
   it('suggests the projection a mistyped name was meant to be, before opening any store', async () => {
     const result = await run('rebuild', 'atendance', '--store', 'sqlite:/nonexistent/never.sqlite');
     expect(result.code).toBe(2);

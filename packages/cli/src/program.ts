@@ -48,6 +48,12 @@ export const createProgram = (io: CliIo): Command => {
  */
 export const runCli = async (argv: readonly string[], io: CliIo): Promise<number> => {
   const program = createProgram(io);
+  if (argv.length <= 2) {
+    // Commander would print the whole help on stderr; an error is one line, and says where the help is.
+    const names = program.commands.map((command) => command.name()).join(', ');
+    println(io.err, `clusterconf: no command given; choose one of ${names} (run clusterconf --help for usage)`);
+    return 2;
+  }
   try {
     await program.parseAsync([...argv]);
     return 0;
