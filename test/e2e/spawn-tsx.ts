@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root, where `npm start` and the CLI run from. */
@@ -16,9 +17,19 @@ export interface ProcessResult {
 
 /** Runs a TypeScript entry the way the repository does: node with the source condition and tsx. */
 export const runTypeScript = (entry: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ProcessResult> =>
+  runNode(['--conditions=@clusterconf/source', '--import', 'tsx', entry, ...args], env, repoRoot);
+
+/**
+ * Runs the installed command, `packages/cli/bin/clusterconf.js` (which starts the sources through tsx in a checkout),
+ * in `cwd`, as a user runs `npx clusterconf` in their project.
+ */
+export const runBin = (args: readonly string[], options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv }): Promise<ProcessResult> =>
+  runNode([join(repoRoot, 'packages/cli/bin/clusterconf.js'), ...args], options.env ?? {}, options.cwd);
+
+const runNode = (nodeArgs: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<ProcessResult> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=@clusterconf/source', '--import', 'tsx', entry, ...args], {
-      cwd: repoRoot,
+    const child = spawn(process.execPath, nodeArgs, {
+      cwd,
       env: { ...process.env, CLUSTERCONF_STORE: undefined, CLUSTERCONF_DATA_DIR: undefined, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

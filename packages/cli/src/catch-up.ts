@@ -1,10 +1,12 @@
-import { conferenceEvents, type ConferenceEvent, type Position } from '@clusterconf/domain';
+import { conferenceEvents, type ConferenceEvent, type DomainEvent, type EventRegistry, type Position } from '@clusterconf/domain';
 import { createProjectionRunner, ProjectionRunnerStateError, type Projection, type ProjectionStatus } from '@clusterconf/projections';
 import type { OpenedStores } from './open-store.js';
 
 /** Options of `catchUpProjections`. */
-export interface CatchUpOptions {
-  readonly projections: readonly Projection<ConferenceEvent>[];
+export interface CatchUpOptions<Event extends DomainEvent = ConferenceEvent> {
+  readonly projections: readonly Projection<Event>[];
+  /** Decodes the events for the projections; default: the conference events of the built-in read models. */
+  readonly registry?: EventRegistry<Event>;
   /** Empty these projections first and replay them from position zero. */
   readonly rebuild?: readonly string[];
   /** Called about ten times a second with the work done and the work to do, in log positions (`prepare` parts). */
@@ -23,7 +25,10 @@ export interface CatchUpResult {
  * Runs the projections until every one has committed the log's current head, then stops: the batch form of the
  * runner, for `replay`, `rebuild` and the example. Rebuilt projections start again from position zero.
  */
-export const catchUpProjections = async (stores: OpenedStores, options: CatchUpOptions): Promise<CatchUpResult> => {
+export const catchUpProjections = async <Event extends DomainEvent = ConferenceEvent>(
+  stores: OpenedStores,
+  options: CatchUpOptions<Event>,
+): Promise<CatchUpResult> => {
   const head = await stores.events.headPosition();
   const rebuild = new Set(options.rebuild ?? []);
   // A batch rebuild empties the projection before its runner starts, under its lease, so the runner never spends a
@@ -35,7 +40,7 @@ export const catchUpProjections = async (stores: OpenedStores, options: CatchUpO
   return { head, statuses };
 };
 
-const emptyUnderLease = async (stores: OpenedStores, projection: Projection<ConferenceEvent>): Promise<void> => {
+const emptyUnderLease = async (stores: OpenedStores, projection: Pick<Projection, 'name' | 'namespace'>): Promise<void> => {
   const { readModels } = stores;
   const lease = await readModels.acquireLease?.(projection.namespace, `clusterconf-rebuild:${process.pid}`);
   if (readModels.acquireLease !== undefined && lease === undefined) {
@@ -48,13 +53,15 @@ const emptyUnderLease = async (stores: OpenedStores, projection: Projection<Conf
   }
 };
 
-const runUntilHead = async (
+const runUntilHead = async <Event extends DomainEvent>(
   stores: OpenedStores,
-  projections: readonly Projection<ConferenceEvent>[],
+  projections: readonly Projection<Event>[],
   head: Position | undefined,
-  options: CatchUpOptions,
+  options: CatchUpOptions<Event>,
 ): Promise<ProjectionStatus[]> => {
-  const runner = createProjectionRunner({ eventStore: stores.events, readModelStore: stores.readModels, registry: conferenceEvents, projections });
+  // Without a registry the projections are the conference's (the option's default type), read by its events.
+  const registry = options.registry ?? (conferenceEvents as unknown as EventRegistry<Event>);
+  const runner = createProjectionRunner<Event>({ eventStore: stores.events, readModelStore: stores.readModels, registry, projections });
   await runner.start();
   let timer: NodeJS.Timeout | undefined;
   try {

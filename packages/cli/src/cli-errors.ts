@@ -16,6 +16,11 @@ export class InvalidStoreUrlError extends ClusterconfError {
   }
 }
 
+/** A clusterconf config that cannot be loaded, or whose default export is not a config. */
+export class ConfigError extends ClusterconfError {
+  readonly code = 'BAD_CONFIG';
+}
+
 /** A file the command must read does not exist or cannot be opened. */
 export class MissingFileError extends ClusterconfError {
   readonly code = 'MISSING_FILE';

@@ -32,5 +32,8 @@ export const withEventStore = async <T>(url: StoreUrl, mode: OpenMode, work: (st
   }
 };
 
+/** Seconds since `startedAt` (a `performance.now()`), to the millisecond, for JSON summaries. */
+export const elapsedSeconds = (startedAt: number): number => Number(((performance.now() - startedAt) / 1000).toFixed(3));
+
 /** A short duration for summary lines. */
 export const seconds = (startedAt: number): string => `${((performance.now() - startedAt) / 1000).toFixed(1)} s`;

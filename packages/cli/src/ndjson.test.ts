@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryEventStore } from '@clusterconf/adapters/memory';
 import { toNewEvents, type NewEvent, type RecordedEvent } from '@clusterconf/domain';
 import { ExportFileError, ImportConflictError } from './cli-errors.js';
-import { exportEvents, importEvents, verifyExportFile } from './ndjson.js';
+import { claimedEventCount, exportEvents, importEvents, importVerifiedExport, verifyExportFile } from './ndjson.js';
 
 const event = (type: string, data: unknown): NewEvent =>
   toNewEvents('exported', [{ type, data }], { now: () => new Date('2020-11-10T09:00:00.000Z'), causationId: 'c' })[0]!;
@@ -87,6 +87,51 @@ describe('NDJSON export and import', () => {
     const again = await importEvents(target, file);
     expect(again.events).toBe(4);
     expect(await collect(target)).toHaveLength(4);
+  });
+
+  it('counts the events an import appended and those the target already held', async () => {
+    const file = join(dir, 'out.ndjson');
+    const exported = await exportTo(source, file);
+    const target = new MemoryEventStore();
+    const first = await importVerifiedExport(target, await verifyExportFile(file));
+    expect(first).toEqual({ ...exported, newEvents: 4, presentEvents: 0 });
+    const again = await importVerifiedExport(target, await verifyExportFile(file));
+    expect(again).toEqual({ ...exported, newEvents: 0, presentEvents: 4 });
+
+    // A target holding the first stream's first two events (an interrupted import) gets the rest as new.
+    const partial = new MemoryEventStore();
+    const stored = (await collect(source)).filter((recorded) => recorded.streamId === 'a-1').slice(0, 2);
+    await partial.appendToStream('a-1', stored.map(({ type, data, metadata }) => ({ type, data, metadata })));
+    const resumed = await importVerifiedExport(partial, await verifyExportFile(file), { batchSize: 1 });
+    expect(resumed).toMatchObject({ newEvents: 2, presentEvents: 2 });
+  });
+
+  it('reports each phase\'s progress: lines checked, events appended, events found again', async () => {
+    const file = join(dir, 'out.ndjson');
+    await exportTo(source, file);
+    const checked: number[] = [];
+    const verified = await verifyExportFile(file, { onEvent: (n) => checked.push(n) });
+    const appended: number[] = [];
+    const found: [number, number][] = [];
+    await importVerifiedExport(new MemoryEventStore(), verified, { onEvent: (n) => appended.push(n), onVerify: (n, total) => found.push([n, total]) });
+    expect(checked).toEqual([1, 2, 3, 4]);
+    // Consecutive events of a stream go in one append: a-1 twice, b-1, a-1 again.
+    expect(appended).toEqual([2, 3, 4]);
+    expect(found).toEqual([[0, 4], [1, 4], [2, 4], [3, 4], [4, 4]]);
+    expect(claimedEventCount(file)).toBe(4);
+    expect(claimedEventCount(join(dir, 'nope.ndjson'))).toBe(0);
+    writeFileSync(join(dir, 'cut.ndjson'), readFileSync(file, 'utf8').split('\n').slice(0, 2).join('\n'));
+    expect(claimedEventCount(join(dir, 'cut.ndjson'))).toBe(0);
+  });
+
+  it('refuses a file changed after it was verified, before appending anything', async () => {
+    const file = join(dir, 'out.ndjson');
+    await exportTo(source, file);
+    const verified = await verifyExportFile(file);
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    const target = new MemoryEventStore();
+    await expect(importVerifiedExport(target, verified)).rejects.toThrow(`${file}: the file changed after it was verified, so nothing was imported; run the import again`);
+    expect(await collect(target)).toHaveLength(0);
   });
 
   it('refuses a target whose stream already holds other events, naming the stream and line', async () => {

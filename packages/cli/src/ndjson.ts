@@ -1,8 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { EventStore, NewEvent, RecordedEvent } from '@clusterconf/domain';
-import { ClusterconfError, serializeEvents, StreamNotFoundError, WrongExpectedRevisionError } from '@clusterconf/domain';
+import type { AppendResult, EventStore, NewEvent, RecordedEvent } from '@clusterconf/domain';
+import { ClusterconfError, isAfter, serializeEvents, StreamNotFoundError, WrongExpectedRevisionError } from '@clusterconf/domain';
 import { canonicalJson } from './canonical-json.js';
 import { ExportFileError, ImportConflictError, ImportVerificationError, MissingFileError } from './cli-errors.js';
 
@@ -148,6 +148,20 @@ const refusal = (event: ExportedEvent): string | undefined => {
 
 const UNIMPORTABLE = 'the stores refuse such an event, so nothing was imported; correct the event in the source store and export it again';
 
+/** An export file that `verifyExportFile` checked: its count and checksum, and the file as it was then. */
+export interface VerifiedExport extends TransferSummary {
+  readonly path: string;
+  /** Size and modification time when verified: an import refuses a file changed since. */
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** Options of `verifyExportFile`. */
+export interface VerifyOptions {
+  /** Reports how many event lines have been checked so far. */
+  readonly onEvent?: (count: number) => void;
+}
+
 /**
  * Reads a whole export file and checks, without touching any store, everything an import needs so that a file that
  * passes cannot fail half-way on its own content: the count and checksum against the trailer, every event against
@@ -155,7 +169,8 @@ const UNIMPORTABLE = 'the stores refuse such an event, so nothing was imported; 
  * `refusal`), event ids unique in the file (ignoring case), and each stream's revisions contiguous from 0 in file
  * order. The first problem is an `ExportFileError` naming the line.
  */
-export const verifyExportFile = async (path: string): Promise<TransferSummary> => {
+export const verifyExportFile = async (path: string, options: VerifyOptions = {}): Promise<VerifiedExport> => {
+  const before = existsSync(path) ? statSync(path) : undefined;
   const digest = new LineDigest();
   const idLines = new Map<string, number>();
   const nextRevision = new Map<string, bigint>();
@@ -188,6 +203,7 @@ export const verifyExportFile = async (path: string): Promise<TransferSummary> =
     }
     nextRevision.set(event.streamId, revision + 1n);
     digest.add(eventLine({ ...event, streamRevision: revision }));
+    options.onEvent?.(digest.count);
   }
   const summary = digest.summary();
   if (trailer!.events !== summary.events) {
@@ -196,13 +212,45 @@ export const verifyExportFile = async (path: string): Promise<TransferSummary> =
   if (trailer!.sha256 !== summary.sha256) {
     throw new ExportFileError(path, undefined, `checksum mismatch: trailer sha256 ${trailer!.sha256}, content ${summary.sha256}; the file was altered, export it again`);
   }
-  return summary;
+  return { ...summary, path, size: before!.size, mtimeMs: before!.mtimeMs };
 };
 
-/** Options of `importEvents`. */
+/**
+ * The event count an export's trailer claims, read from the end of the file without reading the rest, for progress
+ * before the file is verified; 0 when the last line is no trailer (verification then says what is wrong).
+ */
+export const claimedEventCount = (path: string): number => {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, 4096);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    const last = buffer.toString('utf8').trimEnd().split('\n').at(-1) ?? '';
+    const trailer = JSON.parse(last) as Partial<ExportTrailer>;
+    return trailer.format === EXPORT_FORMAT && Number.isSafeInteger(trailer.events) ? trailer.events! : 0;
+  } catch {
+    return 0;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+};
+
+/** What an import reports: the verified count and checksum, and how many of the events the target already held. */
+export interface ImportSummary extends TransferSummary {
+  /** Events this import appended. */
+  readonly newEvents: number;
+  /** Events the target already held at the same place (an import run again, or resumed): appended as no-ops. */
+  readonly presentEvents: number;
+}
+
+/** Options of `importEvents` and `importVerifiedExport`. */
 export interface ImportOptions {
-  /** Reports how many events have been appended so far. */
+  /** Reports how many events have been appended (new or already present) so far. */
   readonly onEvent?: (count: number) => void;
+  /** Reports how many of the file's events the re-read of the target has found so far, of how many; first with 0. */
+  readonly onVerify?: (found: number, total: number) => void;
   /** Most events per append; consecutive events of one stream go in one atomic append. Default 500. */
   readonly batchSize?: number;
 }
@@ -225,23 +273,42 @@ const eventAt = async (store: EventStore, streamId: string, revision: bigint): P
  * one holding an event the stores would refuse imports nothing. Each stream's events are appended with the revision
  * the file says precedes them, so a target whose stream differs refuses with `ImportConflictError`. The import is
  * resumable, not atomic: such a conflict leaves the events before it written; appends of events already stored (same
- * ids, same place) are no-ops, so after fixing the target an interrupted or repeated import can simply be run again. Afterwards the target's log is re-read and must reproduce the file's
- * count and checksum.
+ * ids, same place) are no-ops, so after fixing the target an interrupted or repeated import can simply be run again.
+ * Afterwards the target's log is re-read and must reproduce the file's count and checksum.
  */
 export const importEvents = async (store: EventStore, path: string, options: ImportOptions = {}): Promise<TransferSummary> => {
-  const expected = await verifyExportFile(path);
+  const { events, sha256 } = await importVerifiedExport(store, await verifyExportFile(path), options);
+  return { events, sha256 };
+};
+
+/**
+ * The import after `verifyExportFile`, for a caller that verifies before it opens the target (the CLI, so that a bad
+ * file never creates an empty store): appends as `importEvents` does, counting the events that were new and those the
+ * target already held, then verifies the target. A file changed since it was verified is refused before any append.
+ */
+export const importVerifiedExport = async (store: EventStore, verified: VerifiedExport, options: ImportOptions = {}): Promise<ImportSummary> => {
+  const { path } = verified;
+  const now = existsSync(path) ? statSync(path) : undefined;
+  if (now?.size !== verified.size || now.mtimeMs !== verified.mtimeMs) {
+    throw new ExportFileError(path, undefined, 'the file changed after it was verified, so nothing was imported; run the import again');
+  }
   const batchSize = options.batchSize ?? 500;
+  // An append of events already stored answers with their original position, at or before the head it found; a new
+  // one lands after it. Appends are all or nothing, so each batch is wholly new or wholly present.
+  const headBefore = await store.headPosition();
   const eventIds = new Set<string>();
   let batch: { streamId: string; first: bigint; line: number; events: NewEvent[] } | undefined;
   let appended = 0;
+  let newEvents = 0;
 
   const flush = async (): Promise<void> => {
     if (!batch) return;
     const { streamId, first, line, events } = batch;
     batch = undefined;
     const expectedRevision = first === 0n ? 'no_stream' : first - 1n;
+    let result: AppendResult;
     try {
-      await store.appendToStream(streamId, events, { expectedRevision });
+      result = await store.appendToStream(streamId, events, { expectedRevision });
     } catch (error) {
       const resume = `nothing from line ${line} on was written, the events before it were (an import is resumable, not atomic); ` +
         'import into an empty store or one holding this same history, or remove the clashing stream from the target, then run the import again';
@@ -258,6 +325,7 @@ export const importEvents = async (store: EventStore, path: string, options: Imp
       throw error;
     }
     appended += events.length;
+    if (isAfter(result.position, headBefore)) newEvents += events.length;
     options.onEvent?.(appended);
   };
 
@@ -276,15 +344,18 @@ export const importEvents = async (store: EventStore, path: string, options: Imp
   await flush();
 
   const digest = new LineDigest();
+  options.onVerify?.(0, verified.events);
   for await (const event of store.readAll({ pageSize: 1000 })) {
-    if (eventIds.has(event.metadata.eventId)) digest.add(eventLine(event));
+    if (!eventIds.has(event.metadata.eventId)) continue;
+    digest.add(eventLine(event));
+    options.onVerify?.(digest.count, verified.events);
   }
   const actual = digest.summary();
-  if (actual.events !== expected.events || actual.sha256 !== expected.sha256) {
+  if (actual.events !== verified.events || actual.sha256 !== verified.sha256) {
     throw new ImportVerificationError(
       `Import of ${path} did not verify: the target holds ${actual.events} of its events with sha256 ${actual.sha256}, ` +
-        `the file has ${expected.events} with sha256 ${expected.sha256}; another writer interleaved or the target rewrites events`,
+        `the file has ${verified.events} with sha256 ${verified.sha256}; another writer interleaved or the target rewrites events`,
     );
   }
-  return actual;
+  return { ...actual, newEvents, presentEvents: appended - newEvents };
 };

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { capture, runInProcess as run } from './in-process.test-helper.js';
 import { createProgram } from './program.js';
@@ -33,5 +34,44 @@ describe('the clusterconf program', () => {
     const result = await run('tail', '--store', 'sqlite::memory:', '--from', '99999999999999999999');
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toMatch(/^clusterconf: --from: "99999999999999999999" is past the largest position a store can hold/);
+  });
+
+  it('prints the version of its package.json for --version and -V', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const result = await run(flag);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(`${version}\n`);
+    }
+  });
+
+  it.each([
+    [['statsu'], "clusterconf: unknown command 'statsu'; did you mean status? (run the command with --help for usage)"],
+    [['status', '--jsn'], "clusterconf: unknown option '--jsn'; did you mean --json? (run the command with --help for usage)"],
+    [['tail', '--until-hed'], "clusterconf: unknown option '--until-hed'; did you mean --until-head? (run the command with --help for usage)"],
+    [['status', 'extra'], "clusterconf: too many arguments for 'status'. Expected 0 arguments but got 1. (run the command with --help for usage)"],
+  ])('reports commander\'s usage error for %j in one line, with its suggestion, exit code 2', async (args, line) => {
+    const result = await run(...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`${line}\n`);
+  });
+
+  it('reports a missing command in one line, exit code 2', async () => {
+    const result = await run();
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('clusterconf: no command given; choose one of seed, replay, rebuild, status, export, import, tail (run clusterconf --help for usage)\n');
+    expect(result.stdout).toBe('');
+  });
+
+  it('suggests the projection a mistyped name was meant to be, before opening any store', async () => {
+    const result = await run('rebuild', 'atendance', '--store', 'sqlite:/nonexistent/never.sqlite');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('clusterconf: Unknown projection "atendance": did you mean attendance? choose one of attendance, agenda, ballot_tallies, award_roll, alliance_roster\n');
+  });
+
+  it('shows the program\'s options in every command\'s help', async () => {
+    const result = await run('status', '--help');
+    expect(result.stdout).toMatch(/Global Options:[\s\S]*--config <path>[\s\S]*--progress/);
+    expect(result.stdout).toContain('--json');
   });
 });

@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { describeError, exitCodeFor, InvalidStoreUrlError } from './cli-errors.js';
 import { type CliIo, println } from './cli-io.js';
 import { registerExportCommand } from './commands/export.js';
@@ -8,18 +8,25 @@ import { registerSeedCommand } from './commands/seed.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerTailCommand } from './commands/tail.js';
 import { maskPassword } from './store-url.js';
+import { usageLine } from './usage-line.js';
+import { packageVersion } from './version.js';
 
 /** Builds the `clusterconf` command tree; `io` decides where it writes. */
 export const createProgram = (io: CliIo): Command => {
-  // Commander's usage errors become the CLI's one line: `clusterconf: <what> (run … --help for usage)`.
+  // Commander's usage errors, suggestions included, become the CLI's one line: `clusterconf: <what> (run … --help …)`.
   const output = {
     writeOut: (text: string) => io.out.write(text),
     writeErr: (text: string) => io.err.write(text),
-    outputError: (text: string) => io.err.write(`clusterconf: ${text.trim().replace(/^error: /, '')} (run the command with --help for usage)\n`),
+    outputError: (text: string) => io.err.write(`clusterconf: ${usageLine(text)} (run the command with --help for usage)\n`),
   };
   const program = new Command('clusterconf')
     .description('Seed, replay, inspect, move and follow @clusterconf event stores')
+    .version(packageVersion(), '-V, --version', 'print the version of @clusterconf/cli')
+    .option('-c, --config <path>', 'the clusterconf.config.ts/.mts/.js/.mjs to use (default: the one in the working directory, else the built-in ecc2020 config)')
+    .addOption(new Option('--progress', 'draw progress bars on stderr even when it is not a terminal, or with --json'))
+    .addOption(new Option('--no-progress', 'draw no progress bars'))
     .option('--verbose', 'print stack traces of unexpected errors')
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput(output);
   registerSeedCommand(program, io);
@@ -41,6 +48,12 @@ export const createProgram = (io: CliIo): Command => {
  */
 export const runCli = async (argv: readonly string[], io: CliIo): Promise<number> => {
   const program = createProgram(io);
+  if (argv.length <= 2) {
+    // Commander would print the whole help on stderr; an error is one line, and says where the help is.
+    const names = program.commands.map((command) => command.name()).join(', ');
+    println(io.err, `clusterconf: no command given; choose one of ${names} (run clusterconf --help for usage)`);
+    return 2;
+  }
   try {
     await program.parseAsync([...argv]);
     return 0;

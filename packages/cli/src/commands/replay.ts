@@ -1,34 +1,46 @@
 import type { Command } from 'commander';
-import type { ConferenceEvent } from '@clusterconf/domain';
+import { formatPosition } from '@clusterconf/domain';
 import type { Projection } from '@clusterconf/projections';
-import { type CliIo, println, resolveStoreUrl, seconds } from '../cli-io.js';
+import { type CliIo, elapsedSeconds, println, seconds } from '../cli-io.js';
 import { catchUpProjections } from '../catch-up.js';
-import { openStores } from '../open-store.js';
-import { builtInProjections, findProjection } from '../projection-catalogue.js';
-import { createProgress } from '../progress.js';
-import { describeStatuses } from './status.js';
+import { type CommandContext, commandContext, printJson } from '../command-context.js';
+import { findProjection } from '../projection-catalogue.js';
+import { describeStatuses, statusesJson } from './status.js';
 import { withStoreOption } from './store-option.js';
 
-const run = async (
-  io: CliIo,
-  storeOption: string | undefined,
-  projections: readonly Projection<ConferenceEvent>[],
-  rebuild: readonly string[],
-  label: string,
-): Promise<void> => {
-  const url = resolveStoreUrl(io, storeOption);
+/** Which projections a run brings to the head, and which of them it empties first. */
+interface Plan {
+  readonly command: 'replay' | 'rebuild';
+  readonly label: string;
+  readonly select: (projections: readonly Projection[]) => { projections: readonly Projection[]; rebuild: readonly string[] };
+}
+
+const run = async (context: CommandContext, plan: Plan): Promise<void> => {
+  const { io } = context;
+  const { loaded, stores: access } = await context.load();
+  // An unknown projection is refused before any store is opened.
+  const { projections, rebuild } = plan.select(loaded.config.projections);
   const startedAt = performance.now();
-  const stores = await openStores(url, { mode: 'read' });
+  const stores = await access.openStores('read');
   try {
     const head = await stores.events.headPosition();
-    // Progress counts log positions: events on SQL stores, bytes of the log on EventStoreDB.
-    const progress = createProgress({ label, total: head === undefined ? 0 : Number(head.prepare), unit: url.kind === 'esdb' ? 'log bytes' : 'events' });
+    const progress = context.progress(plan.label, stores.positionUnit);
+    progress.phase('projecting', head === undefined ? 0 : Number(head.prepare));
     const result = await catchUpProjections(stores, {
+      registry: loaded.config.registry,
       projections,
       rebuild,
       onProgress: (done, total) => progress.update(done, total),
     }).finally(() => progress.stop());
-    println(io.out, `${label}: ${result.statuses.length} projection${result.statuses.length === 1 ? '' : 's'} at the head of ${url.display} in ${seconds(startedAt)}` +
+    if (context.json) {
+      printJson(io.out, {
+        command: plan.command, store: stores.display, head: result.head === undefined ? null : formatPosition(result.head),
+        rebuilt: rebuild, durableReadModels: stores.durableReadModels,
+        seconds: elapsedSeconds(startedAt), projections: statusesJson(result.statuses),
+      });
+      return;
+    }
+    println(io.out, `${plan.label}: ${result.statuses.length} projection${result.statuses.length === 1 ? '' : 's'} at the head of ${stores.display} in ${seconds(startedAt)}` +
       (stores.durableReadModels ? '' : ' (read models kept in memory for this run only)'));
     for (const line of describeStatuses(result.statuses)) println(io.out, line);
   } finally {
@@ -36,17 +48,24 @@ const run = async (
   }
 };
 
-/** `clusterconf replay`: brings every built-in read model up to the head, from its checkpoint or from zero. */
+const JSON_SHAPE = 'print one JSON object: {command, store, head, rebuilt, durableReadModels, seconds, projections: [...]}';
+
+/** `clusterconf replay`: brings every configured read model up to the head, from its checkpoint or from zero. */
 export const registerReplayCommand = (program: Command, io: CliIo): void => {
   withStoreOption(
     program
       .command('replay')
-      .description('replay the log into every built-in read model up to the head (from their checkpoints)')
-      .option('--from-scratch', 'empty every read model first and replay the whole log'),
+      .description('replay the log into every configured read model up to the head (from their checkpoints)')
+      .option('--from-scratch', 'empty every read model first and replay the whole log')
+      .option('--json', JSON_SHAPE),
   )
     .addHelpText('after', '\nExample:\n  clusterconf replay --store sqlite:data/ecc2020.sqlite --from-scratch')
-    .action(async (options: { store?: string; fromScratch?: boolean }) => {
-      await run(io, options.store, builtInProjections, options.fromScratch ? builtInProjections.map((p) => p.name) : [], 'replay');
+    .action(async (options: { fromScratch?: boolean }, command: Command) => {
+      await run(commandContext(io, command), {
+        command: 'replay',
+        label: 'replay',
+        select: (projections) => ({ projections, rebuild: options.fromScratch ? projections.map((p) => p.name) : [] }),
+      });
     });
 };
 
@@ -56,11 +75,18 @@ export const registerRebuildCommand = (program: Command, io: CliIo): void => {
     program
       .command('rebuild')
       .description('empty one read model and replay the whole log into it')
-      .argument('<projection>', `one of ${builtInProjections.map((p) => p.name).join(', ')}`),
+      .argument('<projection>', 'the name of a configured projection (`clusterconf status` lists them)')
+      .option('--json', JSON_SHAPE),
   )
     .addHelpText('after', '\nExample:\n  clusterconf rebuild ballot_tallies --store sqlite:data/ecc2020.sqlite')
-    .action(async (name: string, options: { store?: string }) => {
-      const projection = findProjection(name);
-      await run(io, options.store, [projection], [projection.name], `rebuild ${projection.name}`);
+    .action(async (name: string, _options: unknown, command: Command) => {
+      await run(commandContext(io, command), {
+        command: 'rebuild',
+        label: `rebuild ${name}`,
+        select: (projections) => {
+          const projection = findProjection(name, projections);
+          return { projections: [projection], rebuild: [projection.name] };
+        },
+      });
     });
 };

@@ -3,8 +3,8 @@ import { ClusterconfError, conferenceStream, type EventStore, formatPosition } f
 import { PartialHistoryError, firstEventId, historyState, writeEcc2020History } from '../ecc2020/write-history.js';
 import { CONFERENCE_ID, DEFAULT_SEED } from '../ecc2020/generator.js';
 import { UsageError } from '../cli-errors.js';
-import { type CliIo, println, resolveStoreUrl, seconds, withEventStore } from '../cli-io.js';
-import { createProgress } from '../progress.js';
+import { type CliIo, DEFAULT_STORE, println, resolveStoreUrl, seconds, withEventStore } from '../cli-io.js';
+import { commandContext } from '../command-context.js';
 import { withStoreOption } from './store-option.js';
 
 const SEEDS = ['ecc2020'] as const;
@@ -38,11 +38,12 @@ export const registerSeedCommand = (program: Command, io: CliIo): void => {
       .description('write a known history into the store through the library\'s commands (only into a store without it)')
       .argument('<history>', `which history: ${SEEDS.join(', ')}`)
       .option('--seed <number>', 'seed of the generator for what the sources do not give', String(DEFAULT_SEED)),
+    `Without --store or CLUSTERCONF_STORE the store is ${DEFAULT_STORE} (relative to the working directory); seed reads no config.`,
   )
     .addHelpText('after', '\necc2020 is the European Cluster Conference 2020: 1,000 attendees from 52 countries, the agenda, the votes, the awards\n' +
       'and the European Cluster Alliance. The same seed writes identical events (ids included).\n' +
       'Example:\n  clusterconf seed ecc2020 --store sqlite:data/ecc2020.sqlite && clusterconf replay --store sqlite:data/ecc2020.sqlite')
-    .action(async (history: string, options: { store?: string; seed: string }) => {
+    .action(async (history: string, options: { store?: string; seed: string }, command: Command) => {
       if (!(SEEDS as readonly string[]).includes(history)) throw new UsageError(`Unknown history "${history}": choose one of ${SEEDS.join(', ')}`);
       const seed = parseSeed(options.seed);
       const url = resolveStoreUrl(io, options.store);
@@ -63,19 +64,21 @@ export const registerSeedCommand = (program: Command, io: CliIo): void => {
           println(io.out, `${url.display} already holds the ECC 2020 history of seed ${seed} (head ${head === undefined ? '-' : formatPosition(head)}): nothing written`);
           return;
         }
-        let progress: ReturnType<typeof createProgress> | undefined;
+        const progress = commandContext(io, command).progress('seed ecc2020', 'commands');
+        let started = false;
         try {
           const written = await writeEcc2020History(store, {
             seed,
             onStep: (done, total) => {
-              progress ??= createProgress({ label: 'seed ecc2020', total });
+              if (!started) progress.phase('writing', total);
+              started = true;
               progress.update(done);
             },
           });
-          progress?.stop();
+          progress.stop();
           println(io.out, `seeded ecc2020 (seed ${seed}) into ${url.display}: ${written.commands} commands, ${written.events} events in ${seconds(startedAt)}`);
         } finally {
-          progress?.stop();
+          progress.stop();
         }
       });
     });
