@@ -35,3 +35,19 @@ export const assertNamespace = (namespace: string): void => {
     throw new InvalidProjectionError(namespace, `namespace must match ${NAMESPACE_PATTERN}; build it with namespaceOf(name, version)`);
   }
 };
+
+/**
+ * Throws `InvalidProjectionError` unless a projection's namespace is the one its name and version make. A projection
+ * copied with another version (`{ ...projection, version: 2 }`) keeps the old namespace: run, it would write version
+ * 2 into version 1's documents and checkpoint.
+ */
+export const assertOwnNamespace = (projection: { readonly name: string; readonly version: number; readonly namespace: string }): void => {
+  const expected = namespaceOf(projection.name, projection.version);
+  if (projection.namespace !== expected) {
+    throw new InvalidProjectionError(
+      projection.name,
+      `version ${projection.version} has namespace "${projection.namespace}" instead of "${expected}", as a copy of another ` +
+        'version ({ ...projection, version }) has; build each version with defineProjection',
+    );
+  }
+};

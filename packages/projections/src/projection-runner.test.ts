@@ -48,6 +48,16 @@ const append = (store: EventStore, stream: string, type: string, data: unknown) 
   store.appendToStream(stream, [{ type, data, metadata: meta() }]);
 
 describe('the projection runner', () => {
+  it('refuses a projection copied with another version, which would write into the old version\'s namespace', async () => {
+    const copied = { ...balances(1), version: 2 };
+    const options = { eventStore: new MemoryEventStore(), readModelStore: new MemoryReadModelStore(), registry: ledger };
+    expect(() => createProjectionRunner({ ...options, projections: [copied] })).toThrow(/namespace "balances_v1" instead of "balances_v2".*defineProjection/);
+    const runner = createProjectionRunner({ ...options, projections: [balances(1)] });
+    await runner.start();
+    await expect(runner.startBlueGreen(copied)).rejects.toThrow(/instead of "balances_v2"/);
+    await runner.stop();
+  });
+
   it('serves several projections from one subscription, commits checkpoints and activates the first version', async () => {
     const events = new MemoryEventStore();
     const readModels = new MemoryReadModelStore();

@@ -5,6 +5,7 @@ import type { DomainEvent, EventRegistry, EventStore, LogProgress, Position, Rec
 import { formatPosition, isAfter } from '@clusterconf/domain';
 import { fromDeadLetterEvent } from './dead-letter.js';
 import type { Entry } from './entry.js';
+import { assertOwnNamespace } from './namespace.js';
 import { InvalidProjectionError, ProjectionRunnerStateError, ProjectionVersionError, WaitForPositionError } from './errors.js';
 import { Lane, type LaneContext, type LaneReport } from './lane.js';
 import { defaultRetryPolicy, isRunning, transition, type Lifecycle, type LifecycleEvent, type ProjectionState, type RetryPolicy } from './lifecycle.js';
@@ -163,6 +164,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
     }
     const seen = new Set<string>();
     for (const projection of options.projections) {
+      assertOwnNamespace(projection);
       if (seen.has(projection.name)) {
         throw new InvalidProjectionError(projection.name, 'it is given twice; run one version per runner and use startBlueGreen for the next');
       }
@@ -338,6 +340,7 @@ class Runner<Event extends DomainEvent> implements ProjectionRunner<Event> {
   }
 
   async startBlueGreen(next: Projection<Event>): Promise<void> {
+    assertOwnNamespace(next);
     const current = this.#serving(next.name, 'start a blue/green build');
     if (current.projection.version === next.version) {
       throw new InvalidProjectionError(next.name, `version ${next.version} is already serving; give the new build a new version number`);
