@@ -111,11 +111,15 @@ describe('EventStoreDB adapter: behaviour beyond the contract (on the test serve
   });
 
   it('fills the metadata of events written by other producers from EventStoreDB’s own record', async () => {
+    const before = Date.now();
     await running.client.appendToStream('foreign', jsonEvent({ type: 'Legacy', data: { n: 1 } }));
     const [event] = await collect(running.store.readStream('foreign'));
     const record = running.server.log.all[0]!;
     expect(event!.metadata).toMatchObject({ eventId: record.id, correlationId: record.id, causationId: record.id, schemaVersion: 1 });
-    expect(Number.isNaN(Date.parse(event!.metadata.occurredAt))).toBe(false);
+    // occurredAt is the record's created time, which the server sends as ticks since the Unix epoch.
+    const occurredAt = Date.parse(event!.metadata.occurredAt);
+    expect(occurredAt).toBeGreaterThanOrEqual(before);
+    expect(occurredAt).toBeLessThanOrEqual(Date.now());
   });
 
   it('passes on the server’s checkpoints, one per 32 scanned events, while a filter matches nothing', async () => {
