@@ -1,8 +1,8 @@
-import { EventStoreDBClient } from '@eventstore/db-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RecordedEvent, SubscriptionMessage } from '@clusterconf/domain';
 import { EventStoreDBEventStore } from '@clusterconf/adapters/eventstoredb';
 import { newEvent } from '@clusterconf/adapters/testing';
+import { loadTestClient } from './test-client.js';
 import { EventStoreDBTestServer } from './test-server/index.js';
 
 /** Pulls until `count` events of the stream arrived; returns every message pulled. */
@@ -31,8 +31,8 @@ describe('EventStoreDB adapter: connection loss during a subscription (on the te
     cleanups.push(() => server.stop());
     return server;
   };
-  const connect = (server: EventStoreDBTestServer) => {
-    const client = EventStoreDBClient.connectionString(server.connectionString);
+  const connect = async (server: EventStoreDBTestServer) => {
+    const client = (await loadTestClient(server.clientPackage)).connect(server.connectionString);
     cleanups.push(() => client.dispose());
     return client;
   };
@@ -42,7 +42,7 @@ describe('EventStoreDB adapter: connection loss during a subscription (on the te
     ['filtered by event type', { eventTypes: ['Counted'] }],
   ])('an %s subscriber resumes from its last position without losing or repeating events', async (_label, filter) => {
     const server = await startServer();
-    const store = new EventStoreDBEventStore(connect(server), { reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+    const store = new EventStoreDBEventStore(await connect(server), { reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
     cleanups.push(() => store.close());
     for (let i = 0; i < 5; i++) await store.appendToStream('counter', [newEvent('Counted', { i }), newEvent('Ignored', { i })]);
 
@@ -54,7 +54,7 @@ describe('EventStoreDB adapter: connection loss during a subscription (on the te
     await server.stop();
     // Written while the subscriber is cut off: by a client connected after the restart.
     await server.start();
-    const writer = new EventStoreDBEventStore(connect(server));
+    const writer = new EventStoreDBEventStore(await connect(server));
     for (let i = 5; i < 8; i++) await writer.appendToStream('counter', [newEvent('Counted', { i }), newEvent('Ignored', { i })]);
 
     await pullEvents(iterator, 'counter', filter ? 3 : 6, received);
@@ -73,7 +73,7 @@ describe('EventStoreDB adapter: connection loss during a subscription (on the te
 
   it('fails with StoreUnavailableError naming the endpoint when the server stays away', async () => {
     const server = await startServer();
-    const store = new EventStoreDBEventStore(connect(server), { endpoint: 'esdb://127.0.0.1:test-port', reconnect: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 20 } });
+    const store = new EventStoreDBEventStore(await connect(server), { endpoint: 'esdb://127.0.0.1:test-port', reconnect: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 20 } });
     cleanups.push(() => store.close());
     await store.appendToStream('s', [newEvent('A', {})]);
     const subscription = store.subscribe();

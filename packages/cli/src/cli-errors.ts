@@ -11,7 +11,7 @@ export class InvalidStoreUrlError extends ClusterconfError {
   constructor(readonly url: string, reason: string) {
     super(
       `${reason} in store URL "${url}": use sqlite:PATH (e.g. sqlite:data/ecc2020.sqlite), ` +
-        `postgres://USER:PASSWORD@HOST:5432/DB?schema=NAME, or esdb://HOST:2113?tls=false`,
+        `postgres://USER:PASSWORD@HOST:5432/DB?schema=NAME, esdb://HOST:2113?tls=false or kurrentdb://HOST:2113?tls=false`,
     );
   }
 }

@@ -34,7 +34,7 @@ export interface ClusterconfConfig<Event extends DomainEvent = DomainEvent> {
   readonly store?: string;
   /**
    * Opens the event store and its read-model store, in place of the built-in `--store` URL schemes (`sqlite:`,
-   * `postgres://`, `esdb://`); `request.url` is the URL given, if any. Commands that only read the log (export,
+   * `postgres://`, `esdb://`, `kurrentdb://`); `request.url` is the URL given, if any. Commands that only read the log (export,
    * import, tail) use the event store alone and close both.
    */
   readonly openStores?: (request: StoreRequest) => Promise<ConfiguredStores>;

@@ -57,7 +57,8 @@ export const openEventStore = async (url: StoreUrl, options: OpenStoreOptions): 
     }
     case 'esdb': {
       const { EventStoreDBEventStore } = await import('@clusterconf/adapters/eventstoredb');
-      const store = new EventStoreDBEventStore(url.connectionString);
+      // Loads the client package the scheme names (esdb:// @eventstore/db-client, kurrentdb:// @kurrent/kurrentdb-client).
+      const store = await EventStoreDBEventStore.connect(url.connectionString);
       try {
         // The client connects lazily: ask for the head now, so an unreachable server fails here, in one line.
         await store.headPosition();

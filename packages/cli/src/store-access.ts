@@ -40,7 +40,7 @@ const noStoreGiven = (source: string): UsageError =>
 
 /**
  * Opens stores as `config` says: through its `openStores` when it has one, else from the store URL with the
- * built-in schemes (sqlite:, postgres://, esdb://), opening read models only for commands that use them.
+ * built-in schemes (sqlite:, postgres://, esdb://, kurrentdb://), opening read models only for commands that use them.
  */
 export const storeAccess = (io: CliIo, option: string | undefined, config: ClusterconfConfig, source: string): StoreAccess => {
   const url = requestedStoreUrl(io, option, config);

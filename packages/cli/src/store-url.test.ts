@@ -31,7 +31,22 @@ describe('parseStoreUrl', () => {
     });
   });
 
+  it.each(['kurrentdb', 'kurrentdb+discover', 'kurrent', 'kdb', 'KDB+discover'])('accepts %s URLs as the KurrentDB client reads them, password masked for display', (scheme) => {
+    expect(parseStoreUrl(`${scheme}://admin:s3cret@db1:2113,db2:2113?tls=true`)).toEqual({
+      kind: 'esdb',
+      connectionString: `${scheme}://admin:s3cret@db1:2113,db2:2113?tls=true`,
+      display: `${scheme}://admin:***@db1:2113,db2:2113?tls=true`,
+    });
+  });
+
+  it('accepts the comma-separated hosts of a cluster', () => {
+    expect(parseStoreUrl('esdb://db1:2113,db2:2113,db3:2113?nodePreference=leader')).toMatchObject({ kind: 'esdb', connectionString: 'esdb://db1:2113,db2:2113,db3:2113?nodePreference=leader' });
+  });
+
   it.each([
+    ['kurrentdb://admin:pw@?tls=false', 'No host'],
+    ['esdb://db1:2113,,db2:2113', 'No host'],
+    ['kurrentdbx://h:2113', 'Unknown scheme "kurrentdbx:"'],
     ['mysql://root:pw@h/db', 'Unknown scheme "mysql:"'],
     ['data/ecc.sqlite', 'No scheme'],
     ['sqlite:', 'No file path'],
@@ -60,5 +75,6 @@ describe('maskPassword', () => {
   it('hides passwords in any URL inside a message and leaves password-less URLs alone', () => {
     expect(maskPassword('connect postgres://u:p%40ss@h:1/d failed')).toBe('connect postgres://u:***@h:1/d failed');
     expect(maskPassword('postgres://u@h/d')).toBe('postgres://u@h/d');
+    expect(maskPassword('open kurrentdb://admin:p@ss@db:2113?tls=false failed')).toBe('open kurrentdb://admin:***@db:2113?tls=false failed');
   });
 });

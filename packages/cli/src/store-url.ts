@@ -9,8 +9,12 @@ export type StoreUrl =
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** Replaces the password of any `scheme://user:password@host` URL inside a text with `***`. */
-export const maskPassword = (text: string): string => text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@');
+/**
+ * Replaces the password of any `scheme://user:password@host` URL inside a text with `***`. The password runs to the
+ * last `@` before whitespace, so one holding `@` is masked whole (an `@` further on, in an option, masks too much,
+ * never too little).
+ */
+export const maskPassword = (text: string): string => text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)\S*@/gi, '$1***@');
 
 const parseUrl = (raw: string, display: string): URL => {
   try {
@@ -44,16 +48,23 @@ const parsePostgres = (raw: string): StoreUrl => {
   return { kind: 'postgres', connectionString: url.toString(), schema, display };
 };
 
+/**
+ * An esdb:// or kurrentdb:// string, checked only for hosts: not through URL, which refuses a cluster's
+ * comma-separated hosts (`esdb://db1:2113,db2:2113`). The adapter checks the rest when it opens the store.
+ */
 const parseEsdb = (raw: string): StoreUrl => {
   const display = maskPassword(raw);
-  const url = parseUrl(raw, display);
-  if (url.hostname === '') throw new InvalidStoreUrlError(display, 'No host');
+  const afterScheme = raw.slice(raw.indexOf('://') + 3);
+  const hosts = afterScheme.slice(afterScheme.lastIndexOf('@') + 1).split(/[/?]/)[0]!;
+  if (hosts === '' || hosts.split(',').some((host) => host.trim() === '')) throw new InvalidStoreUrlError(display, 'No host');
   return { kind: 'esdb', connectionString: raw, display };
 };
 
 /**
  * Parses a `--store` value: `sqlite:PATH` (relative to `cwd`, or `sqlite::memory:`), `postgres://...` or
- * `postgresql://...` with an optional `?schema=`, or `esdb://...`. Throws `InvalidStoreUrlError` for anything else.
+ * `postgresql://...` with an optional `?schema=`, or `esdb://...` / `kurrentdb://...` (kind `esdb`: the adapter opens
+ * the first with @eventstore/db-client, the second with @kurrent/kurrentdb-client). Throws `InvalidStoreUrlError` for
+ * anything else.
  */
 export const parseStoreUrl = (raw: string, cwd: string = process.cwd()): StoreUrl => {
   const text = raw.trim();
@@ -64,8 +75,15 @@ export const parseStoreUrl = (raw: string, cwd: string = process.cwd()): StoreUr
     case 'postgres':
     case 'postgresql':
       return parsePostgres(text);
+    // @eventstore/db-client's schemes, then @kurrent/kurrentdb-client's: the same store, through either client.
     case 'esdb':
     case 'esdb+discover':
+    case 'kurrentdb':
+    case 'kurrentdb+discover':
+    case 'kurrent':
+    case 'kurrent+discover':
+    case 'kdb':
+    case 'kdb+discover':
       return parseEsdb(text);
     case undefined:
       throw new InvalidStoreUrlError(maskPassword(text), 'No scheme');

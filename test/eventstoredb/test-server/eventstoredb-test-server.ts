@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { serverFeaturesGrpc, serverFeaturesPb, streamsGrpc } from './grpc-definitions.js';
+import { testClientPackage, type TestClientPackage } from '../test-client.js';
+import { loadDefinitions, serverFeaturesGrpc, serverFeaturesPb, streamsGrpc } from './grpc-definitions.js';
 import { handleAppend, handleBatchAppend, handleDelete } from './append-handlers.js';
 import { InMemoryLog } from './in-memory-log.js';
 import { handleRead, type SubscriptionControl } from './read-handler.js';
@@ -21,6 +22,11 @@ export interface EventStoreDBTestServerOptions {
   readonly idempotencyCacheSize?: number;
   /** Send caught-up on `$all` subscriptions (default true, as EventStoreDB 23.10+); false as older servers. */
   readonly sendCaughtUp?: boolean;
+  /**
+   * The client package whose gRPC definitions the server is built from, and whose scheme `connectionString` uses
+   * (esdb:// or kurrentdb://); by default the test process's (`CLUSTERCONF_TEST_CLIENT`, else @eventstore/db-client).
+   */
+  readonly clientPackage?: TestClientPackage;
 }
 
 /** EventStoreDB's default `--max-append-size`. */
@@ -30,7 +36,7 @@ const STREAMS_SERVICE = 'event_store.client.streams.Streams';
 
 /**
  * A TEST SERVER, not a product and not EventStoreDB: an in-process gRPC server built from the service definitions
- * that @eventstore/db-client ships, serving Streams (Read, Append, BatchAppend, Delete, Tombstone) and
+ * that the client package under test ships (@eventstore/db-client or @kurrent/kurrentdb-client), serving Streams (Read, Append, BatchAppend, Delete, Tombstone) and
  * ServerFeatures from an in-memory log, on 127.0.0.1 without TLS. It exists so the adapter's tests run the real
  * client over real gRPC; it implements only what the adapter uses, and its figures say nothing about EventStoreDB.
  * `stop()` drops every connection and `start()` listens again on the same port with the same data, so tests can
@@ -38,6 +44,7 @@ const STREAMS_SERVICE = 'event_store.client.streams.Streams';
  */
 export class EventStoreDBTestServer {
   readonly log: InMemoryLog;
+  readonly clientPackage: TestClientPackage;
   #server: grpc.Server | undefined;
   #port = 0;
   readonly #denied: readonly string[];
@@ -47,6 +54,8 @@ export class EventStoreDBTestServer {
   readonly #subscriptions: SubscriptionControl;
 
   constructor(options: EventStoreDBTestServerOptions = {}) {
+    this.clientPackage = options.clientPackage ?? testClientPackage();
+    loadDefinitions(this.clientPackage);
     this.log = new InMemoryLog({ idempotencyCacheSize: options.idempotencyCacheSize });
     this.#denied = options.deniedStreamPrefixes ?? [];
     this.#advertiseBatchAppend = options.advertiseBatchAppend ?? true;
@@ -82,8 +91,13 @@ export class EventStoreDBTestServer {
     return this.#port;
   }
 
-  /** A connection string for @eventstore/db-client. */
+  /**
+   * A connection string for its client package: esdb:// for @eventstore/db-client, kurrentdb:// for
+   * @kurrent/kurrentdb-client. The latter sets `discoveryInterval=10`: the client's Rust bridge (its reads) waits one
+   * discovery interval, 500 ms by default, before it first connects, which would add that to every test's first read.
+   */
   get connectionString(): string {
+    if (this.clientPackage === '@kurrent/kurrentdb-client') return `kurrentdb://127.0.0.1:${this.#port}?tls=false&discoveryInterval=10`;
     return `esdb://127.0.0.1:${this.#port}?tls=false`;
   }
 

@@ -22,7 +22,10 @@ export interface StoredRecord {
   readonly contentType: string;
   readonly data: Uint8Array;
   readonly customMetadata: Uint8Array;
-  /** .NET ticks, as EventStoreDB reports `created`. */
+  /**
+   * 100-nanosecond ticks since the Unix epoch, as EventStoreDB reports `created` (`TimeStamp.ToTicksSinceEpoch()`,
+   * EpochExtensions.cs): not .NET's ticks since year 1, which both clients would read as a date some 1969 years on.
+   */
   readonly created: bigint;
 }
 
@@ -67,7 +70,6 @@ export interface InMemoryLogOptions {
   readonly idempotencyCacheSize?: number;
 }
 
-const TICKS_AT_UNIX_EPOCH = 621_355_968_000_000_000n;
 const RECORD_OVERHEAD = 88n;
 const COMMIT_RECORD_SIZE = 37n;
 
@@ -202,7 +204,7 @@ export class InMemoryLog {
     });
     const commit = this.#nextOffset;
     this.#nextOffset += COMMIT_RECORD_SIZE;
-    const created = BigInt(Date.now()) * 10_000n + TICKS_AT_UNIX_EPOCH;
+    const created = BigInt(Date.now()) * 10_000n;
     return proposed.map((record, index) => {
       const previous = stream.records[stream.records.length - 1];
       const stored: StoredRecord = {

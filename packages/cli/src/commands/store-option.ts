@@ -7,6 +7,6 @@ export const CONFIGURED_STORE_NOTE = 'Without --store or CLUSTERCONF_STORE the s
 /** Adds `--store URL` to a command, with the accepted forms in its help and `note` on its default. */
 export const withStoreOption = (command: Command, note = CONFIGURED_STORE_NOTE): Command =>
   command.addOption(
-    new Option('-s, --store <url>', 'event store: sqlite:PATH, postgres://USER:PASS@HOST:PORT/DB?schema=NAME or esdb://HOST:PORT?tls=false')
+    new Option('-s, --store <url>', 'event store: sqlite:PATH, postgres://USER:PASS@HOST:PORT/DB?schema=NAME esdb://HOST:PORT?tls=false or kurrentdb://HOST:PORT?tls=false')
       .env('CLUSTERCONF_STORE'),
   ).addHelpText('after', `\n${note}`);

@@ -30,15 +30,27 @@ describe('connection strings', () => {
     expect(elsewhere.message).not.toContain('se/cret');
   });
 
+  it("explains a refusal by the KurrentDB client's Rust bridge, whose message is only the string itself", () => {
+    // The bridge parses the string the adapter handed it, whose scheme may have been rewritten (esdb -> kurrentdb).
+    const refused = connectionStringParseError('esdb://admin:se?cret@db:2113?tls=false', Object.assign(new Error('kurrentdb://admin:se?cret@db:2113?tls=false'), { name: 'ParseError' }));
+    expect(refused.message).toContain('esdb://admin:***@db:2113?tls=false');
+    expect(refused.message).toMatch(/Rust bridge.*percent-encode.*%2F, %3F/);
+    expect(refused.message).not.toContain('se?cret');
+  });
+
   it('names the endpoint without query and without password', () => {
     expect(endpointOf('esdb+discover://u:secret@cluster.example:2113/?tls=true')).toBe('esdb+discover://u:***@cluster.example:2113');
+    expect(endpointOf('kurrentdb://u:p@ss@db:2113?tls=false')).toBe('kurrentdb://u:***@db:2113');
   });
 
   it('accepts the schemes of both clients and refuses others', () => {
     expect(assertConnectionString(' esdb://localhost:2113?tls=false ')).toBe('esdb://localhost:2113?tls=false');
-    expect(assertConnectionString('esdb+discover://cluster.example:2113')).toBe('esdb+discover://cluster.example:2113');
-    expect(() => assertConnectionString('kurrentdb://localhost:2113')).toThrow(/KurrentDBClient/);
+    for (const scheme of ['esdb+discover', 'kurrentdb', 'kurrentdb+discover', 'kurrent', 'kurrent+discover', 'kdb', 'kdb+discover']) {
+      expect(assertConnectionString(`${scheme}://cluster.example:2113`)).toBe(`${scheme}://cluster.example:2113`);
+    }
+    expect(() => assertConnectionString('kurrentdb://user:pw@')).toThrow(/no host/);
     expect(() => assertConnectionString('postgres://localhost')).toThrow(InvalidConnectionStringError);
+    expect(() => assertConnectionString('esdbx://localhost')).toThrow(/esdb:\/\/.*kurrentdb:\/\//);
     expect(() => assertConnectionString('esdb://user:pw@')).toThrow(/no host/);
   });
 });

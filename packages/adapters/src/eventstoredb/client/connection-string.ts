@@ -1,4 +1,5 @@
 import { ClusterconfError } from '@clusterconf/domain';
+import { hasKnownScheme, KNOWN_SCHEMES } from './client-package.js';
 
 /** A connection string refused before any connection was attempted. */
 export class InvalidConnectionStringError extends ClusterconfError {
@@ -6,14 +7,13 @@ export class InvalidConnectionStringError extends ClusterconfError {
   constructor(readonly maskedConnectionString: string, readonly reason: string, options?: { cause?: unknown }) {
     super(
       `The EventStoreDB connection string ${JSON.stringify(maskedConnectionString)} is malformed: ${reason}. ` +
-        `Expected the form esdb://[user:password@]host:port[,host:port...][?tls=false&...], e.g. esdb://localhost:2113?tls=false`,
+        `Expected the form esdb://[user:password@]host:port[,host:port...][?tls=false&...], or the same with ` +
+        `kurrentdb://, e.g. esdb://localhost:2113?tls=false or kurrentdb://localhost:2113?tls=false`,
       options,
     );
   }
 }
 
-/** The schemes @eventstore/db-client parses; a kurrentdb:// string needs a KurrentDBClient handed in instead. */
-const SCHEME = /^(esdb|esdb\+discover):\/\//i;
 const ANY_SCHEME = /^[a-z0-9+]+:\/\//i;
 /** Where the options begin: the last `?key=`, so that a `?` inside a password is not taken for it. */
 const QUERY = /\?[a-z][a-z0-9_-]*=(?!.*\?[a-z][a-z0-9_-]*=)/i;
@@ -64,8 +64,8 @@ export const maskConnectionString = (connectionString: string): string => {
 export const endpointOf = (connectionString: string): string => maskConnectionString(connectionString).split('?')[0]!.replace(/\/$/, '');
 
 /**
- * Checks the parts the adapter depends on before the client parses the string: a string, a known scheme, at least
- * one host. The client's own parser checks the rest; its errors are rethrown with the password masked.
+ * Checks the parts the adapter depends on before the client parses the string: a string, a scheme one of the client
+ * packages parses, at least one host. The client's own parser checks the rest; its errors are rethrown with the password masked.
  */
 export const assertConnectionString = (connectionString: unknown): string => {
   if (typeof connectionString !== 'string') {
@@ -73,15 +73,25 @@ export const assertConnectionString = (connectionString: unknown): string => {
   }
   const trimmed = connectionString.trim();
   const masked = maskConnectionString(trimmed);
-  if (!SCHEME.test(trimmed)) {
-    throw new InvalidConnectionStringError(masked, 'it must start with esdb:// or esdb+discover:// (for a kurrentdb:// string, hand in a KurrentDBClient instead)');
-  }
+  if (!hasKnownScheme(trimmed)) throw new InvalidConnectionStringError(masked, `it must start with one of ${KNOWN_SCHEMES}`);
   const hosts = splitCredentials(trimmed)!.rest.split(/[/?]/)[0]!;
   if (hosts.length === 0 || hosts.split(',').some((host) => host.length === 0)) {
     throw new InvalidConnectionStringError(masked, 'it names no host, or an empty one between commas');
   }
   return trimmed;
 };
+
+/** The part after `scheme://`, which the adapter never rewrites. */
+const afterScheme = (connectionString: string): string => connectionString.slice(connectionString.indexOf('://') + 3);
+
+/**
+ * What to say when @kurrent/kurrentdb-client's Rust bridge refuses a string its JavaScript parser accepted: the
+ * bridge's ParseError message is the whole string and nothing else. In our runs it refused a `/` or `?` in the
+ * password, which the JavaScript parsers (and @eventstore/db-client) take as they are.
+ */
+const BRIDGE_REFUSAL =
+  "the KurrentDB client's connection-string parser (its Rust bridge) refused it without saying why; percent-encode " +
+  'any "/", "?", "#", "@" or ":" in the user name and password (%2F, %3F, %23, %40, %3A), and check hosts and options';
 
 /**
  * Rewrites a client parse error so its message never carries the password: the password is cut out, and when the
@@ -91,6 +101,9 @@ export const assertConnectionString = (connectionString: unknown): string => {
 export const connectionStringParseError = (connectionString: string, cause: unknown): InvalidConnectionStringError => {
   const password = passwordOf(connectionString);
   const message = cause instanceof Error ? cause.message : String(cause);
+  if (afterScheme(message.trim()) === afterScheme(connectionString)) {
+    return new InvalidConnectionStringError(maskConnectionString(connectionString), BRIDGE_REFUSAL);
+  }
   let safe = password ? message.split(password).join('***') : message;
   const location = (cause as { location?: unknown }).location;
   const split = splitCredentials(connectionString);

@@ -1,4 +1,3 @@
-import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import type {
   AppendOptions,
   AppendResult,
@@ -32,7 +31,9 @@ import {
   type ClientResolvedEvent,
   type EventStoreDBClientLike,
 } from '../client/client-seam.js';
+import { assertClientPackage, type ClientPackage, clientPackageFor, inSchemeOf } from '../client/client-package.js';
 import { assertConnectionString, connectionStringParseError, endpointOf } from '../client/connection-string.js';
+import { type ClientClass, clientFrom, importClientClass, requireClientClass } from '../client/load-client.js';
 import { EXACT_COUNT_LIMIT } from '../../shared/estimated-count.js';
 import { AppendPositionUnknownError } from './append-position-unknown-error.js';
 import { assertAppendSize, DEFAULT_MAX_APPEND_BYTES } from './append-size.js';
@@ -52,6 +53,13 @@ export interface EventStoreDBEventStoreOptions {
   readonly maxAppendBytes?: number;
   /** How subscriptions re-subscribe after a dropped connection. */
   readonly reconnect?: ReconnectPolicy;
+  /**
+   * Which package opens a connection string; by default its scheme decides: `esdb://` and `esdb+discover://`
+   * @eventstore/db-client, `kurrentdb://`, `kurrent://`, `kdb://` (and `+discover`) @kurrent/kurrentdb-client.
+   * Either package opens either scheme (the adapter rewrites the scheme to the package's own). Ignored for a client
+   * handed in.
+   */
+  readonly clientPackage?: ClientPackage;
   /** Ignored, kept for compatibility: the precondition is sent under both clients' option names. */
   readonly clientFlavour?: ClientFlavour;
   /** How errors name the server when a client instance was handed in (a connection string names itself). */
@@ -63,10 +71,25 @@ const DEFAULT_PAGE_SIZE = 500;
 /** How many events `readStream` fetches per round trip. */
 const STREAM_PAGE_SIZE = 1_000;
 
+/** Checks a connection string and picks the package that opens it, before anything is loaded. */
+const prepareConnection = (connection: unknown, chosen: unknown) => {
+  const connectionString = assertConnectionString(connection);
+  const clientPackage = clientPackageFor(connectionString, assertClientPackage(chosen));
+  return { connectionString, clientPackage, endpoint: endpointOf(connectionString) };
+};
+
+/** A client of `clientClass` for a prepared connection string, with parse errors masked. */
+const openClient = (clientClass: ClientClass, prepared: ReturnType<typeof prepareConnection>): EventStoreDBClientLike =>
+  clientFrom(clientClass, inSchemeOf(prepared.clientPackage, prepared.connectionString), (cause) => connectionStringParseError(prepared.connectionString, cause));
+
+/** Clients that `connect` created: the store owns them and disposes them on close(). */
+const ownedClients = new WeakSet<EventStoreDBClientLike>();
+
 /**
- * The EventStore port over EventStoreDB's gRPC client. Hand in a connection string (validated before connecting;
- * the store then owns and disposes the client) or a client instance: `EventStoreDBClient` from
- * @eventstore/db-client 6.x or `KurrentDBClient` from @kurrent/kurrentdb-client 1.x (the caller keeps ownership).
+ * The EventStore port over EventStoreDB's (and KurrentDB's) gRPC client. Open it from a connection string with
+ * `EventStoreDBEventStore.connect(url)` or the constructor (validated before connecting; the store then owns and
+ * disposes the client): `esdb://` opens @eventstore/db-client 6.x, `kurrentdb://` @kurrent/kurrentdb-client 1.x, each
+ * loaded only then. Or hand in a client instance of either package (the caller keeps ownership).
  * Positions are EventStoreDB's own `{commit, prepare}`; system events (`$`-prefixed types) are never returned.
  */
 export class EventStoreDBEventStore implements EventStore {
@@ -79,20 +102,33 @@ export class EventStoreDBEventStore implements EventStore {
   readonly #subscriptions = new Set<Subscription>();
   #closed = false;
 
+  /**
+   * Opens a store from a connection string, loading the client package its scheme (or `options.clientPackage`) names
+   * by dynamic import; a missing package is a ClientPackageUnavailableError naming what to install. A client instance
+   * is used as the constructor uses it. Nothing connects until the first call.
+   */
+  static async connect(connection: string | EventStoreDBClientLike, options: EventStoreDBEventStoreOptions = {}): Promise<EventStoreDBEventStore> {
+    if (typeof connection === 'object' && connection !== null) return new EventStoreDBEventStore(connection, options);
+    const prepared = prepareConnection(connection, options.clientPackage);
+    const client = openClient(await importClientClass(prepared.clientPackage, prepared.endpoint), prepared);
+    ownedClients.add(client);
+    return new EventStoreDBEventStore(client, { ...options, endpoint: prepared.endpoint });
+  }
+
+  /**
+   * A store over a client handed in, or over one the store opens from a connection string (the package is loaded
+   * synchronously here; `connect` loads it by dynamic import).
+   */
   constructor(connection: string | EventStoreDBClientLike, options: EventStoreDBEventStoreOptions = {}) {
     if (typeof connection === 'object' && connection !== null) {
       this.#client = connection;
-      this.#ownsClient = false;
+      this.#ownsClient = ownedClients.has(connection);
       this.#endpoint = options.endpoint ?? 'the EventStoreDB server of the client handed in';
     } else {
-      const connectionString = assertConnectionString(connection);
-      try {
-        this.#client = EventStoreDBClient.connectionString(connectionString) as unknown as EventStoreDBClientLike;
-      } catch (cause) {
-        throw connectionStringParseError(connectionString, cause);
-      }
+      const prepared = prepareConnection(connection, options.clientPackage);
+      this.#client = openClient(requireClientClass(prepared.clientPackage, prepared.endpoint), prepared);
       this.#ownsClient = true;
-      this.#endpoint = endpointOf(connectionString);
+      this.#endpoint = prepared.endpoint;
     }
     this.#maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.#maxAppendBytes = options.maxAppendBytes ?? DEFAULT_MAX_APPEND_BYTES;
@@ -102,7 +138,8 @@ export class EventStoreDBEventStore implements EventStore {
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     this.#assertOpen();
     const { expectedRevision: expected, events: serialized } = prepareAppend(streamId, events, options, this.#maxEventBytes);
-    const eventData = events.map((event) => jsonEvent(toEventData(event) as Parameters<typeof jsonEvent>[0]));
+    // The shape both clients' jsonEvent() returns, built here so that neither package has to be loaded for it.
+    const eventData = events.map(toEventData);
     assertAppendSize(streamId, serialized, eventData, this.#maxAppendBytes);
     let result: { readonly nextExpectedRevision: bigint; readonly position?: ClientPosition };
     try {
