@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { capture, runInProcess as run } from './in-process.test-helper.js';
 import { createProgram } from './program.js';
@@ -15,6 +16,15 @@ describe('the clusterconf program', () => {
     expect(result.stdout).toContain(`Usage: clusterconf ${name}`);
     expect(result.stdout).toContain('--store');
     expect(result.stdout).toMatch(/Example/);
+  });
+
+  it('prints the version in its package.json for --version and -V, and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const result = await run(flag);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(`${version}\n`);
+    }
   });
 
   it('reports a missing argument as a usage error with exit code 2', async () => {

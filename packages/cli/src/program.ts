@@ -7,6 +7,7 @@ import { registerRebuildCommand, registerReplayCommand } from './commands/replay
 import { registerSeedCommand } from './commands/seed.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerTailCommand } from './commands/tail.js';
+import { cliVersion } from './package-version.js';
 import { maskPassword } from './store-url.js';
 
 /** Builds the `clusterconf` command tree; `io` decides where it writes. */
@@ -19,6 +20,7 @@ export const createProgram = (io: CliIo): Command => {
   };
   const program = new Command('clusterconf')
     .description('Seed, replay, inspect, move and follow @clusterconf event stores')
+    .version(cliVersion(), '-V, --version', 'print the version of @clusterconf/cli')
     .option('--verbose', 'print stack traces of unexpected errors')
     .exitOverride()
     .configureOutput(output);
