@@ -97,6 +97,12 @@ describe('the packages installed from their tarballs into an empty project outsi
     }
   });
 
+  it.each(published.map(({ manifest }) => [manifest.name] as const))('%s has a README that says how to install it from npm, and that the source condition is not for installs', (name) => {
+    const readme = readFileSync(join(installedFolder(name), 'README.md'), 'utf8');
+    expect(readme).toMatch(new RegExp(`npm install (-g )?${name.replace('/', '\\/')}(\\s|$)`));
+    expect(readme).toMatch(/`@clusterconf\/source` condition/);
+  });
+
   it.each(published.map(({ manifest }) => [manifest.name] as const))('%s imports only packages it declares as dependencies or peers', (name) => {
     const manifest = readManifest(installedFolder(name));
     const declared = new Set([name, ...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
