@@ -8,11 +8,12 @@ export interface CommandResult {
 }
 
 /**
- * The environment without what `npm test` adds: npm reads every `npm_config_*` variable as its own configuration, so a
- * child npm would otherwise inherit the monorepo's workspace settings and prefix.
+ * The environment without what `npm test` or a developer's shell may add: npm reads every `npm_config_*` variable as
+ * its own configuration, so a child npm would otherwise inherit the monorepo's workspace settings and prefix; and a
+ * NODE_OPTIONS with `--conditions=@clusterconf/source` would make node resolve sources no installed package has.
  */
 export const cleanEnv = (): NodeJS.ProcessEnv =>
-  Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'INIT_CWD'));
+  Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'INIT_CWD' && name !== 'NODE_OPTIONS'));
 
 /** Runs a program to its end without a shell and collects its output. */
 export const runCommand = (command: string, args: readonly string[], cwd: string): Promise<CommandResult> =>
