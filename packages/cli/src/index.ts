@@ -1,3 +1,9 @@
+/**
+ * What the `clusterconf` command is made of, for programs that embed it: store URLs, opening stores, NDJSON export
+ * and import, catching projections up, and the seeded ECC 2020 history.
+ *
+ * @module \@clusterconf/cli
+ */
 export * from './catch-up.js';
 export * from './cli-errors.js';
 export * from './cli-io.js';

@@ -18,6 +18,15 @@ describe('the clusterconf program', () => {
     expect(result.stdout).toMatch(/Example/);
   });
 
+  it('prints the version in its package.json for --version and -V, and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const result = await run(flag);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(`${version}\n`);
+    }
+  });
+
   it('reports a missing argument as a usage error with exit code 2', async () => {
     const result = await run('import');
     expect(result.code).toBe(2);

@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * The version in @clusterconf/cli's package.json, read when asked: the file sits one folder above this module both in
- * the sources (src/) and in the build (dist/), and npm packs it into every install.
+ * The version in @clusterconf/cli's package.json, which `clusterconf --version` prints. Read when asked, so it is the
+ * installed package's own: the file sits one folder above this module both in the sources (src/) and in the build
+ * (dist/), and npm packs it into every install.
  */
 export const packageVersion = (): string => {
-  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-  if (typeof manifest.version !== 'string') throw new Error('@clusterconf/cli: package.json has no version');
+  const path = new URL('../package.json', import.meta.url);
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as { name?: unknown; version?: unknown };
+  if (manifest.name !== '@clusterconf/cli' || typeof manifest.version !== 'string') {
+    throw new Error(`${path.pathname} is not @clusterconf/cli's package.json with a version; reinstall @clusterconf/cli`);
+  }
   return manifest.version;
 };

@@ -1,3 +1,9 @@
+/**
+ * Projections: `defineProjection`, the self-healing `createProjectionRunner`, the `ReadModelStore` port and its
+ * in-memory store, checkpoints, leases, blue/green rebuilds, dead letters, and the five built-in conference read models.
+ *
+ * @module \@clusterconf/projections
+ */
 export * from './checkpoint-fence.js';
 export * from './conference/index.js';
 export * from './errors.js';

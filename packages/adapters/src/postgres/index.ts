@@ -1,2 +1,7 @@
+/**
+ * `PostgresEventStore` and `PostgresReadModelStore` on pg, one schema per store. Needs the optional peer `pg`.
+ *
+ * @module \@clusterconf/adapters/postgres
+ */
 export * from './event-store/index.js';
 export * from './read-model/index.js';

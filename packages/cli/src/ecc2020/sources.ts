@@ -1,5 +1,5 @@
 /**
- * What the two press releases (see /work/shared/ECC2020-FACTS.md) say, as input data for the history. Nothing here
+ * What the two press releases (see docs/ecc2020/ECC2020-FACTS.md) say, as input data for the history. Nothing here
  * is printed by the report: the report reads the read models built from the events these facts become.
  */
 export const ECC2020 = {

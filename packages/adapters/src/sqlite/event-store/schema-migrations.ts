@@ -33,7 +33,7 @@ export const SQLITE_EVENT_STORE_MIGRATIONS: readonly SqliteMigration[] = [
   },
 ];
 
-/** The database was written by a newer version of @clusterconf than the one opening it. */
+/** The database was written by a newer version of `@clusterconf` than the one opening it. */
 export class SchemaTooNewError extends ClusterconfError {
   readonly code = 'SCHEMA_TOO_NEW';
   constructor(readonly path: string, readonly found: number, readonly known: number) {
