@@ -29,7 +29,7 @@ const optionsOf = (tsconfig: string): ts.CompilerOptions => {
   const read = ts.readConfigFile(tsconfig, ts.sys.readFile);
   if (read.error !== undefined) throw new Error(ts.flattenDiagnosticMessageText(read.error.messageText, '\n'));
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(tsconfig));
-  return { ...parsed.options, noEmit: true, declaration: false, declarationMap: false, sourceMap: false, incremental: false };
+  return { ...parsed.options, noEmit: true, declaration: false, declarationMap: false, sourceMap: false, inlineSources: false, incremental: false };
 };
 
 /**

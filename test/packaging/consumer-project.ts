@@ -11,7 +11,8 @@ export interface Tarball {
 
 /** The third-party packages a SQLite user adds beside ours, pinned to the monorepo's versions so npm finds them cached. */
 const userDependencies = ['better-sqlite3', 'fp-ts'];
-const userDevDependencies = ['@types/node', '@types/better-sqlite3', '@types/pg'];
+/** Also what an adapter author adds to run the published contract suites (`@clusterconf/adapters/testing`). */
+const userDevDependencies = ['@types/node', '@types/better-sqlite3', '@types/pg', 'vitest', 'fast-check'];
 
 const pinned = (names: readonly string[]): Record<string, string> => Object.fromEntries(names.map((name) => [name, installedVersion(name)]));
 
@@ -47,7 +48,7 @@ export const assertNoNodeModulesAbove = (folder: string): void => {
  * Writes an empty project in `folder` that depends on the tarballs as a user's would on the published versions: its
  * package.json (with `overrides`, so every dependency on one of our packages takes its tarball, never a registry
  * package of that name), a tsconfig with the settings a Node ESM project uses (nodenext, no custom conditions, full
- * checking of the declarations it reads), and the two programs under src/.
+ * checking of the declarations it reads), and the programs under src/: the two it runs and an adapter author's test.
  */
 export const writeConsumerProject = (folder: string, tarballs: readonly Tarball[]): void => {
   const ours = Object.fromEntries(tarballs.map(({ manifest, path }) => [manifest.name, `file:${relative(folder, path)}`]));
@@ -71,5 +72,7 @@ export const writeConsumerProject = (folder: string, tarballs: readonly Tarball[
   writeFileSync(join(folder, 'package.json'), `${JSON.stringify(packageJson, null, 2)}\n`);
   writeFileSync(join(folder, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
   copyFileSync(fileURLToPath(new URL('consumer/conference-tally.ts', import.meta.url)), join(folder, 'src', 'conference-tally.ts'));
+  // Named so that this repository's own vitest does not collect it; in the consumer it is a test file like any other.
+  copyFileSync(fileURLToPath(new URL('consumer/memory-contract.consumer-test.ts', import.meta.url)), join(folder, 'src', 'memory-contract.test.ts'));
   writeFileSync(join(folder, 'src', 'every-export.ts'), everyExportProgram(tarballs.map(({ manifest }) => manifest)));
 };

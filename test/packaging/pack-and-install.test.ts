@@ -72,7 +72,7 @@ describe('each published package, packed', () => {
     const files = packed.find((report) => report.name === name)!.files.map(({ path }) => path);
     expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE']));
     const unexpected = files.filter((path) =>
-      /\.test(-helper)?\.|\.tsbuildinfo$|\.d\.ts\.map$/.test(path) || !/^(bin|dist)\/|^(package\.json|README\.md|LICENSE)$/.test(path));
+      /\.test(-helper)?\.|\.tsbuildinfo$|\.d\.ts\.map$/.test(path) || !/^(bin|dist)\/|^(package\.json|README\.md|LICENSE|WRITING-AN-ADAPTER\.md)$/.test(path));
     expect(unexpected, `files ${name} should not ship`).toEqual([]);
     expect(files.filter((path) => path.endsWith('.ts') && !path.endsWith('.d.ts')), 'TypeScript sources').toEqual([]);
   });
@@ -114,7 +114,9 @@ describe('the packages installed from their tarballs into an empty project outsi
 
   it('give the CLI every driver the adapters take as an optional peer, since its --store reaches each backend', () => {
     const cli = readManifest(installedFolder('@clusterconf/cli'));
-    const drivers = Object.keys(readManifest(installedFolder('@clusterconf/adapters')).peerDependencies ?? {}).filter((name) => !name.startsWith('@types/'));
+    // vitest and fast-check are peers of the testing kit only, for adapter authors' tests.
+    const drivers = Object.keys(readManifest(installedFolder('@clusterconf/adapters')).peerDependencies ?? {})
+      .filter((name) => !name.startsWith('@types/') && name !== 'vitest' && name !== 'fast-check');
     expect(drivers.length).toBeGreaterThan(0);
     expect(drivers.filter((driver) => cli.dependencies?.[driver] === undefined)).toEqual([]);
     for (const driver of drivers) expect(existsSync(installedFolder(driver)), `${driver} installed`).toBe(true);
@@ -130,6 +132,13 @@ describe('the packages installed from their tarballs into an empty project outsi
     const counts = JSON.parse(result.stdout) as Record<string, number>;
     expect(Object.keys(counts).sort()).toEqual(published.flatMap(({ manifest }) => exportSpecifiers(manifest)).sort());
     expect(Object.entries(counts).filter(([, count]) => count === 0), 'entries that export nothing').toEqual([]);
+  });
+
+  it("run the published contract suites with the consumer's own vitest, as an adapter author's tests do", async () => {
+    const result = await runCommand(bin('vitest'), ['run', 'src/memory-contract.test.ts'], consumer);
+    expect(result.code, describeRun('vitest', ['run', 'src/memory-contract.test.ts'], result)).toBe(0);
+    // eslint-disable-next-line no-control-regex -- vitest colours its summary
+    expect(result.stdout.replace(/\u001b\[[0-9;]*m/g, '')).toMatch(/Test Files\s+1 passed \(1\)/);
   });
 
   it('append events to a SQLite event store, project them to read models and query those, with plain node', async () => {

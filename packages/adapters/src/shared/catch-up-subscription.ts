@@ -1,3 +1,9 @@
+/**
+ * The catch-up-then-live subscription every SQL adapter of this package builds on, for adapter authors: a store
+ * offers a `LogSource` (pages of its log, and a wait for what comes next) and gets a `Subscription`.
+ *
+ * @module \@clusterconf/adapters/catch-up
+ */
 import type { EventFilter, Position, RecordedEvent, Subscription, SubscriptionMessage, UnreadableEvent } from '@clusterconf/domain';
 import { CorruptEventError, isAfter, StoreClosedError } from '@clusterconf/domain';
 import { takeReadyEvent, type TakesReadyEvents } from '@clusterconf/projections/fast-path';
