@@ -3,10 +3,12 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOpt
 import { conferenceEvents, createConferenceService, type ConferenceEvent, type EventStore } from '@clusterconf/domain';
 import { conferenceProjections, createProjectionRunner, type Projection, type ProjectionRunner, type ReadModelStore } from '@clusterconf/projections';
 import { commandEndpoints } from './command-endpoints.js';
+import { createConferenceFeeds, type ConferenceFeeds } from './conference-feed.js';
 import type { Route } from './endpoint.js';
 import { fastifySchemaOf } from './endpoint.js';
 import { InvalidJsonError, NotUtf8Error, problemForError } from './error-problems.js';
 import { problemReply, type HttpReply } from './http-reply.js';
+import { liveEndpoints, readLiveSnapshot } from './live-endpoints.js';
 import { openApiDocument } from './openapi.js';
 import { operationalEndpoints } from './operational-endpoints.js';
 import { edgeProblem } from './problem-details.js';
@@ -35,17 +37,20 @@ export interface ConferenceHttpServiceOptions {
    * `{ level: 'info' }`. The projection runner logs through the same logger.
    */
   readonly logger?: FastifyServerOptions['logger'];
+  /** How often a live page's event stream sends a keep-alive comment. Default 15 000 ms. */
+  readonly heartbeatMs?: number;
 }
 
-/** The HTTP service: a Fastify app plus the projection runner it starts and stops with it. */
+/** The HTTP service: a Fastify app plus the projection runner and live feeds it starts and stops with it. */
 export interface ConferenceHttpService {
   readonly app: FastifyInstance;
   readonly server: Server;
   readonly runner: ProjectionRunner<ConferenceEvent>;
+  readonly feeds: ConferenceFeeds;
   /** Starts the runner, then listens; resolves with the base URL (port 0 picks a free port). */
   listen(port?: number, host?: string): Promise<string>;
   /**
-   * Shuts down gracefully: new requests get 503, the runner stops (GETs still waiting for a
+   * Shuts down gracefully: new requests get 503, live event streams end, the runner stops (GETs still waiting for a
    * position get 503 at once), the server stops accepting and the requests in flight are answered. Leaves the stores
    * open: they belong to the caller.
    */
@@ -89,18 +94,23 @@ export const createConferenceHttpService = (options: ConferenceHttpServiceOption
   const runner = createProjectionRunner<ConferenceEvent>({
     eventStore, readModelStore, registry: conferenceEvents, projections: [...projections.values()], logger: app.log.child({ component: 'projections' }),
   });
+  const feeds = createConferenceFeeds({
+    eventStore, runner, read: readLiveSnapshot(readModelStore), waitTimeoutMs,
+    onError: (error, context) => app.log.error({ err: error }, `${context} failed; its pages reconnect`),
+  });
 
   const routes: Route[] = [];
   const openApi = () => openApiDocument(routes, {
     title: 'Conference service',
     version: '0.1.0',
-    description: 'Commands in, read models out, with read-your-writes through log positions and ETags on streams. Every error is an RFC 9457 problem.',
+    description: 'Commands in, read models out, with read-your-writes through log positions, ETags on streams, and a live page. Every error is an RFC 9457 problem.',
   });
   routes.push(
     ...commandEndpoints({ eventStore, service: createConferenceService({ store: eventStore, cacheSize: 64 }), clock }),
     ...resourceEndpoints(createStreamResources(eventStore)),
     ...readModelEndpoints({ readModels, readModelStore, runner, waitTimeoutMs }),
-    ...operationalEndpoints({ runner, openApi }),
+    ...liveEndpoints({ feeds, stream: { heartbeatMs: options.heartbeatMs ?? 15_000, retryMs: 2000, maxBufferedBytes: 1024 * 1024 } }),
+    ...operationalEndpoints({ runner, liveStreams: () => feeds.watching(), openApi }),
   );
 
   // JSON only, decoded as strict UTF-8 (a lenient decoder would turn bad bytes into U+FFFD and accept them).
@@ -157,11 +167,12 @@ export const createConferenceHttpService = (options: ConferenceHttpServiceOption
     if (unexpected) request.log.error({ err: error }, 'request failed unexpectedly');
     return write(reply, answer);
   });
-  // Before the server stops accepting and waits for the requests in flight: GETs waiting for a position would hold
-  // it until their timeout; commands in flight finish normally.
+  // Before the server stops accepting and waits for the requests in flight: live streams would hold it open for
+  // ever, and GETs waiting for a position would hold it until their timeout; commands in flight finish normally.
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    await feeds.close();
     await runner.stop();
   });
   // A request in flight at shutdown is answered, and its connection closed after it: kept alive, it would hold the
@@ -175,6 +186,7 @@ export const createConferenceHttpService = (options: ConferenceHttpServiceOption
     app,
     server: app.server,
     runner,
+    feeds,
     listen: async (port = 0, host = '127.0.0.1') => {
       await runner.start();
       return app.listen({ port, host });

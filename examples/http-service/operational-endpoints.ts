@@ -20,7 +20,7 @@ export const ProjectionReport = t.intersection([
 ], 'ProjectionReport');
 
 /** The answer of `/status`. */
-export const Status = t.strict({ projections: t.array(ProjectionReport) }, 'Status');
+export const Status = t.strict({ projections: t.array(ProjectionReport), liveStreams: t.number }, 'Status');
 
 /** A problem type, as `/problems/<name>` describes it. */
 export const ProblemTypeDescription = t.strict({ type: t.string, title: t.string, status: t.number }, 'ProblemType');
@@ -28,12 +28,14 @@ export const ProblemTypeDescription = t.strict({ type: t.string, title: t.string
 /** What the operational endpoints use. */
 export interface OperationalEndpointsDeps {
   readonly runner: Pick<ProjectionRunner<ConferenceEvent>, 'status'>;
+  /** How many live pages are connected. */
+  readonly liveStreams: () => number;
   /** The OpenAPI document, built once every route is known. */
   readonly openApi: () => unknown;
 }
 
 /** `/healthz`, `/readyz`, `/status`, `/openapi.json` and `/problems/<name>`. */
-export const operationalEndpoints = ({ runner, openApi }: OperationalEndpointsDeps): Route[] => [
+export const operationalEndpoints = ({ runner, liveStreams, openApi }: OperationalEndpointsDeps): Route[] => [
   {
     method: 'GET', url: '/healthz', operationId: 'healthz', tag: 'operations',
     summary: 'The process is up and answering: a liveness probe; it reads no store',
@@ -57,7 +59,7 @@ export const operationalEndpoints = ({ runner, openApi }: OperationalEndpointsDe
   },
   {
     method: 'GET', url: '/status', operationId: 'status', tag: 'operations',
-    summary: 'Every projection\'s state, position, lag and rate',
+    summary: 'Every projection\'s state, position, lag and rate, and the number of live pages connected',
     responses: { 200: { description: 'The status', schema: toJsonSchema(Status) } },
     handler: async () => {
       const projections = (await runner.status()).map((entry) => ({
@@ -74,7 +76,7 @@ export const operationalEndpoints = ({ runner, openApi }: OperationalEndpointsDe
         ...(entry.nextAttemptAt ? { nextAttemptAt: entry.nextAttemptAt } : {}),
         ...(entry.heldBy ? { heldBy: entry.heldBy } : {}),
       }));
-      return jsonReply(200, { projections });
+      return jsonReply(200, { projections, liveStreams: liveStreams() });
     },
   },
   {

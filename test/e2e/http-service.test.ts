@@ -279,6 +279,7 @@ describe('the HTTP service example over loopback HTTP, on a SQLite file', () => 
     expect(status.status).toBe(200);
     const names = (status.body['projections'] as { name: string }[]).map((entry) => entry.name);
     expect(names).toEqual(['attendance', 'agenda', 'ballot_tallies', 'award_roll', 'alliance_roster', 'votes_per_country']);
+    expect(status.body['liveStreams']).toBe(0);
     expect((await call(`${base}/healthz`)).body).toEqual({ status: 'up' });
     expect((await call(`${base}/readyz`)).body).toEqual({ ready: true, projections: names });
   });
@@ -294,7 +295,7 @@ describe('the HTTP service example over loopback HTTP, on a SQLite file', () => 
       expect(operation.responses['409']!.content!['application/problem+json']!.schema).toEqual({ $ref: '#/components/schemas/Problem' });
     }
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining([
-      '/conferences/{conferenceId}', '/read-models/votes-per-country/{id}',
+      '/conferences/{conferenceId}', '/conferences/{conferenceId}/live', '/conferences/{conferenceId}/events', '/read-models/votes-per-country/{id}',
       '/healthz', '/readyz', '/openapi.json', '/problems/{name}',
     ]));
     // The schema a command is refused by is the one the document shows: a member it lists as required is required.
