@@ -6,8 +6,9 @@ import { commandEndpoints } from './command-endpoints.js';
 import { createConferenceFeeds, type ConferenceFeeds } from './conference-feed.js';
 import type { Route } from './endpoint.js';
 import { fastifySchemaOf } from './endpoint.js';
-import { InvalidJsonError, NotUtf8Error, problemForError } from './error-problems.js';
+import { problemForError } from './error-problems.js';
 import { problemReply, type HttpReply } from './http-reply.js';
+import { acceptJsonBodies } from './json-bodies.js';
 import { liveEndpoints, readLiveSnapshot } from './live-endpoints.js';
 import { openApiDocument } from './openapi.js';
 import { operationalEndpoints } from './operational-endpoints.js';
@@ -59,8 +60,6 @@ export interface ConferenceHttpService {
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 const DEFAULT_WAIT_TIMEOUT_MS = 5000;
-/** `application/json` and any `+json` type, with or without parameters (Fastify tests this against the whole header). */
-const JSON_MEDIA_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i;
 /** Every method Fastify routes; a path served for some answers 405 for the others. */
 const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
 
@@ -85,7 +84,8 @@ export const createConferenceHttpService = (options: ConferenceHttpServiceOption
     logger: options.logger ?? false,
     bodyLimit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     ajv: { customOptions: AJV_OPTIONS },
-    return503OnClosing: true,
+    // Its own 503 while closing is not a problem document; the onRequest hook below answers one instead.
+    return503OnClosing: false,
   });
   const readModels: Readonly<Record<string, ReadModelEntry>> = { ...builtInReadModels, ...options.readModels };
   // One runner for all: a projection served under several names (or collections) still runs once.
@@ -113,28 +113,7 @@ export const createConferenceHttpService = (options: ConferenceHttpServiceOption
     ...operationalEndpoints({ runner, liveStreams: () => feeds.watching(), openApi }),
   );
 
-  // JSON only, decoded as strict UTF-8 (a lenient decoder would turn bad bytes into U+FFFD and accept them).
-  app.removeAllContentTypeParsers();
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'buffer' }, (request, body, done) => {
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(body as Buffer);
-    } catch {
-      return done(new NotUtf8Error(), undefined);
-    }
-    void parseJson(request, text, (error, value) => {
-      if (error === null) return done(null, value);
-      // Fastify's parser drops the reason; JSON.parse says where the text goes wrong, or it is a prototype key.
-      let reason = 'it sets __proto__ or constructor.prototype, which this service refuses';
-      try {
-        JSON.parse(text);
-      } catch (syntax) {
-        reason = (syntax as Error).message;
-      }
-      done(new InvalidJsonError(reason), undefined);
-    });
-  });
+  acceptJsonBodies(app);
 
   for (const route of routes) {
     app.route({
@@ -174,6 +153,12 @@ export const createConferenceHttpService = (options: ConferenceHttpServiceOption
     closing = true;
     await feeds.close();
     await runner.stop();
+  });
+  // While shutting down, a request that still arrives (on a kept-alive connection) is turned away at once.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    await write(reply, problemReply(edgeProblem('service-unavailable', 'The service is shutting down; send the request again, to another instance or once it is back', request.url), { 'retry-after': '1' }));
+    return reply;
   });
   // A request in flight at shutdown is answered, and its connection closed after it: kept alive, it would hold the
   // server open (server.close() only closes the connections idle when it is called).

@@ -9,6 +9,7 @@ export * from './entity-tags.js';
 export * from './error-problems.js';
 export * from './event-stream.js';
 export * from './http-reply.js';
+export * from './json-bodies.js';
 export * from './live-endpoints.js';
 export * from './live-snapshot.js';
 export * from './openapi.js';

@@ -77,6 +77,8 @@ export const liveEndpoints = ({ feeds, stream }: LiveEndpointsDeps): Route[] => 
     responses: { 200: { description: 'The stream', contentType: 'text/event-stream', schema: { type: 'string' } } },
     handler: async (request, reply) => {
       const { conferenceId } = request.params as { conferenceId: string };
+      // A HEAD gets the headers, not a stream that would never end.
+      if (request.method === 'HEAD') return { status: 200, body: undefined, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' } };
       reply.hijack();
       const events = openEventStream(reply.raw, stream);
       const unwatch = feeds.watch(conferenceId, {

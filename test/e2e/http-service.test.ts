@@ -398,11 +398,14 @@ describe('ETags and If-Match on stream revisions', () => {
 const gatedStore = (inner: ReadModelStore) => {
   let open: () => void = () => undefined;
   let gate: Promise<void> = Promise.resolve();
+  let arrived: () => void = () => undefined;
+  let waiting: Promise<void> = Promise.resolve();
   const store: ReadModelStore = {
     kind: inner.kind,
     guarantee: inner.guarantee,
     loadCheckpoint: (namespace) => inner.loadCheckpoint(namespace),
     commitBatch: async (batch) => {
+      arrived();
       await gate;
       return inner.commitBatch(batch);
     },
@@ -418,7 +421,10 @@ const gatedStore = (inner: ReadModelStore) => {
     store,
     hold: (): void => {
       gate = new Promise<void>((resolve) => (open = resolve));
+      waiting = new Promise<void>((resolve) => (arrived = resolve));
     },
+    /** Resolves once a batch waits at the gate held last. */
+    waiting: () => waiting,
     release: () => open(),
   };
 };
@@ -545,6 +551,27 @@ describe('closing the HTTP service example', () => {
     expect((await inFlight).status).toBe(201);
     await closing;
     expect((await inner.headPosition()) !== undefined).toBe(true);
+  });
+});
+
+describe('shutting down while the runner commits its last batch', () => {
+  it('answers a request that still arrives with a 503 problem', async () => {
+    const gated = gatedStore(new MemoryReadModelStore());
+    const service = createConferenceHttpService({ eventStore: new MemoryEventStore(), readModelStore: gated.store });
+    const base = await service.listen(0);
+    expect((await call(`${base}/healthz`)).status).toBe(200);
+    gated.hold();
+    expect((await post(base, 'schedule-conference', schedule)).status).toBe(201);
+    await gated.waiting();
+    // The runner's batch waits at the gate, and stop() waits for that batch: close() is under way, not done.
+    const closing = service.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const turnedAway = await call(`${base}/healthz`);
+    expectProblem(turnedAway, 503, 'service-unavailable', '/healthz');
+    expect(turnedAway.headers.get('retry-after')).toBe('1');
+    expect(turnedAway.headers.get('connection')).toBe('close');
+    gated.release();
+    await closing;
   });
 });
 
