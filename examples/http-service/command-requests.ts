@@ -1,55 +1,60 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import {
-  describeDecodeErrors, type CommandContext, type ConferenceError, type ConferenceService, type DomainEvent, type Position,
+  describeDecodeErrors, toJsonSchema, type CommandContext, type ConferenceError, type ConferenceService, type DomainEvent, type JsonSchema,
+  type Position,
 } from '@clusterconf/domain';
 
 /** What every service method resolves to, reduced to what the HTTP answer needs. */
-export type CommandOutcome = E.Either<ConferenceError, { readonly events: readonly DomainEvent[]; readonly position: Position | undefined }>;
+export type CommandOutcome = E.Either<ConferenceError, {
+  readonly events: readonly DomainEvent[];
+  readonly position: Position | undefined;
+  /** The revision of the command's stream after it (the revision it was decided on, when it appended nothing). */
+  readonly revision: bigint | undefined;
+}>;
 
 /** A decoded command, ready to run against the service. */
 export type BoundCommand = (service: ConferenceService, context: CommandContext) => Promise<CommandOutcome>;
 
-/** One `POST /commands/<name>`: its request codec and the service method it calls. */
-interface CommandRoute {
-  /** Checks the parsed JSON body; the `problems` are "path: expected …, got …" lines. */
+/** One `POST /commands/<name>`: its request codec, the JSON Schema Fastify validates with, and the method it calls. */
+export interface CommandRoute {
+  /** The domain command's name, e.g. `CastVote`. */
+  readonly command: string;
+  readonly codec: t.Mixed;
+  readonly schema: JsonSchema;
+  /** Decodes a body the schema accepted; the `problems` are "path: expected …, got …" lines. */
   readonly bind: (body: unknown) => E.Either<readonly string[], BoundCommand>;
 }
 
-// The request codecs check shape only (which fields, which JSON types). The rules on values (slugs, country codes,
-// dates, candidates) live in the domain, once, and come back as typed refusals: see `refusalReply`.
+// The request codecs check shape only (which members, which JSON types). The rules on values (slugs, country codes,
+// dates, candidates) live in the domain, once, and come back as typed refusals (422 and 409 problems).
 const Opener = t.type({ name: t.string, role: t.string }, 'Opener');
 const Candidate = t.type({ candidateId: t.string, name: t.string, affiliation: t.string }, 'Candidate');
 const Ballot = t.type({ awardId: t.string, candidates: t.array(Candidate) }, 'Ballot');
 
 const route = <Props extends t.Props, Optional extends t.Props>(
-  name: string,
+  command: string,
   required: Props,
   optional: Optional,
   run: (service: ConferenceService, body: t.TypeOf<t.TypeC<Props>> & Partial<t.TypeOf<t.PartialC<Optional>>>, context: CommandContext) => Promise<CommandOutcome>,
 ): CommandRoute => {
-  const codec = t.intersection([t.type(required, name), t.partial(optional)], name);
-  const known = [...Object.keys(required), ...Object.keys(optional)];
+  // Exact: a member the command does not take is refused, so a misspelt optional member is not silently ignored.
+  const codec = t.exact(t.intersection([t.type(required), t.partial(optional)]), command);
   return {
+    command,
+    codec,
+    schema: toJsonSchema(codec),
     bind: (body) => {
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        return E.left([`(root): expected a JSON object with ${known.join(', ')}, got ${JSON.stringify(body).slice(0, 60)}`]);
-      }
       const decoded = codec.decode(body);
       if (E.isLeft(decoded)) return E.left([...new Set(describeDecodeErrors(decoded.left))]);
-      // io-ts lets unknown fields through; a typo in an optional field would otherwise be ignored without a word.
-      const unknown = Object.keys(body as object).filter((key) => !known.includes(key));
-      if (unknown.length > 0) {
-        return E.left(unknown.map((key) => `${key}: unknown field; ${name} takes ${known.join(', ')}`));
-      }
-      const command = decoded.right as t.TypeOf<t.TypeC<Props>> & Partial<t.TypeOf<t.PartialC<Optional>>>;
-      return E.right((service, context) => run(service, command, context));
+      const value = decoded.right as t.TypeOf<t.TypeC<Props>> & Partial<t.TypeOf<t.PartialC<Optional>>>;
+      return E.right((service, context) => run(service, value, context));
     },
   };
 };
 
-/** The commands under their URL names, each with its request codec. */
-export const commandRoutes: Readonly<Record<string, CommandRoute>> = {
+/** The commands under their URL names. */
+export const commandRoutes = {
   'schedule-conference': route(
     'ScheduleConference',
     { conferenceId: t.string, name: t.string, days: t.array(t.string), capacity: t.union([t.number, t.null]), organisers: t.array(t.string) },
@@ -104,7 +109,10 @@ export const commandRoutes: Readonly<Record<string, CommandRoute>> = {
     {},
     (service, body, context) => service.joinAlliance(body, context),
   ),
-};
+} as const satisfies Record<string, CommandRoute>;
 
-/** The URL names of the commands, for routing and for messages. */
-export const commandNames: readonly string[] = Object.keys(commandRoutes);
+/** A command's URL name, e.g. `cast-vote`. */
+export type CommandName = keyof typeof commandRoutes;
+
+/** The URL names of the commands. */
+export const commandNames = Object.keys(commandRoutes) as CommandName[];

@@ -1,26 +1,28 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as E from 'fp-ts/lib/Either.js';
-import {
-  ClusterconfError, CommandOutcomeUnknownError, RetriesExhaustedError, StoreClosedError, StoreUnavailableError, conferenceEvents, createConferenceService,
-  formatPosition, type ConferenceEvent, type ConferenceService, type EventStore,
-} from '@clusterconf/domain';
-import {
-  WaitForPositionError, conferenceProjections, createProjectionRunner, namespaceOf, type Projection, type ProjectionRunner,
-  type ReadModelStore,
-} from '@clusterconf/projections';
-import { CONSISTENCY_HEADER, commandReply, decodeCommandBody } from './command-replies.js';
-import { commandNames } from './command-requests.js';
-import { errorReply, jsonReply, type HttpReply } from './http-reply.js';
+import type { Server } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import { conferenceEvents, createConferenceService, type ConferenceEvent, type EventStore } from '@clusterconf/domain';
+import { conferenceProjections, createProjectionRunner, type Projection, type ProjectionRunner, type ReadModelStore } from '@clusterconf/projections';
+import { commandEndpoints } from './command-endpoints.js';
+import { createConferenceFeeds, type ConferenceFeeds } from './conference-feed.js';
+import type { Route } from './endpoint.js';
+import { fastifySchemaOf } from './endpoint.js';
+import { problemForError } from './error-problems.js';
+import { problemReply, type HttpReply } from './http-reply.js';
+import { acceptJsonBodies } from './json-bodies.js';
+import { liveEndpoints, readLiveSnapshot } from './live-endpoints.js';
+import { openApiDocument } from './openapi.js';
+import { operationalEndpoints } from './operational-endpoints.js';
+import { edgeProblem } from './problem-details.js';
 import { builtInReadModels, type ReadModelEntry } from './read-model-catalogue.js';
-import { isJsonContentType, readRequestBody } from './request-body.js';
-import { matchRoute, type Route } from './routes.js';
+import { readModelEndpoints } from './read-model-endpoints.js';
+import { resourceEndpoints } from './resource-endpoints.js';
+import { createStreamResources } from './stream-resources.js';
 
 /** Options of `createConferenceHttpService`. */
 export interface ConferenceHttpServiceOptions {
   readonly eventStore: EventStore;
   readonly readModelStore: ReadModelStore;
-  /** Largest accepted request body; larger ones get 413. Default 64 KiB. */
+  /** Largest accepted request body; larger ones get a 413 problem. Default 64 KiB. */
   readonly maxBodyBytes?: number;
   /** How long a GET with `?after=` waits for the read models to reach the position before a 503. Default 5000 ms. */
   readonly waitTimeoutMs?: number;
@@ -31,186 +33,149 @@ export interface ConferenceHttpServiceOptions {
    * `{ 'votes-per-country': { projection: votesPerCountryProjection, collection: 'ballots', idHint: '<conferenceId>.<ballotId>' } }`.
    */
   readonly readModels?: Readonly<Record<string, ReadModelEntry>>;
-  /** Where unexpected errors are reported. Default: `console.error`. */
-  readonly logError?: (error: unknown) => void;
+  /**
+   * The request log, as Fastify takes it: `false` (the default: quiet), `true`, or pino options such as
+   * `{ level: 'info' }`. The projection runner logs through the same logger.
+   */
+  readonly logger?: FastifyServerOptions['logger'];
+  /** How often a live page's event stream sends a keep-alive comment. Default 15 000 ms. */
+  readonly heartbeatMs?: number;
 }
 
-/** The HTTP service: a `node:http` server plus the projection runner it starts and stops with it. */
+/** The HTTP service: a Fastify app plus the projection runner and live feeds it starts and stops with it. */
 export interface ConferenceHttpService {
+  readonly app: FastifyInstance;
   readonly server: Server;
   readonly runner: ProjectionRunner<ConferenceEvent>;
+  readonly feeds: ConferenceFeeds;
   /** Starts the runner, then listens; resolves with the base URL (port 0 picks a free port). */
   listen(port?: number, host?: string): Promise<string>;
   /**
-   * Stops accepting connections, stops the runner (GETs still waiting for a position get 503), and resolves once the
-   * requests in flight are answered. Leaves the stores open: they belong to the caller.
+   * Shuts down gracefully: new requests get 503, live event streams end, the runner stops (GETs still waiting for a
+   * position get 503 at once), the server stops accepting and the requests in flight are answered. Leaves the stores
+   * open: they belong to the caller.
    */
   close(): Promise<void>;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 const DEFAULT_WAIT_TIMEOUT_MS = 5000;
-/** The request header naming a command, so that sending it again after a lost answer cannot apply it twice. */
-const IDEMPOTENCY_HEADER = 'idempotency-key';
-/** Keys become every event's causationId: a UUID fits many times over, a document does not. */
-const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+/** Every method Fastify routes; a path served for some answers 405 for the others. */
+const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
 
-/** Errors of the stores and the runner that a retry later may cure: 503, with the error's code. */
-const unavailable = (error: unknown): boolean =>
-  error instanceof WaitForPositionError || error instanceof RetriesExhaustedError || error instanceof CommandOutcomeUnknownError ||
-  error instanceof StoreUnavailableError || error instanceof StoreClosedError;
+/**
+ * How Fastify's Ajv reads the schemas: exactly as the codecs mean them, so no coercion ("1" is no number), no defaults,
+ * no silent removal of unknown members, and every wrong member reported at once (their number bounded by the body limit).
+ */
+export const AJV_OPTIONS = { coerceTypes: false, useDefaults: false, removeAdditional: false, allErrors: true } as const;
 
-/** Embeds the conference library in an HTTP service: commands in, read models out, with read-your-writes. */
+const write = async (reply: FastifyReply, answer: HttpReply): Promise<FastifyReply> => {
+  reply.code(answer.status);
+  if (answer.headers) reply.headers(answer.headers);
+  return answer.body === undefined ? reply.send() : reply.send(answer.body);
+};
+
+/** Embeds the conference library in an HTTP service: commands in, read models and streams out, with read-your-writes. */
 export const createConferenceHttpService = (options: ConferenceHttpServiceOptions): ConferenceHttpService => {
   const { eventStore, readModelStore } = options;
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const waitTimeoutMs = options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
   const clock = options.clock ?? (() => new Date());
-  const logError = options.logError ?? ((error: unknown) => console.error(error));
-  const service: ConferenceService = createConferenceService({ store: eventStore, cacheSize: 64 });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    ajv: { customOptions: AJV_OPTIONS },
+    // Its own 503 while closing is not a problem document; the onRequest hook below answers one instead.
+    return503OnClosing: false,
+  });
   const readModels: Readonly<Record<string, ReadModelEntry>> = { ...builtInReadModels, ...options.readModels };
   // One runner for all: a projection served under several names (or collections) still runs once.
   const projections = new Map<string, Projection<ConferenceEvent>>(conferenceProjections.map((projection) => [projection.name, projection]));
   for (const { projection } of Object.values(readModels)) projections.set(projection.name, projection);
   const runner = createProjectionRunner<ConferenceEvent>({
-    eventStore, readModelStore, registry: conferenceEvents, projections: [...projections.values()],
+    eventStore, readModelStore, registry: conferenceEvents, projections: [...projections.values()], logger: app.log.child({ component: 'projections' }),
   });
-  const names = { commands: commandNames, readModels: Object.keys(readModels) };
+  const feeds = createConferenceFeeds({
+    eventStore, runner, read: readLiveSnapshot(readModelStore), waitTimeoutMs,
+    onError: (error, context) => app.log.error({ err: error }, `${context} failed; its pages reconnect`),
+  });
 
-  const namespaceFor = async (projection: Projection<ConferenceEvent>): Promise<string> =>
-    namespaceOf(projection.name, (await readModelStore.activeVersion(projection.name)) ?? projection.version);
+  const routes: Route[] = [];
+  const openApi = () => openApiDocument(routes, {
+    title: 'Conference service',
+    version: '0.1.0',
+    description: 'Commands in, read models out, with read-your-writes through log positions, ETags on streams, and a live page. Every error is an RFC 9457 problem.',
+  });
+  routes.push(
+    ...commandEndpoints({ eventStore, service: createConferenceService({ store: eventStore, cacheSize: 64 }), clock }),
+    ...resourceEndpoints(createStreamResources(eventStore)),
+    ...readModelEndpoints({ readModels, readModelStore, runner, waitTimeoutMs }),
+    ...liveEndpoints({ feeds, stream: { heartbeatMs: options.heartbeatMs ?? 15_000, retryMs: 2000, maxBufferedBytes: 1024 * 1024 } }),
+    ...operationalEndpoints({ runner, liveStreams: () => feeds.watching(), openApi }),
+  );
 
-  const runCommand = async (command: string, request: IncomingMessage): Promise<HttpReply> => {
-    if (!isJsonContentType(request.headers['content-type'])) {
-      return errorReply(415, { error: 'UnsupportedMediaType', message: `Content-Type ${request.headers['content-type']} is not JSON; send application/json` });
-    }
-    const body = await readRequestBody(request, maxBodyBytes);
-    if (body.kind === 'too-large') {
-      return errorReply(413, { error: 'BodyTooLarge', message: `The body is larger than ${body.limit} bytes; a command is a small JSON object` }, { connection: 'close' });
-    }
-    if (body.kind === 'aborted') return errorReply(400, { error: 'RequestAborted', message: 'The client closed the request before sending its whole body' });
-    if (body.kind === 'not-utf8') return errorReply(400, { error: 'InvalidJson', message: 'The body is not UTF-8 text; send JSON encoded as UTF-8' });
-    const bound = decodeCommandBody(command, body.text);
-    if (E.isLeft(bound)) return bound.left;
-    const correlationId = request.headers['correlation-id'];
-    const commandId = request.headers[IDEMPOTENCY_HEADER];
-    if (commandId !== undefined && (typeof commandId !== 'string' || commandId.length === 0 || commandId.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
-      return errorReply(400, { error: 'InvalidIdempotencyKey', message: `The Idempotency-Key header has ${String(commandId).length} characters; ` +
-        `send 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH}, one key per command (a UUID, say), and the same key when you send that command again` });
-    }
-    // An empty correlation header names no request: the stores refuse an empty correlationId, so the command id stands in.
-    const context = {
-      occurredAt: clock().toISOString(),
-      ...(typeof correlationId === 'string' && correlationId !== '' ? { correlationId } : {}),
-      ...(commandId === undefined ? {} : { commandId }),
-    };
-    return commandReply(await bound.right(service, context));
-  };
+  acceptJsonBodies(app);
 
-  const readModel = async (route: Extract<Route, { kind: 'read-document' | 'list-documents' }>): Promise<HttpReply> => {
-    const entry = readModels[route.readModel] as ReadModelEntry;
-    if (route.after !== undefined) await runner.waitFor(route.after, { timeoutMs: waitTimeoutMs });
-    const namespace = await namespaceFor(entry.projection);
-    if (route.kind === 'read-document') {
-      const document = await readModelStore.readDocument(namespace, entry.collection, route.id);
-      return document === undefined
-        ? errorReply(404, {
-            error: 'DocumentNotFound',
-            message: `Read model ${route.readModel} has no document "${route.id}"; its ids are ${entry.idHint}, and it may not have seen the write yet: pass ?after=<position>`,
-          })
-        : jsonReply(200, document);
-    }
-    const documents = await readModelStore.listDocuments(namespace, entry.collection, {
-      limit: route.limit, ...(route.afterId === undefined ? {} : { afterId: route.afterId }),
+  for (const route of routes) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      schema: fastifySchemaOf(route),
+      handler: async (request, reply) => {
+        const answer = await route.handler(request, reply);
+        return answer === undefined ? reply : write(reply, answer);
+      },
     });
-    const nextAfterId = documents.length === route.limit ? documents[documents.length - 1]!.id : null;
-    return jsonReply(200, { documents, nextAfterId });
-  };
-
-  const status = async (): Promise<HttpReply> => {
-    const projections = (await runner.status()).map((entry) => ({
-      name: entry.name,
-      version: entry.version,
-      role: entry.role,
-      state: entry.state,
-      position: entry.position === undefined ? null : formatPosition(entry.position),
-      headPosition: entry.headPosition === undefined ? null : formatPosition(entry.headPosition),
-      lag: entry.lag ?? null,
-      lagIs: entry.lagIs,
-      eventsPerSecond: entry.eventsPerSecond,
-      ...(entry.error ? { error: entry.error.message } : {}),
-      ...(entry.nextAttemptAt ? { nextAttemptAt: entry.nextAttemptAt } : {}),
-      ...(entry.heldBy ? { heldBy: entry.heldBy } : {}),
-    }));
-    return jsonReply(200, { projections });
-  };
-
-  const answer = async (request: IncomingMessage): Promise<HttpReply> => {
-    const consistency = request.headers[CONSISTENCY_HEADER];
-    const route = matchRoute(
-      { method: request.method ?? 'GET', url: request.url ?? '/', consistencyPosition: typeof consistency === 'string' ? consistency : undefined },
-      names,
-    );
-    if (E.isLeft(route)) return route.left;
-    switch (route.right.kind) {
-      case 'command':
-        return runCommand(route.right.command, request);
-      case 'read-document':
-      case 'list-documents':
-        return readModel(route.right);
-      case 'status':
-        return status();
-    }
-  };
-
-  const failureReply = (error: unknown): HttpReply => {
-    if (unavailable(error)) {
-      const { code, message } = error as ClusterconfError;
-      // A client that sent no key learns the one its command got, and can send it again without applying it twice.
-      const key = error instanceof CommandOutcomeUnknownError ? { idempotencyKey: error.commandId } : {};
-      return errorReply(503, { error: code, message, ...key }, { 'retry-after': '1' });
-    }
-    logError(error);
-    return error instanceof ClusterconfError
-      ? errorReply(500, { error: error.code, message: error.message })
-      : errorReply(500, { error: 'InternalError', message: 'The server failed unexpectedly; the error is in its log' });
-  };
-
-  const write = (response: ServerResponse, reply: HttpReply): void => {
-    if (response.headersSent || response.destroyed) return;
-    response.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
-    response.end(JSON.stringify(reply.body));
-  };
-
-  const server = createServer((request, response) => {
-    answer(request).catch(failureReply).then((reply) => write(response, reply), logError);
+  }
+  const allowed = new Map<string, Set<string>>();
+  for (const route of routes) allowed.set(route.url, new Set([...(allowed.get(route.url) ?? []), route.method, ...(route.method === 'GET' ? ['HEAD'] : [])]));
+  for (const [url, methods] of allowed) {
+    const allow = [...methods].join(', ');
+    app.route({
+      method: METHODS.filter((method) => !methods.has(method)),
+      url,
+      handler: async (request, reply) =>
+        write(reply, problemReply(edgeProblem('method-not-allowed', `${request.method} is not allowed on ${url}; use ${allow}`, request.url), { allow })),
+    });
+  }
+  app.setNotFoundHandler(async (request, reply) =>
+    write(reply, problemReply(edgeProblem('not-found', `Nothing is served at ${request.url.split('?')[0]}; the API is described at /openapi.json`, request.url))));
+  app.setErrorHandler(async (error, request, reply) => {
+    const { reply: answer, unexpected } = problemForError(error, {
+      url: request.url, body: request.body, query: request.query, schema: request.routeOptions.schema as { body?: unknown; querystring?: unknown } | undefined,
+    });
+    if (unexpected) request.log.error({ err: error }, 'request failed unexpectedly');
+    return write(reply, answer);
+  });
+  // Before the server stops accepting and waits for the requests in flight: live streams would hold it open for
+  // ever, and GETs waiting for a position would hold it until their timeout; commands in flight finish normally.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+    await feeds.close();
+    await runner.stop();
+  });
+  // While shutting down, a request that still arrives (on a kept-alive connection) is turned away at once.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    await write(reply, problemReply(edgeProblem('service-unavailable', 'The service is shutting down; send the request again, to another instance or once it is back', request.url), { 'retry-after': '1' }));
+    return reply;
+  });
+  // A request in flight at shutdown is answered, and its connection closed after it: kept alive, it would hold the
+  // server open (server.close() only closes the connections idle when it is called).
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
   });
 
   return {
-    server,
+    app,
+    server: app.server,
     runner,
+    feeds,
     listen: async (port = 0, host = '127.0.0.1') => {
       await runner.start();
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const address = server.address() as AddressInfo;
-      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      return `http://${shownHost}:${address.port}`;
+      return app.listen({ port, host });
     },
-    close: async () => {
-      const closed = server.listening
-        ? new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())))
-        : Promise.resolve();
-      server.closeIdleConnections();
-      // Stopping the runner first answers GETs still waiting for a position (503) instead of holding the close
-      // for up to waitTimeoutMs; commands in flight finish, as they do not depend on the runner.
-      await runner.stop();
-      await closed;
-    },
+    close: () => app.close(),
   };
 };

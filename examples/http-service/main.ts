@@ -1,6 +1,7 @@
 // Runs the conference HTTP service on SQLite: the log and the read models share one file.
 //   CLUSTERCONF_HTTP_DB   the SQLite file (default ./data/http-service.sqlite)
 //   PORT, HOST            where to listen (default 3000 on 127.0.0.1; PORT=0 picks a free port)
+//   LOG_LEVEL             the request log's level, JSON lines on stdout (default info; silent turns it off)
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { SqliteEventStore, SqliteReadModelStore } from '@clusterconf/adapters/sqlite';
@@ -18,7 +19,7 @@ const host = process.env['HOST'] ?? '127.0.0.1';
 mkdirSync(dirname(path), { recursive: true });
 const eventStore = await SqliteEventStore.open({ path });
 const readModelStore = await SqliteReadModelStore.open({ database: eventStore.database });
-const service = createConferenceHttpService({ eventStore, readModelStore });
+const service = createConferenceHttpService({ eventStore, readModelStore, logger: { level: process.env['LOG_LEVEL'] ?? 'info' } });
 const url = await service.listen(port, host);
 console.log(`conference HTTP service on ${url} (SQLite ${path}); Ctrl-C stops it`);
 
@@ -26,8 +27,9 @@ let stopping = false;
 const stop = async (signal: string): Promise<void> => {
   if (stopping) return;
   stopping = true;
-  console.log(`${signal}: finishing requests in flight and stopping the projections`);
+  console.log(`${signal}: no new requests; ending live streams, stopping the projections, finishing requests in flight`);
   await service.close();
+  // Only once nothing in flight can touch them.
   await readModelStore.close();
   await eventStore.close();
   console.log('stopped');

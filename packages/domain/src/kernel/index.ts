@@ -11,6 +11,7 @@ export * from './event-registry.js';
 export * from './event-store.js';
 export * from './event.js';
 export * from './exact-json.js';
+export * from './json-schema.js';
 export * from './expected-revision.js';
 export * from './ids.js';
 export * from './log-progress.js';
