@@ -20,3 +20,4 @@ export * from './position.js';
 export * from './replayed-append.js';
 export * from './rfc3339.js';
 export * from './unreadable-event.js';
+export * from './personal-data/index.js';
