@@ -75,7 +75,7 @@ describe('the clusterconf program', () => {
   it('suggests the projection a mistyped name was meant to be, before opening any store', async () => {
     const result = await run('rebuild', 'atendance', '--store', 'sqlite:/nonexistent/never.sqlite');
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('clusterconf: Unknown projection "atendance": did you mean attendance? choose one of attendance, agenda, ballot_tallies, award_roll, alliance_roster\n');
+    expect(result.stderr).toBe('clusterconf: Unknown projection "atendance": did you mean attendance? choose one of attendance, agenda, ballot_tallies, award_roll, alliance_roster, attendee_directory\n');
   });
 
   it('shows the program\'s options in every command\'s help', async () => {

@@ -16,12 +16,22 @@ export const newSubjectKey = (): SubjectKey => randomBytes(SUBJECT_KEY_BYTES);
 /** A concrete field path: member names and array indices, e.g. `["openers", 0, "name"]`. */
 export type FieldLocation = readonly (string | number)[];
 
+/** Where a sealed value sits: its event (stream, type, id) and its field. */
+export interface SealedPlace {
+  readonly streamId: string;
+  readonly eventType: string;
+  /** The event's id; compared in lower case, as stores compare UUIDs. */
+  readonly eventId: string;
+  readonly location: FieldLocation;
+}
+
 /**
- * What a sealed value is bound to: its stream, its event type, its field path and its subject, as JSON so the parts
- * stay apart whatever they contain. Decryption fails unless all four are the same as when it was sealed.
+ * What a sealed value is bound to: its stream, its event type, its event's id, its field path and its subject, as JSON
+ * so the parts stay apart whatever they contain. Decryption fails unless all are the same as when it was sealed, so a
+ * ciphertext copied to another stream, type, event or field does not open there.
  */
-export const associatedData = (streamId: string, eventType: string, location: FieldLocation, subject: SubjectId): Buffer =>
-  Buffer.from(JSON.stringify([streamId, eventType, location, subject]), 'utf8');
+export const associatedData = (place: SealedPlace, subject: SubjectId): Buffer =>
+  Buffer.from(JSON.stringify([place.streamId, place.eventType, place.eventId.toLowerCase(), place.location, subject]), 'utf8');
 
 /** Encrypts a JSON value with a fresh 96-bit IV. */
 export const sealValue = (key: SubjectKey, subject: SubjectId, value: unknown, aad: Buffer): SealedValue => {

@@ -33,7 +33,7 @@ export class PersonalSubjectError extends ClusterconfError {
 
 /**
  * A stored personal field that does not authenticate under its subject's key: the ciphertext was altered, or moved
- * from another stream, event type or field (the associated data no longer matches). A `CorruptEventError`, so readers
+ * from another stream, event type, event or field (the associated data no longer matches). A `CorruptEventError`, so readers
  * and subscriptions report it as the unreadable event it is.
  */
 export class SealedDataError extends CorruptEventError {
@@ -51,7 +51,7 @@ export class SealedDataError extends CorruptEventError {
       streamRevision,
       position,
       `event "${eventType}" holds personal data at data.${path} (subject "${subject}") that does not decrypt: it was altered, or ` +
-        'moved here from another stream, event type or field. Restore the event from an export or a backup',
+        'moved here from another stream, event type, event or field. Restore the event from an export or a backup',
       options,
     );
   }

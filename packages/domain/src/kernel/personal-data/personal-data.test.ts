@@ -31,7 +31,7 @@ describe('personal', () => {
     const field = personal(t.string, { subject: bySubject });
     expect(field.decode('Ana')).toEqual(E.right('Ana'));
     expect(field.decode(forgottenValue(ana))).toEqual(E.right({ forgotten: true, subject: 'member-ana' }));
-    const sealed = sealValue(newSubjectKey(), ana, 'Ana', associatedData('s', 'T', ['name'], ana));
+    const sealed = sealValue(newSubjectKey(), ana, 'Ana', associatedData({ streamId: 's', eventType: 'T', eventId: 'e', location: ['name'] }, ana));
     const decoded = registry.decodeData('Registered', 1, { ...payload, name: sealed }, { streamId: 'member-ana', streamRevision: 0n });
     expect(E.isLeft(decoded) && decoded.left.message).toMatch(/name: sealed personal data of subject "member-ana".*withPersonalData/);
     expect(E.isLeft(field.decode(7))).toBe(true);
@@ -65,8 +65,10 @@ describe('sealing and opening fields', () => {
   const key = newSubjectKey();
   const keyOf = () => key;
   const active: SubjectKeyState = { state: 'active', key, createdAt: '2020-11-24T09:00:00Z' };
+  const eventId = '0191f0a4-0000-7000-8000-000000000001';
+  const at = (streamId: string, eventType = 'Registered', id = eventId) => ({ streamId, eventType, eventId: id });
   const seal = (streamId = 'member-ana') =>
-    sealValues(streamId, 'Registered', payload, unsealedValues(streamId, 'Registered', payload, registry.personalFields('Registered')), keyOf);
+    sealValues(at(streamId), payload, unsealedValues(streamId, 'Registered', payload, registry.personalFields('Registered')), keyOf);
 
   it('seals every personal value with its own IV, leaving the other fields as they were', () => {
     const sealed = seal() as typeof payload & { name: unknown; contacts: { address: unknown }[] };
@@ -81,18 +83,18 @@ describe('sealing and opening fields', () => {
 
   it('opens what it sealed, and yields Forgotten for a subject without a key', () => {
     const sealed = seal();
-    expect(openValues('member-ana', 'Registered', sealed, sealedValues(sealed), () => active)).toEqual({ data: payload });
-    const forgotten = openValues('member-ana', 'Registered', sealed, sealedValues(sealed), () => ({ state: 'forgotten', forgottenAt: '2021-01-01T00:00:00Z' }));
+    expect(openValues(at('member-ana'), sealed, sealedValues(sealed), () => active)).toEqual({ data: payload });
+    const forgotten = openValues(at('member-ana'), sealed, sealedValues(sealed), () => ({ state: 'forgotten', forgottenAt: '2021-01-01T00:00:00Z' }));
     expect(forgotten).toEqual({ data: { ...payload, name: forgottenValue(ana), contacts: payload.contacts.map((c) => ({ ...c, address: forgottenValue(ana) })) } });
-    expect(openValues('member-ana', 'Registered', sealed, sealedValues(sealed), () => undefined)).toEqual(forgotten);
+    expect(openValues(at('member-ana'), sealed, sealedValues(sealed), () => undefined)).toEqual(forgotten);
     expect(revealedOr(forgottenValue(ana), '(forgotten)')).toBe('(forgotten)');
     expect(isForgotten('Ana')).toBe(false);
   });
 
-  it('does not open a value moved to another stream, type or field, or altered', () => {
+  it('does not open a value moved to another stream, type, event or field, or altered', () => {
     const sealed = seal() as Record<string, unknown> & { contacts: Record<string, unknown>[] };
-    const failureAt = (streamId: string, type: string, data: unknown) => {
-      const opened = openValues(streamId, type, data, sealedValues(data), () => active);
+    const failureAt = (streamId: string, type: string, data: unknown, id = eventId) => {
+      const opened = openValues(at(streamId, type, id), data, sealedValues(data), () => active);
       return 'failure' in opened ? opened.failure.location : undefined;
     };
     expect(failureAt('member-bo', 'Registered', sealed)).toEqual(['name']);
@@ -103,11 +105,13 @@ describe('sealing and opening fields', () => {
     const flipped = Buffer.from(name.ct, 'base64');
     flipped[0]! ^= 1;
     expect(failureAt('member-ana', 'Registered', { ...sealed, name: { ...name, ct: flipped.toString('base64') } })).toEqual(['name']);
+    expect(failureAt('member-ana', 'Registered', sealed, '0191f0a4-0000-7000-8000-000000000002')).toEqual(['name']);
+    expect(failureAt('member-ana', 'Registered', sealed, eventId.toUpperCase())).toBeUndefined();
     expect(failureAt('member-ana', 'Registered', sealed)).toBeUndefined();
   });
 
   it('opens under the right key only', () => {
-    const aad = associatedData('s', 'T', ['name'], ana);
+    const aad = associatedData({ streamId: 's', eventType: 'T', eventId: 'e', location: ['name'] }, ana);
     const sealed = sealValue(key, ana, { nested: ['value'] }, aad);
     expect(openValue(key, sealed, aad)).toEqual({ nested: ['value'] });
     expect(() => openValue(newSubjectKey(), sealed, aad)).toThrow();

@@ -41,7 +41,7 @@ export class PersonalType<C extends t.Mixed> extends t.UnionType<[C, typeof Forg
 
 /**
  * Marks a payload field as personal data of a subject: the event registry encrypts it with that subject's key before
- * the event is stored (AES-256-GCM, a fresh IV per value, bound to its stream, type and field path) and decrypts it on
+ * the event is stored (AES-256-GCM, a fresh IV per value, bound to its stream, type, event id and field path) and decrypts it on
  * reading; after `forget(subject)` it decodes to `Forgotten` instead. Wrap the whole field, also a nullable or
  * structured one (`personal(t.union([Email, t.null]), …)`): the value as a whole is sealed. For example:
  *

@@ -74,11 +74,18 @@ export const unsealedValues = (streamId: string, eventType: string, data: unknow
   return found;
 };
 
+/** The event a payload belongs to, as the associated data of its sealed values names it. */
+export interface EventPlace {
+  readonly streamId: string;
+  readonly eventType: string;
+  readonly eventId: string;
+}
+
 /** `data` with each unsealed value replaced by its sealed form, under its subject's key. */
-export const sealValues = (streamId: string, eventType: string, data: unknown, values: readonly Unsealed[], keyOf: (subject: SubjectId) => SubjectKey): unknown => {
+export const sealValues = (event: EventPlace, data: unknown, values: readonly Unsealed[], keyOf: (subject: SubjectId) => SubjectKey): unknown => {
   let sealed = data;
   for (const { location, value, subject } of values) {
-    sealed = replaceAt(sealed, location, sealValue(keyOf(subject), subject, value, associatedData(streamId, eventType, location, subject)));
+    sealed = replaceAt(sealed, location, sealValue(keyOf(subject), subject, value, associatedData({ ...event, location }, subject)));
   }
   return sealed;
 };
@@ -122,8 +129,7 @@ export interface OpenFailure {
  * key (forgotten, or never known to this key store); the first value that does not authenticate is a failure.
  */
 export const openValues = (
-  streamId: string,
-  eventType: string,
+  event: EventPlace,
   data: unknown,
   found: readonly Found[],
   keyOf: (subject: SubjectId) => SubjectKeyState | undefined,
@@ -134,7 +140,7 @@ export const openValues = (
     let value: unknown;
     if (entry?.state === 'active') {
       try {
-        value = openValue(entry.key, sealed, associatedData(streamId, eventType, location, sealed.subject));
+        value = openValue(entry.key, sealed, associatedData({ ...event, location }, sealed.subject));
       } catch (cause) {
         return { failure: { location, subject: sealed.subject, cause } };
       }

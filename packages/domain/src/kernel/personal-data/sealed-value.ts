@@ -7,8 +7,8 @@ export const SEALED_ALGORITHM = 'A256GCM';
 /**
  * A personal field as stored: encrypted with its subject's key. `iv` is the field's own random 96-bit IV, `ct` the
  * ciphertext of the value's JSON text followed by the 16-byte authentication tag, both base64. The associated data
- * (stream id, event type, field path and subject) is not stored: it is where the value sits, so a value moved to
- * another stream, type or field no longer authenticates.
+ * (stream id, event type, event id, field path and subject) is not stored: it is where the value sits, so a value moved to
+ * another stream, type, event or field no longer authenticates.
  */
 export interface SealedValue {
   readonly sealed: typeof SEALED_ALGORITHM;

@@ -65,9 +65,11 @@ export const createShredder = (options: ShredderOptions): Shredder => {
   const holdsPersonalData = (type: string): boolean => fields.has(type);
 
   const protect = async (streamId: string, events: readonly NewEvent[]): Promise<readonly NewEvent[]> => {
-    if (!events.some((event) => fields.has(event.type))) return events;
+    // A malformed event (no object, no type) is left for the store to refuse with its own message.
+    const typeOf = (event: NewEvent): string | undefined => (event as Partial<NewEvent> | null | undefined)?.type;
+    if (!events.some((event) => fields.has(typeOf(event)!))) return events;
     const unsealed = events.map((event): readonly Unsealed[] => {
-      const personal = fields.get(event.type);
+      const personal = fields.get(typeOf(event)!);
       return personal === undefined ? [] : unsealedValues(streamId, event.type, event.data, personal);
     });
     const candidates = new Map<SubjectId, SubjectKey>();
@@ -86,7 +88,7 @@ export const createShredder = (options: ShredderOptions): Shredder => {
         const entry = stored.get(subject);
         if (entry?.state === 'forgotten') throw new ForgottenSubjectError(subject, entry.forgottenAt, streamId, event.type);
       }
-      return { ...event, data: sealValues(streamId, event.type, event.data, values, keyOf) };
+      return { ...event, data: sealValues({ streamId, eventType: event.type, eventId: String(event.metadata?.eventId) }, event.data, values, keyOf) };
     });
   };
 
@@ -109,7 +111,7 @@ export const createShredder = (options: ShredderOptions): Shredder => {
     if (!fields.has(event.type)) return event;
     const found = sealedValues(event.data);
     if (found.length === 0) return event;
-    const opened = openValues(event.streamId, event.type, event.data, found, keys);
+    const opened = openValues({ streamId: event.streamId, eventType: event.type, eventId: event.metadata.eventId }, event.data, found, keys);
     if ('failure' in opened) {
       const { location, subject, cause } = opened.failure;
       return new SealedDataError(event.streamId, event.streamRevision, formatPosition(event.position), event.type, describeLocation(location), subject, { cause });
