@@ -2,6 +2,12 @@ import type { RecordedEvent, Shredder, Subscription, SubscriptionMessage } from 
 import { SealedDataError } from '@clusterconf/domain';
 import { takeReadyEvent, takeReadyEventOf, type TakesReadyEvents } from '@clusterconf/projections/fast-path';
 
+type UnreadableMessage = Extract<SubscriptionMessage, { kind: 'unreadable' }>;
+
+// Recorded events have no `kind`: the opened events of a page are kept as they are, without a message object each.
+const isUnreadable = (item: RecordedEvent | UnreadableMessage): item is UnreadableMessage => (item as Partial<UnreadableMessage>).kind === 'unreadable';
+const messageOf = (item: RecordedEvent | UnreadableMessage): SubscriptionMessage => (isUnreadable(item) ? item : { kind: 'event', event: item });
+
 /**
  * A subscription with its personal data opened, keeping the runner's fast path: an event of a type without personal
  * fields is handed on as it comes, synchronously, at the cost of one set lookup. An event with personal fields, and
@@ -14,8 +20,8 @@ export class RevealingSubscription implements Subscription, TakesReadyEvents {
   readonly #shredder: Shredder;
   readonly #takeInner: (() => RecordedEvent | undefined) | undefined;
   readonly #iterator: AsyncIterator<SubscriptionMessage>;
-  /** Opened messages not handed out yet, from `#index` on. */
-  #ready: SubscriptionMessage[] = [];
+  /** Opened events (and unreadable messages in their place) not handed out yet, from `#index` on. */
+  #ready: (RecordedEvent | UnreadableMessage)[] = [];
   #index = 0;
   /** An event with personal fields the fast path met: the next `next()` opens it with the page after it. */
   #pending: RecordedEvent | undefined;
@@ -29,10 +35,10 @@ export class RevealingSubscription implements Subscription, TakesReadyEvents {
 
   [takeReadyEvent](): RecordedEvent | undefined {
     if (this.#index < this.#ready.length) {
-      const message = this.#ready[this.#index]!;
-      if (message.kind !== 'event') return undefined;
+      const item = this.#ready[this.#index]!;
+      if (isUnreadable(item)) return undefined;
       this.#index++;
-      return message.event;
+      return item;
     }
     if (this.#pending !== undefined || this.#takeInner === undefined) return undefined;
     const event = this.#takeInner();
@@ -42,7 +48,7 @@ export class RevealingSubscription implements Subscription, TakesReadyEvents {
   }
 
   async #next(): Promise<IteratorResult<SubscriptionMessage>> {
-    if (this.#index < this.#ready.length) return { done: false, value: this.#ready[this.#index++]! };
+    if (this.#index < this.#ready.length) return { done: false, value: messageOf(this.#ready[this.#index++]!) };
     this.#ready = [];
     this.#index = 0;
     let first = this.#pending;
@@ -56,14 +62,14 @@ export class RevealingSubscription implements Subscription, TakesReadyEvents {
     const batch = [first];
     for (let event = this.#takeInner?.(); event !== undefined; event = this.#takeInner?.()) batch.push(event);
     const keys = await this.#shredder.loadKeys(this.#shredder.subjectsOf(batch));
-    this.#ready = batch.map((event): SubscriptionMessage => {
+    this.#ready = batch.map((event) => {
       const opened = this.#shredder.open(event, keys);
-      if (!(opened instanceof SealedDataError)) return { kind: 'event', event: opened };
+      if (!(opened instanceof SealedDataError)) return opened;
       const { streamId, streamRevision, position, type } = event;
       return { kind: 'unreadable', event: { streamId, streamRevision, position, type, error: opened } };
     });
     this.#index = 1;
-    return { done: false, value: this.#ready[0]! };
+    return { done: false, value: messageOf(this.#ready[0]!) };
   }
 
   [Symbol.asyncIterator](): AsyncIterator<SubscriptionMessage> {

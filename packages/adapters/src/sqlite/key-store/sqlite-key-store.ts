@@ -131,7 +131,10 @@ export class SqliteKeyStore implements KeyStore {
   #load(subjects: readonly SubjectId[]): Map<SubjectId, SubjectKeyState> {
     const found = new Map<SubjectId, SubjectKeyState>();
     if (subjects.length === 0) return found;
-    for (const row of this.#statements.loadMany.all(JSON.stringify(subjects)) as KeyRow[]) found.set(row.subject as SubjectId, stateOf(row));
+    // Raw rows: a rebuild loads a key per registration, so no row objects on the way.
+    for (const [subject, key, createdAt, forgottenAt] of this.#statements.loadMany.all(JSON.stringify(subjects)) as [string, Buffer | null, string | null, string | null][]) {
+      found.set(subject as SubjectId, key === null ? { state: 'forgotten', forgottenAt: forgottenAt! } : { state: 'active', key, createdAt: createdAt! });
+    }
     return found;
   }
 
@@ -143,7 +146,7 @@ export class SqliteKeyStore implements KeyStore {
 const prepare = (db: SqliteDatabase) => ({
   insertKey: db.prepare('INSERT INTO personal_data_keys (subject, key, created_at) VALUES (?, ?, ?) ON CONFLICT (subject) DO NOTHING'),
   loadOne: db.prepare('SELECT subject, key, created_at, forgotten_at FROM personal_data_keys WHERE subject = ?'),
-  loadMany: db.prepare('SELECT subject, key, created_at, forgotten_at FROM personal_data_keys WHERE subject IN (SELECT value FROM json_each(?))'),
+  loadMany: db.prepare('SELECT subject, key, created_at, forgotten_at FROM personal_data_keys WHERE subject IN (SELECT value FROM json_each(?))').raw(),
   forget: db.prepare(`INSERT INTO personal_data_keys (subject, key, created_at, forgotten_at) VALUES (?, NULL, NULL, ?)
     ON CONFLICT (subject) DO UPDATE SET key = NULL, forgotten_at = excluded.forgotten_at`),
   page: db.prepare('SELECT subject, key, created_at, forgotten_at FROM personal_data_keys WHERE subject > ? ORDER BY subject LIMIT ?'),

@@ -40,19 +40,18 @@ export const sealValue = (key: SubjectKey, subject: SubjectId, value: unknown, a
   cipher.setAAD(aad);
   const body = cipher.update(JSON.stringify(value), 'utf8');
   const final = cipher.final();
-  const ct = Buffer.concat([body, final, cipher.getAuthTag()]);
-  return { sealed: SEALED_ALGORITHM, subject, iv: iv.toString('base64'), ct: ct.toString('base64') };
+  const ct = Buffer.concat([iv, body, final, cipher.getAuthTag()]);
+  return { sealed: SEALED_ALGORITHM, subject, ct: ct.toString('base64') };
 };
 
 /** Decrypts a sealed value; throws when it does not authenticate (altered, or bound to another place or key). */
 export const openValue = (key: SubjectKey, sealed: SealedValue, aad: Buffer): unknown => {
-  const iv = Buffer.from(sealed.iv, 'base64');
   const ct = Buffer.from(sealed.ct, 'base64');
-  if (iv.length !== IV_BYTES || ct.length < TAG_BYTES) throw new Error(`its iv or ciphertext has the wrong length (${iv.length}, ${ct.length} bytes)`);
-  const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  if (ct.length < IV_BYTES + TAG_BYTES) throw new Error(`its ciphertext has ${ct.length} bytes, fewer than an IV and a tag`);
+  const decipher = createDecipheriv('aes-256-gcm', key, ct.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
   decipher.setAAD(aad);
   decipher.setAuthTag(ct.subarray(ct.length - TAG_BYTES));
-  const body = decipher.update(ct.subarray(0, ct.length - TAG_BYTES));
+  const body = decipher.update(ct.subarray(IV_BYTES, ct.length - TAG_BYTES));
   const rest = decipher.final();
   return JSON.parse((rest.length === 0 ? body : Buffer.concat([body, rest])).toString('utf8'));
 };

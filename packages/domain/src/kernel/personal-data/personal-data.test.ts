@@ -76,7 +76,7 @@ describe('sealing and opening fields', () => {
     expect(sealed.contacts.map((c) => isSealedValue(c.address))).toEqual([true, true]);
     expect(sealed.country).toBe('DE');
     expect(JSON.stringify(sealed)).not.toMatch(/Ana|example\.org|\+49/);
-    const ivs = sealedValues(sealed).map((found) => found.sealed.iv);
+    const ivs = sealedValues(sealed).map((found) => Buffer.from(found.sealed.ct, 'base64').subarray(0, 12).toString('hex'));
     expect(new Set(ivs).size).toBe(3);
     expect(seal()).not.toEqual(seal());
   });
@@ -103,7 +103,7 @@ describe('sealing and opening fields', () => {
     expect(failureAt('member-ana', 'Registered', swapped)).toEqual(['contacts', 0, 'address']);
     const name = sealed['name'] as { ct: string };
     const flipped = Buffer.from(name.ct, 'base64');
-    flipped[0]! ^= 1;
+    flipped[13]! ^= 1;
     expect(failureAt('member-ana', 'Registered', { ...sealed, name: { ...name, ct: flipped.toString('base64') } })).toEqual(['name']);
     expect(failureAt('member-ana', 'Registered', sealed, '0191f0a4-0000-7000-8000-000000000002')).toEqual(['name']);
     expect(failureAt('member-ana', 'Registered', sealed, eventId.toUpperCase())).toBeUndefined();

@@ -5,15 +5,14 @@ import { isSubjectId } from './subject-id.js';
 export const SEALED_ALGORITHM = 'A256GCM';
 
 /**
- * A personal field as stored: encrypted with its subject's key. `iv` is the field's own random 96-bit IV, `ct` the
- * ciphertext of the value's JSON text followed by the 16-byte authentication tag, both base64. The associated data
+ * A personal field as stored: encrypted with its subject's key. `ct` is, in base64, the field's own random 96-bit IV,
+ * the ciphertext of the value's JSON text and the 16-byte authentication tag. The associated data
  * (stream id, event type, event id, field path and subject) is not stored: it is where the value sits, so a value moved to
  * another stream, type, event or field no longer authenticates.
  */
 export interface SealedValue {
   readonly sealed: typeof SEALED_ALGORITHM;
   readonly subject: SubjectId;
-  readonly iv: string;
   readonly ct: string;
 }
 
@@ -21,5 +20,5 @@ export interface SealedValue {
 export const isSealedValue = (value: unknown): value is SealedValue => {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<Record<keyof SealedValue, unknown>>;
-  return candidate.sealed === SEALED_ALGORITHM && isSubjectId(candidate.subject) && typeof candidate.iv === 'string' && typeof candidate.ct === 'string';
+  return candidate.sealed === SEALED_ALGORITHM && isSubjectId(candidate.subject) && typeof candidate.ct === 'string';
 };
