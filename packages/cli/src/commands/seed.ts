@@ -42,7 +42,8 @@ export const registerSeedCommand = (program: Command, io: CliIo): void => {
     `Without --store or CLUSTERCONF_STORE the store is ${DEFAULT_STORE} (relative to the working directory); seed reads no config.`,
   )
     .addHelpText('after', '\necc2020 is the European Cluster Conference 2020: 1,000 attendees from 52 countries, the agenda, the votes, the awards\n' +
-      'and the European Cluster Alliance. The same seed writes identical events (ids included).\n' +
+      'and the European Cluster Alliance. The same seed writes the same events (ids included), the attendees\' names sealed\n' +
+      'under keys beside the events (or in --keys).\n' +
       'Example:\n  clusterconf seed ecc2020 --store sqlite:data/ecc2020.sqlite && clusterconf replay --store sqlite:data/ecc2020.sqlite')
     .action(async (history: string, options: { store?: string; seed: string }, command: Command) => {
       if (!(SEEDS as readonly string[]).includes(history)) throw new UsageError(`Unknown history "${history}": choose one of ${SEEDS.join(', ')}`);
