@@ -14,31 +14,58 @@ export interface PersonalDataBackend {
   readonly raw: EventStore;
   readonly keys: KeyStore;
   readonly store: EventStore;
+  /** Another writer over the same storage: the events through another connection, with a key store of its own. */
+  readonly writer: () => Promise<EventStore>;
   readonly cleanup: () => Promise<void>;
 }
 
 /** Opens a fresh backend of one kind. */
 export type OpenBackend = () => Promise<PersonalDataBackend>;
 
-const wrap = (raw: EventStore, keys: KeyStore, cleanup: () => Promise<void>): PersonalDataBackend => ({
-  raw, keys, store: withPersonalData(raw, { keyStore: keys, registry: conferenceEvents }), cleanup,
+const wrap = (raw: EventStore, keys: KeyStore, writer: () => Promise<EventStore>, cleanup: () => Promise<void>): PersonalDataBackend => ({
+  raw, keys, store: withPersonalData(raw, { keyStore: keys, registry: conferenceEvents }), writer, cleanup,
 });
+
+/** Opens writers, and closes them (key store first) when asked. */
+const writers = () => {
+  const opened: (() => Promise<void>)[] = [];
+  return {
+    add: (events: EventStore, keys: KeyStore): EventStore => {
+      opened.push(async () => {
+        await keys.close();
+        await events.close();
+      });
+      return withPersonalData(events, { keyStore: keys, registry: conferenceEvents });
+    },
+    close: async () => {
+      for (const close of opened) await close();
+    },
+  };
+};
 
 /** Memory, SQLite (the keys in the event store's file) and, when reachable, PostgreSQL (the keys in the events' schema). */
 export const backends: readonly (readonly [string, OpenBackend])[] = [
   ['memory', async () => {
     const raw = new MemoryEventStore();
     const keys = new MemoryKeyStore();
-    return wrap(raw, keys, async () => {
+    // One process: other writers share the store and the key store.
+    return wrap(raw, keys, async () => withPersonalData(raw, { keyStore: keys, registry: conferenceEvents }), async () => {
       await raw.close();
       await keys.close();
     });
   }],
   ['SQLite', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clusterconf-personal-'));
-    const raw = await SqliteEventStore.open({ path: join(dir, 'events.sqlite'), pollIntervalMs: 20 });
+    const path = join(dir, 'events.sqlite');
+    const raw = await SqliteEventStore.open({ path, pollIntervalMs: 20 });
     const keys = await SqliteKeyStore.open({ database: raw.database });
-    return wrap(raw, keys, async () => {
+    const others = writers();
+    const writer = async () => {
+      const events = await SqliteEventStore.open({ path });
+      return others.add(events, await SqliteKeyStore.open({ path }));
+    };
+    return wrap(raw, keys, writer, async () => {
+      await others.close();
       await keys.close();
       await raw.close();
       rmSync(dir, { recursive: true, force: true });
@@ -49,7 +76,13 @@ export const backends: readonly (readonly [string, OpenBackend])[] = [
       const schema = uniqueSchema('personal');
       const raw = await PostgresEventStore.open({ connectionString: postgresUrl, schema, pollIntervalMs: 50, poolSize: 3 });
       const keys = await PostgresKeyStore.open({ connectionString: postgresUrl, schema, poolSize: 2 });
-      return wrap(raw, keys, async () => {
+      const others = writers();
+      const writer = async () => {
+        const events = await PostgresEventStore.open({ connectionString: postgresUrl, schema, poolSize: 1 });
+        return others.add(events, await PostgresKeyStore.open({ connectionString: postgresUrl, schema, poolSize: 1 }));
+      };
+      return wrap(raw, keys, writer, async () => {
+        await others.close();
         await keys.close();
         await raw.close();
         await dropSchema(schema);

@@ -9,7 +9,7 @@ import {
   ForgottenSubjectError, forgottenValue, isSealedValue, newEventId, SealedDataError,
 } from '@clusterconf/domain';
 import { MemoryEventStore } from '@clusterconf/adapters/memory';
-import { MemoryKeyStore, withPersonalData } from '@clusterconf/adapters/personal-data';
+import { MemoryKeyStore, sealedStoreOf, withPersonalData } from '@clusterconf/adapters/personal-data';
 import { conferenceProjections, createProjectionRunner, MemoryReadModelStore, type ReadModelStore } from '@clusterconf/projections';
 import { exportEvents, importEvents } from '@clusterconf/cli';
 import { backends, type PersonalDataBackend } from './backends.js';
@@ -155,6 +155,20 @@ describe.each(backends)('personal data on the %s event store', (_name, open) => 
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('gives concurrent first events of one subject, from separate writers, one key that opens them all', async () => {
+    const dee = attendeeSubject('ecc2020', 'dee');
+    const writers = await Promise.all(Array.from({ length: 4 }, () => backend.writer()));
+    // Each writer seals a first event of the same new subject, at once, into a stream of its own.
+    await Promise.all(writers.map((writer, index) => writer.appendToStream(`registrations-${index}`, [{
+      type: 'AttendeeRegistered', data: { conferenceId: 'ecc2020', attendeeId: 'dee', name: `Dee ${index}`, country: 'SE', stakeholderGroup: 'business' },
+      metadata: { eventId: newEventId(), occurredAt: '2021-02-01T00:00:00Z', correlationId: 'c', causationId: 'c', schemaVersion: 1 },
+    }])));
+    const names = await Promise.all(writers.map(async (_writer, index) => namesOf(await all(backend.store.readStream(`registrations-${index}`)))['dee']));
+    expect(names).toEqual(['Dee 0', 'Dee 1', 'Dee 2', 'Dee 3']);
+    expect((await backend.keys.loadKeys([dee])).get(dee)?.state).toBe('active');
+    expect(sealedStoreOf(backend.store)).toBe(backend.raw);
   });
 
   it('refuses a moved or altered ciphertext with an error naming the event, on every read path', async () => {
