@@ -81,7 +81,9 @@ export const lazyKeyStore = (open: () => Promise<KeyStore>): KeyStore => {
     },
     importKeys: async (records) => (await store()).importKeys(records),
     close: async () => {
-      if (opened !== undefined) await (await opened).close();
+      // A key store that failed to open has nothing to close; its error was thrown where it was used.
+      const store = await opened?.catch(() => undefined);
+      await store?.close();
     },
   };
 };

@@ -46,7 +46,13 @@ export const revealingIterable = (source: AsyncIterable<RecordedEvent>, shredder
         }
         batch.push(more.value);
       }
-      ready = await shredder.reveal(batch);
+      try {
+        ready = await shredder.reveal(batch);
+      } catch (error) {
+        // The key store failed: the read ends here, releasing the store's read.
+        await finish();
+        throw error;
+      }
       index = 0;
       return next();
     };

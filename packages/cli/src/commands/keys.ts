@@ -42,7 +42,7 @@ export const registerKeysCommand = (program: Command, io: CliIo): void => {
         printJson(notes, { keys: access.display ?? null, out: path ?? null, count: summary.keys, sha256: summary.sha256, seconds: elapsedSeconds(startedAt) });
         return;
       }
-      println(notes, `exported ${summary.keys} key records from ${access.display}${path === undefined ? '' : ` to ${path}`} in ${seconds(startedAt)}, sha256 ${summary.sha256}`);
+      println(notes, `exported ${summary.keys} key records from ${access.display ?? 'the key store'}${path === undefined ? '' : ` to ${path}`} in ${seconds(startedAt)}, sha256 ${summary.sha256}`);
     });
 
   withStoreOption(keys
@@ -69,7 +69,7 @@ export const registerKeysCommand = (program: Command, io: CliIo): void => {
         printJson(io.out, { file: path, keys: access.display ?? null, ...imported, sha256: summary.sha256, seconds: elapsedSeconds(startedAt) });
         return;
       }
-      println(io.out, `imported ${summary.keys} key records from ${path} into ${access.display} in ${seconds(startedAt)}: ` +
+      println(io.out, `imported ${summary.keys} key records from ${path} into ${access.display ?? 'the key store'} in ${seconds(startedAt)}: ` +
         `${imported.added} added, ${imported.present} already present, ${imported.forgotten} forgotten by the import, ` +
         `${imported.keptForgotten} kept forgotten; sha256 ${summary.sha256}`);
     });
