@@ -44,7 +44,7 @@ const canonical = (schema: unknown): unknown => {
 };
 
 /** Whether two schemas accept the same values, titles aside. */
-export const sameSchema = (a: JsonSchema, b: JsonSchema): boolean => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+const sameSchema = (a: JsonSchema, b: JsonSchema): boolean => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
 const refinementsOf = (schema: JsonSchema): readonly string[] => schema['x-refinements'] ?? [];
 
@@ -64,7 +64,7 @@ const either = (words: readonly string[]): string =>
   words.length <= 1 ? (words[0] ?? 'nothing') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
 
 /** A schema in words, for messages: `CountryCode`, `number`, `"jury"`, `PositiveInteger or null`. */
-export const describeSchema = (schema: JsonSchema): string => {
+const describeSchema = (schema: JsonSchema): string => {
   const refinements = refinementsOf(schema);
   if (refinements.length > 0) return refinements[refinements.length - 1]!;
   if (schema.const !== undefined) return shownValue(schema.const);
