@@ -9,7 +9,7 @@ import { PostgresEventStore } from '@clusterconf/adapters/postgres';
 import { SqliteEventStore } from '@clusterconf/adapters/sqlite';
 import { importEvents, type ExportedEvent } from '@clusterconf/cli';
 import {
-  conferenceEvents, conferenceEventSchemaSnapshotPath, parseEventSchemaSnapshot, type EventStore, type RecordedEvent,
+  conferenceEvents, conferenceEventSchemaSnapshotUrl, parseEventSchemaSnapshot, type EventStore, type RecordedEvent,
 } from '@clusterconf/domain';
 import { startTestServerStore } from '../eventstoredb/test-server-store.js';
 import { dropSchema, postgresAvailable, postgresUrl, uniqueSchema } from '../support/postgres.js';
@@ -21,7 +21,8 @@ const corpusPath = fileURLToPath(new URL('./conference-events.ndjson', import.me
 const DECODED = './conference-events.decoded.json';
 
 const corpus: ExportedEvent[] = readFileSync(corpusPath, 'utf8').trim().split('\n').slice(0, -1).map((line) => JSON.parse(line) as ExportedEvent);
-const recorded = parseEventSchemaSnapshot(readFileSync(conferenceEventSchemaSnapshotPath, 'utf8'), conferenceEventSchemaSnapshotPath);
+const snapshotPath = fileURLToPath(conferenceEventSchemaSnapshotUrl);
+const recorded = parseEventSchemaSnapshot(readFileSync(snapshotPath, 'utf8'), snapshotPath);
 const versionOf = (event: ExportedEvent): string => `${event.type} v${event.metadata.schemaVersion}`;
 
 /** The decoded form of a stored event, as the expected file records it. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { conferenceEventSchemaSnapshotPath } from '@clusterconf/domain';
+import { conferenceEventSchemaSnapshotUrl } from '@clusterconf/domain';
 import { runInProcessWith } from '../in-process.test-helper.js';
 
 const repoNodeModules = fileURLToPath(new URL('../../../../node_modules', import.meta.url));
@@ -138,7 +138,7 @@ describe('clusterconf schema check', () => {
   it('checks the built-in conference config against the domain\'s committed snapshot, strictly', async () => {
     const result = await runInProcessWith({}, 'schema', 'check', '--strict');
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toBe(`schema check of built-in ecc2020 against ${conferenceEventSchemaSnapshotPath}: 8 event types, 9 schema versions\n` +
+    expect(result.stdout).toBe(`schema check of built-in ecc2020 against ${fileURLToPath(conferenceEventSchemaSnapshotUrl)}: 8 event types, 9 schema versions\n` +
       'passed: the codecs read every recorded schema version\n');
   });
 });

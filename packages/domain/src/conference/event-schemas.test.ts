@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as t from 'io-ts';
 import { describe, expect, it } from 'vitest';
 import { type AnyEventDefinition, defineEvent } from '../kernel/event-registry.js';
@@ -6,10 +7,10 @@ import { checkEventSchemas } from '../kernel/event-schema-check.js';
 import { parseEventSchemaSnapshot } from '../kernel/event-schema-snapshot.js';
 import { schemaBreaks } from '../kernel/schema-compatibility.js';
 import { NonEmptyString } from './codecs.js';
-import { conferenceEventSchemaSnapshotPath } from './event-schemas.js';
+import { conferenceEventSchemaSnapshotUrl } from './event-schemas.js';
 import { AttendeeRegistered, AttendeeRegisteredData, AwardGranted, conferenceEventDefinitions, conferenceEvents } from './events.js';
 
-const path = conferenceEventSchemaSnapshotPath;
+const path = fileURLToPath(conferenceEventSchemaSnapshotUrl);
 const recorded = parseEventSchemaSnapshot(readFileSync(path, 'utf8'), path);
 
 /** The conference definitions with one replaced, as an edit of events.ts would leave them. */

@@ -1,9 +1,7 @@
-import { fileURLToPath } from 'node:url';
-
 /**
- * The committed schema snapshot of the conference events (`conferenceEventDefinitions`, every version stored events
- * may carry), which `clusterconf schema check` holds the codecs to. The same path from `src/conference/` and from
- * the built `dist/conference/`: the package ships the file in `src/conference/`.
+ * Where the committed schema snapshot of the conference events is (`conferenceEventDefinitions`, every version stored
+ * events may carry), which `clusterconf schema check` holds the codecs to. A `file:` URL (for `fs` functions, or
+ * `fileURLToPath`), so that the domain needs no Node module; the same file from `src/conference/` and from the built
+ * `dist/conference/`, as the package ships it in `src/conference/`.
  */
-export const conferenceEventSchemaSnapshotPath: string =
-  fileURLToPath(new URL('../../src/conference/event-schemas.snapshot.json', import.meta.url));
+export const conferenceEventSchemaSnapshotUrl: URL = new URL('../../src/conference/event-schemas.snapshot.json', import.meta.url);
