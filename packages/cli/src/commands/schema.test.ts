@@ -126,6 +126,14 @@ describe('clusterconf schema check', () => {
     }
   });
 
+  it('names the config and the field of a codec it cannot describe', async () => {
+    const tagged = config("t.type({ bookId: t.string, tags: t.record(t.string, t.string) })");
+    const result = await run('--config', tagged, 'schema', 'check');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^clusterconf: ${join(dir, tagged).replaceAll('.', '\\.')}: BookLent v1: toJsonSchema: tags: io-ts DictionaryType .*; ` +
+      'describe the payload with those combinators so that its schema can be recorded and checked\n$'));
+  });
+
   it('says in one line that schema needs its command, and which one was meant', async () => {
     expect(await runInProcessWith({}, 'schema')).toEqual({
       code: 2, stdout: '', stderr: 'clusterconf: schema needs a command: check (run clusterconf schema check --help for usage)\n',

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { checkEventSchemas, ClusterconfError, emptyEventSchemaSnapshot, type EventSchemaCheck } from '@clusterconf/domain';
-import { MissingFileError, UsageError } from '../cli-errors.js';
+import { ConfigError, MissingFileError, UsageError } from '../cli-errors.js';
 import { type CliIo, println } from '../cli-io.js';
 import { commandContext, type GlobalOptions, printJson } from '../command-context.js';
 import { closestMatch } from '../did-you-mean.js';
@@ -56,6 +56,16 @@ export const schemaCheckLines = (outcome: SchemaCheckOutcome): string[] => {
   return lines;
 };
 
+/** Runs the check; a codec it cannot describe (`describeEventSchema`'s `TypeError`) is a config error naming the config. */
+const describedCheck = (source: string, check: () => EventSchemaCheck): EventSchemaCheck => {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof TypeError) throw new ConfigError(`${source}: ${error.message}`, { cause: error });
+    throw error;
+  }
+};
+
 /** `clusterconf schema check`: the config's registry against its committed event schema snapshot. */
 export const registerSchemaCommand = (program: Command, io: CliIo): void => {
   const schema = program
@@ -88,7 +98,7 @@ export const registerSchemaCommand = (program: Command, io: CliIo): void => {
       if (recorded === undefined && options.update !== true) {
         throw new MissingFileError(snapshot, `record the registry's event schemas there with \`${updateCommand}\` and commit the file`);
       }
-      const check = checkEventSchemas(recorded ?? emptyEventSchemaSnapshot, definitions);
+      const check = describedCheck(loaded.source, () => checkEventSchemas(recorded ?? emptyEventSchemaSnapshot, definitions));
       // An incompatible change is never recorded: the snapshot is the record of what stored events carry.
       const updated = options.update === true && check.breaks.length === 0 && writeSchemaSnapshot(snapshot, check.updated);
       const outcome: SchemaCheckOutcome = { check, snapshot, config: loaded.source, updated, strict: options.strict === true, updateCommand };
