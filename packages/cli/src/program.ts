@@ -4,6 +4,7 @@ import { type CliIo, println } from './cli-io.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerRebuildCommand, registerReplayCommand } from './commands/replay.js';
+import { registerSchemaCommand } from './commands/schema.js';
 import { registerSeedCommand } from './commands/seed.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerTailCommand } from './commands/tail.js';
@@ -36,6 +37,7 @@ export const createProgram = (io: CliIo): Command => {
   registerExportCommand(program, io);
   registerImportCommand(program, io);
   registerTailCommand(program, io);
+  registerSchemaCommand(program, io);
   // Every subcommand reports its own usage errors through the same override.
   for (const command of program.commands) command.exitOverride().configureOutput(output);
   program.addHelpText('after', '\nRun `clusterconf <command> --help` for each command\'s options and an example.');

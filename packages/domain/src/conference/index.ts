@@ -6,6 +6,7 @@ export * from './conference-decider.js';
 export * from './countries.js';
 export * from './errors.js';
 export * from './event-of.js';
+export * from './event-schemas.js';
 export * from './events.js';
 export * from './growing-map.js';
 export * from './streams.js';

@@ -63,6 +63,13 @@ describe('event registry', () => {
     expect(createEventRegistry([Dated]).acceptsAsStored('Dated', 1, { at: '2020-11-23T09:00:00.000Z' })).toBe(false);
   });
 
+  it('lists the definitions it was built from, for describing what it reads', () => {
+    const Other = defineEvent('Other', t.type({}));
+    const both = createEventRegistry([SessionRenamed, Other]);
+    expect(both.definitions).toEqual([SessionRenamed, Other]);
+    expect(both.definitions[0]).toBe(SessionRenamed);
+  });
+
   it('encodes at the current schema version', () => {
     expect(registry.encode({ type: 'SessionRenamed', data: { title: 'x', openers: [] } }).schemaVersion).toBe(2);
   });

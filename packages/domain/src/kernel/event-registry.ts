@@ -54,6 +54,8 @@ export interface DecodeSource {
 /** Encodes domain events for storage and decodes stored ones, running upcasters first. */
 export interface EventRegistry<Event extends DomainEvent> {
   readonly types: readonly Event['type'][];
+  /** The definitions it was built from, in their order: codecs and schema versions, for describing what it reads. */
+  readonly definitions: readonly AnyEventDefinition[];
   has(type: string): type is Event['type'];
   /** The payload in JSON form and the schema version to store it under. */
   encode(event: Event): { readonly type: Event['type']; readonly data: unknown; readonly schemaVersion: number };
@@ -156,6 +158,7 @@ export const createEventRegistry = <const Defs extends readonly AnyEventDefiniti
 
   return {
     types: [...byType.keys()] as Event['type'][],
+    definitions: [...definitions],
     has: (type: string): type is Event['type'] => byType.has(type),
     encode: (event) => {
       const definition = byType.get(event.type);
