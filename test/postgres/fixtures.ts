@@ -28,8 +28,9 @@ export const appendInHeldTransaction = async (client: pg.Client, schema: string,
 export const appendInOpenTransaction = async (client: pg.Client, schema: string, streamId: string, events: readonly NewEvent[]): Promise<bigint> => {
   const serialized = serializeEvents(streamId, events);
   const result = await client.query<{ outcome: string; commit_id: string }>(
-    `select outcome, commit_id from "${schema}".append_events($1, $2, $3::uuid[], $4::text[], $5::text[], $6::text[])`,
-    [streamId, 'any', serialized.map((e) => e.eventId), serialized.map((e) => e.type), serialized.map((e) => e.data), serialized.map((e) => e.metadata)],
+    `select outcome, commit_id from "${schema}".append_events($1, $2, $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[])`,
+    [streamId, 'any', serialized.map((e) => e.eventId), serialized.map((e) => e.type), serialized.map((e) => e.data), serialized.map((e) => e.metadata),
+      serialized.flatMap((e) => e.tags), serialized.map((e) => e.tags.length)],
   );
   if (result.rows[0]?.outcome !== 'appended') throw new Error(`held append was not applied: ${JSON.stringify(result.rows)}`);
   return BigInt(result.rows[0].commit_id);

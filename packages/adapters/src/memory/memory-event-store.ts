@@ -76,6 +76,7 @@ export class MemoryEventStore implements EventStore, LogSource {
         type: event.type,
         data: JSON.parse(event.data),
         metadata: JSON.parse(event.metadata),
+        tags: event.tags,
       };
       stream.push(recorded);
       this.#log.push(recorded);

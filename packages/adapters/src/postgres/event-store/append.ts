@@ -27,6 +27,8 @@ export const appendToPostgres = async (
     serialized.map((e) => e.type),
     serialized.map((e) => e.data),
     serialized.map((e) => e.metadata),
+    serialized.flatMap((e) => e.tags),
+    serialized.map((e) => e.tags.length),
   ];
   for (let attempt = 1; ; attempt++) {
     try {

@@ -66,7 +66,7 @@ export const postgresStatements = (schema: string) => {
       order by page.sort_tx, page.sort_seq`;
   return {
     append: `select outcome, stream_revision::text as stream_revision, commit_id, seq::text as seq
-      from ${q}.append_events($1, $2, $3::uuid[], $4::text[], $5::text[], $6::text[])`,
+      from ${q}.append_events($1, $2, $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[])`,
     stored: `select stream_id, stream_revision::text as stream_revision, transaction_id::text as commit_id, seq::text as seq,
       type, event_id::text as event_id from ${q}.events where event_id = any($1::uuid[])`,
     streamHead: `select revision::text as revision from ${q}.streams where stream_id = $1`,

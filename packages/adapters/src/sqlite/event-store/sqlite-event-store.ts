@@ -202,7 +202,7 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
   }
 
   #appendInTransaction(streamId: string, events: readonly SerializedEvent[], expected: ExpectedRevision): AppendResult {
-    const { currentRevision, insert } = this.#statements;
+    const { currentRevision, insert, insertTag } = this.#statements;
     const last = currentRevision.get(streamId) as number | null;
     const current = last === null ? undefined : BigInt(last);
     if (!satisfiesExpectedRevision(expected, current)) {
@@ -215,11 +215,13 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
     let position = 0n;
     for (const event of events) {
       try {
-        position = BigInt(insert.run(streamId, revision, event.eventId, event.type, event.data, event.metadata).lastInsertRowid);
+        const tags = event.tags.length === 0 ? null : JSON.stringify(event.tags);
+        position = BigInt(insert.run(streamId, revision, event.eventId, event.type, event.data, event.metadata, tags).lastInsertRowid);
       } catch (error) {
         if (isUniqueViolation(error, 'event_id')) throw new EventIdTaken();
         throw error;
       }
+      for (const tag of event.tags) insertTag.run(tag, position);
       revision++;
     }
     return { nextExpectedRevision: BigInt(revision - 1), position: sequencePosition(position) };
@@ -457,7 +459,8 @@ const prepareStatements = (db: SqliteDatabase) => {
     // A rowid range search (`position` is the rowid) over at most `limit` rows after the position, decoding no column.
     countAfter: raw('SELECT count(*), max(position) FROM (SELECT position FROM events WHERE position > ? ORDER BY position LIMIT ?)'),
     dataVersion: pluck('PRAGMA data_version'),
-    insert: db.prepare('INSERT INTO events (stream_id, stream_revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)'),
+    insert: db.prepare('INSERT INTO events (stream_id, stream_revision, event_id, type, data, metadata, tags) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    insertTag: db.prepare('INSERT INTO event_tags (tag, position) VALUES (?, ?)'),
     storedId: db.prepare(
       'SELECT stream_id AS streamId, stream_revision AS streamRevision, position, type FROM events WHERE event_id = ?',
     ),
