@@ -26,6 +26,10 @@
  *   not implement `LogSource.readPage` (the suite counts `readPage` results itself otherwise); it is the honest
  *   observable of backpressure: a subscriber that stops pulling must stop the store from reading.
  *
+ * The DCB part ("dynamic consistency boundaries") runs the cases of the Dynamic Consistency Boundary specification
+ * (`DcbEventStore`) on a store whose `capabilities.dcb` is true; on one that says false, it checks that `read` and
+ * `append` refuse with `DcbNotSupportedError`. The flag is read from the store in each case.
+ *
  * Options (`ContractOptions`) say what the store is: `eventIdScope: 'stream'` for stores whose eventIds are unique
  * per stream only (EventStoreDB), `exactCountLimit` for a `progressAfter` that estimates beyond a count, and smaller
  * `concurrentWriters`/`appendsPerWriter` for backends over slow networks.
@@ -52,6 +56,7 @@ import {
   StreamNotFoundError,
   WrongExpectedRevisionError,
 } from '@clusterconf/domain';
+import { describeDcbContract } from './dcb-contract.js';
 import { newEvent, newTaggedEvent } from './new-event.js';
 
 /** What the factory returns for one case: the store under test, how to dispose of it, and optional hooks. */
@@ -774,6 +779,8 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
         expect(eventsOf(rest).length).toBe(500 - 15);
       });
     });
+
+    describeDcbContract({ store: () => store, stream, tag: (name) => `${prefix}${name}` }, { racers: writers });
 
     if (options.corruptRows) {
       describe('backend-specific cases', () => {

@@ -1,15 +1,19 @@
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type {
+  AppendCondition,
   AppendOptions,
   AppendResult,
   CorruptEventError,
+  DcbEventStore,
   EventFilter,
   EventStore,
   ExpectedRevision,
   LogProgress,
   NewEvent,
   Position,
+  Query,
+  QueryReadOptions,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -19,12 +23,15 @@ import type {
   UnreadableEvent,
 } from '@clusterconf/domain';
 import {
+  AppendConditionFailedError,
   ClusterconfError,
   NoEventStoreError,
   DEFAULT_MAX_EVENT_BYTES,
   replayedAppend,
   matchesFilter,
   prepareAppend,
+  prepareConditionalAppend,
+  prepareQueryRead,
   satisfiesExpectedRevision,
   sequencePosition,
   StoreClosedError,
@@ -35,8 +42,9 @@ import {
 import { catchUpSubscription, type LogPage, type LogSource } from '../../shared/catch-up-subscription.js';
 import { EXACT_COUNT_LIMIT, extrapolatedCount } from '../../shared/estimated-count.js';
 import { pagedAsyncIterable } from '../../shared/paged-async-iterable.js';
+import { queryScans, type QueryScan } from '../../shared/query-scans.js';
 import { readStreamWindow } from '../../shared/read-stream-window.js';
-import { EVENT_COLUMNS, eventFromRow, type EventRow, unreadableFromRow } from './event-row.js';
+import { EVENT_COLUMNS, EVENT_COLUMNS_OF_E, eventFromRow, type EventRow, unreadableFromRow } from './event-row.js';
 import { migrateSqliteEventStore } from './schema-migrations.js';
 
 /** Options of `SqliteEventStore.open`. */
@@ -107,8 +115,15 @@ const isUniqueViolation = (error: unknown, column: string): boolean =>
  * every append in one `BEGIN IMMEDIATE` transaction, so the revision check and the insert see the same stream.
  * Other processes may append to the same file; live subscriptions notice their commits by polling the cheap
  * `PRAGMA data_version` every `pollIntervalMs`, and appends through this store wake them at once.
+ *
+ * Dynamic Consistency Boundaries. A conditional append checks its condition and writes in that same `BEGIN
+ * IMMEDIATE` transaction, which holds the file's one write lock: no other append, in this process or another, can
+ * commit between the check and the write, and positions are handed out in commit order, so a position read is a
+ * sound `after`. A query reads, per item, the `event_tags` range of its first tag (or the log, for an item without
+ * tags), in one read transaction, and merges the ranges by position.
  */
-export class SqliteEventStore implements EventStore, LogSource<EventRow> {
+export class SqliteEventStore implements EventStore, DcbEventStore, LogSource<EventRow> {
+  readonly capabilities = { dcb: true } as const;
   readonly #db: SqliteDatabase;
   readonly #path: string;
   readonly #maxEventBytes: number;
@@ -118,6 +133,8 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
   readonly #subscriptions = new Set<Subscription>();
   readonly #statements: ReturnType<typeof prepareStatements>;
   readonly #append: (streamId: string, events: readonly SerializedEvent[], expected: ExpectedRevision) => AppendResult;
+  readonly #appendIf: (streamId: string, events: readonly SerializedEvent[], condition: AppendCondition | undefined) => AppendResult;
+  readonly #queryPage: (scans: readonly QueryScan[] | 'all', after: bigint, limit: number) => EventRow[];
   readonly #filteredScan: (after: bigint, filter: EventFilter, limit: number) => { more: EventRow[]; head: number | null };
   readonly #countAfter: (after: bigint) => { head: number | null; counted: number; last: number | null };
   #pollTimer: NodeJS.Timeout | undefined;
@@ -135,6 +152,12 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
       this.#appendInTransaction(streamId, events, expected),
     );
     this.#append = (streamId, events, expected) => transaction.immediate(streamId, events, expected);
+    const conditional = db.transaction((streamId: string, events: readonly SerializedEvent[], condition: AppendCondition | undefined) =>
+      this.#appendIfInTransaction(streamId, events, condition),
+    );
+    this.#appendIf = (streamId, events, condition) => conditional.immediate(streamId, events, condition);
+    // One read transaction, so the ranges merged into a page come from one snapshot of the file.
+    this.#queryPage = db.transaction((scans: readonly QueryScan[] | 'all', after: bigint, limit: number) => this.#mergedScans(scans, after, limit));
     // One read transaction: the rows the scan found and the head it reports come from one snapshot of the file.
     this.#filteredScan = db.transaction((after: bigint, filter: EventFilter, limit: number) => ({
       more: this.#statements.filteredLogPage.all({
@@ -202,8 +225,7 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
   }
 
   #appendInTransaction(streamId: string, events: readonly SerializedEvent[], expected: ExpectedRevision): AppendResult {
-    const { currentRevision, insert, insertTag } = this.#statements;
-    const last = currentRevision.get(streamId) as number | null;
+    const last = this.#statements.currentRevision.get(streamId) as number | null;
     const current = last === null ? undefined : BigInt(last);
     if (!satisfiesExpectedRevision(expected, current)) {
       // A retry whose precondition no longer holds (because its first attempt succeeded) is still a retry.
@@ -211,6 +233,39 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
       if (replay) return replay;
       throw new WrongExpectedRevisionError(streamId, expected, current);
     }
+    return this.#insert(streamId, events, last);
+  }
+
+  async append(streamId: string, events: readonly NewEvent[], condition?: AppendCondition): Promise<AppendResult> {
+    this.#assertOpen();
+    const { condition: checked, events: serialized } = prepareConditionalAppend(streamId, events, condition, this.#maxEventBytes);
+    let result: AppendResult;
+    try {
+      result = this.#appendIf(streamId, serialized, checked);
+    } catch (error) {
+      if (!(error instanceof EventIdTaken)) throw this.#translate(error);
+      result = this.#idempotentReplay(streamId, serialized)!;
+    }
+    this.#wakeWaiters();
+    return result;
+  }
+
+  #appendIfInTransaction(streamId: string, events: readonly SerializedEvent[], condition: AppendCondition | undefined): AppendResult {
+    if (condition !== undefined) {
+      const [conflict] = this.#mergedScans(queryScans(condition.failIfEventsMatch), condition.after?.commit ?? 0n, 1);
+      if (conflict !== undefined) {
+        // A retry of a stored append fails its own condition (its events match it): it is answered as a retry.
+        const replay = this.#idempotentReplay(streamId, events);
+        if (replay) return replay;
+        throw new AppendConditionFailedError(streamId, condition, sequencePosition(BigInt(conflict[0])));
+      }
+    }
+    return this.#insert(streamId, events, this.#statements.currentRevision.get(streamId) as number | null);
+  }
+
+  /** Inserts checked events after revision `last` of their stream (null: a new stream), with their tags. */
+  #insert(streamId: string, events: readonly SerializedEvent[], last: number | null): AppendResult {
+    const { insert, insertTag } = this.#statements;
     let revision = last === null ? 0 : last + 1;
     let position = 0n;
     for (const event of events) {
@@ -225,6 +280,52 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
       revision++;
     }
     return { nextExpectedRevision: BigInt(revision - 1), position: sequencePosition(position) };
+  }
+
+  read(query: Query, options?: QueryReadOptions): AsyncIterable<RecordedEvent> {
+    return pagedAsyncIterable(() => {
+      this.#assertOpen();
+      const { query: checked, after, limit } = prepareQueryRead(query, options);
+      const scans = queryScans(checked);
+      let remaining = limit;
+      let cursor = after?.commit ?? 0n;
+      return () => {
+        if (remaining <= 0) return undefined;
+        const pageSize = Math.min(this.#readPageSize, remaining);
+        this.#assertOpen();
+        const rows = this.#run(() => this.#queryPage(scans, cursor, pageSize));
+        // Every range was read up to the page size, so a short page is the end of every one of them.
+        remaining = rows.length < pageSize ? 0 : remaining - rows.length;
+        if (rows.length > 0) cursor = BigInt(rows[rows.length - 1]![0]);
+        return rows;
+      };
+    }, eventFromRow);
+  }
+
+  /**
+   * Up to `limit` rows matching the scans after `after`, in position order. Each range is read up to `limit` rows, so
+   * when the merge is shorter than `limit` every range has been read to its end; when one range is full, the merge
+   * holds at least `limit` distinct rows, and the next page starts after the last one taken.
+   */
+  #mergedScans(scans: readonly QueryScan[] | 'all', after: bigint, limit: number): EventRow[] {
+    if (scans === 'all') return this.#statements.logPage.all(after, limit) as EventRow[];
+    if (scans.length === 1) return this.#scanRows(scans[0]!, after, limit);
+    const byPosition = new Map<number, EventRow>();
+    for (const scan of scans) for (const row of this.#scanRows(scan, after, limit)) byPosition.set(row[0], row);
+    return [...byPosition.values()].sort((a, b) => a[0] - b[0]).slice(0, limit);
+  }
+
+  #scanRows(scan: QueryScan, after: bigint, limit: number): EventRow[] {
+    const { tagScans, typeScan } = this.#statements;
+    if (scan.kind === 'types') return typeScan.all({ after, limit, types: JSON.stringify(scan.types) }) as EventRow[];
+    const narrowed = (scan.types === undefined ? 0 : 1) + (scan.otherTags.length === 0 ? 0 : 2);
+    return tagScans[narrowed]!.all({
+      tag: scan.tag,
+      after,
+      limit,
+      ...(scan.types === undefined ? {} : { types: JSON.stringify(scan.types) }),
+      ...(scan.otherTags.length === 0 ? {} : { others: JSON.stringify(scan.otherTags) }),
+    }) as EventRow[];
   }
 
   /** The original result when these events are already stored here; throws when their ids are stored elsewhere. */
@@ -472,6 +573,22 @@ const prepareStatements = (db: SqliteDatabase) => {
            OR (@notIn IS NOT NULL AND type NOT IN (SELECT value FROM json_each(@notIn))))
          AND (@prefixes IS NULL OR EXISTS (SELECT 1 FROM json_each(@prefixes) AS p WHERE substr(events.stream_id, 1, length(p.value)) = p.value))
        ORDER BY position LIMIT @limit`,
+    ),
+    // A tag's range of event_tags in position order, joined to its events, narrowed to types and to other tags (each
+    // looked up as a key of event_tags): index 0 plain, 1 with types, 2 with other tags, 3 with both, so each
+    // statement's plan reads only what it needs.
+    tagScans: [false, true].flatMap((others) => [false, true].map((types) => raw(
+      `SELECT ${EVENT_COLUMNS_OF_E} FROM event_tags t JOIN events e ON e.position = t.position
+         WHERE t.tag = @tag AND t.position > @after${types ? `
+           AND e.type IN (SELECT value FROM json_each(@types))` : ''}${others ? `
+           AND NOT EXISTS (SELECT 1 FROM json_each(@others) AS o
+             WHERE NOT EXISTS (SELECT 1 FROM event_tags x WHERE x.tag = o.value AND x.position = t.position))` : ''}
+         ORDER BY t.position LIMIT @limit`,
+    ))),
+    // An item without tags reads the log itself, by position, for its types.
+    typeScan: raw(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE position > @after AND type IN (SELECT value FROM json_each(@types))
+         ORDER BY position LIMIT @limit`,
     ),
     streamForwards: raw(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?`,
