@@ -2,3 +2,4 @@ export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-e
 export { POSTGRES_EVENT_STORE_MIGRATIONS, SchemaVersionError } from './migrations.js';
 export { InvalidSchemaNameError } from './schema-name.js';
 export { TransactionIdsAheadError } from './transaction-id-guard.js';
+export { LockKeyring, MAX_LOCK_KEYS, type LockKeys } from './lock-keys.js';
