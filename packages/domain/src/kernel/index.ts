@@ -5,6 +5,7 @@ export * from './command-event-id.js';
 export * from './command-handler.js';
 export * from './compile-guard.js';
 export * from './conditional-append.js';
+export * from './dcb-command-handler.js';
 export * from './dcb-event-store.js';
 export * from './decider.js';
 export * from './errors.js';
