@@ -3,6 +3,7 @@ import { AppendConditionFailedError, prepareAppend, prepareConditionalAppend, re
 import { eventIdCollisionError, isEventIdCollision } from './append-failure.js';
 import { connectionFailure, isConnectionError } from './connection-errors.js';
 import type { LockKeyring } from './lock-keys.js';
+import { conditionParameter } from './query-parameters.js';
 import type { AppendRow, StoredRow } from './statements.js';
 import type { StoreQueries } from './store-queries.js';
 
@@ -26,13 +27,6 @@ export const appendIfToPostgres = (appender: PostgresAppender, streamId: string,
   const { condition: checked, events: serialized } = prepareConditionalAppend(streamId, events, condition, appender.maxEventBytes);
   return runAppend(appender, streamId, serialized, 'any', checked);
 };
-
-/** The condition as the append function reads it: the query's items, and the position after which events conflict. */
-const conditionJson = (condition: AppendCondition | undefined): string | null =>
-  condition === undefined ? null : JSON.stringify({
-    items: condition.failIfEventsMatch.items,
-    ...(condition.after === undefined ? {} : { afterCommit: condition.after.commit.toString(), afterSeq: condition.after.prepare.toString() }),
-  });
 
 /**
  * Appends in one call of `append_events`, which takes the append's advisory locks (`LockKeyring`), locks the stream
@@ -60,7 +54,7 @@ const runAppend = async (
     serialized.map((e) => e.tags.length),
     locks.keys.map((key) => key.toString()),
     locks.exclusive,
-    conditionJson(condition),
+    conditionParameter(condition),
   ];
   for (let attempt = 1; ; attempt++) {
     try {

@@ -76,9 +76,10 @@ export const POSTGRES_EVENT_STORE_MIGRATIONS: readonly PostgresMigration[] = [
     $fn$;
   `,
   // Tags. The event's own list is `events.tags`, in the order given ('{}' for none: adding a column with a constant
-  // default rewrites no row); `event_tags` holds one row per tag, keyed (tag, transaction_id, seq), so all events of
-  // a tag after a position are one range of the key, in log order, and with the event's type beside the key a query
-  // narrows that range to its types and its other tags (each one more key lookup) without reading the events table.
+  // default rewrites no row); `event_tags` holds rows keyed (tag, transaction_id, seq): one per tag, and one per
+  // (type, tag) pair, its key the type and the tag joined by chr(31) (`typeTagKey` in shared/query-scans.ts), so all
+  // events of a tag, or of a type with a tag, after a position are one range of the key, in log order: a ballot's
+  // close is found among its thousands of votes without reading them.
   // Why not a GIN index over `events.tags`: a GIN scan returns an unordered bitmap, so every page of a long result
   // would be sorted again, and a page after a position could not stop early; this key pages in order.
   // The append function takes the tags of all events flattened, with each event's count, so its arrays stay
@@ -89,8 +90,7 @@ export const POSTGRES_EVENT_STORE_MIGRATIONS: readonly PostgresMigration[] = [
       tag text not null,
       transaction_id xid8 not null,
       seq bigint not null,
-      type text not null,
-      primary key (tag, transaction_id, seq) include (type)
+      primary key (tag, transaction_id, seq)
     );
     drop function ${q}.append_events(text, text, uuid[], text[], text[], text[]);
     create function ${q}.append_events(
@@ -121,8 +121,9 @@ export const POSTGRES_EVENT_STORE_MIGRATIONS: readonly PostgresMigration[] = [
           select p_stream, coalesce(v_current, -1) + b.ord, b.id, b.t, b.d, b.m, b.tags from batch b order by b.ord
           returning e.stream_revision, e.transaction_id, e.seq, e.type, e.tags),
         tagged as (
-          insert into ${q}.event_tags (tag, transaction_id, seq, type)
-          select tag.value, i.transaction_id, i.seq, i.type from inserted i cross join lateral unnest(i.tags) as tag(value))
+          insert into ${q}.event_tags (tag, transaction_id, seq)
+          select k.key, i.transaction_id, i.seq from inserted i cross join lateral (
+            select tag from unnest(i.tags) as tag union all select i.type || chr(31) || tag from unnest(i.tags) as tag) as k(key))
         select 'appended'::text, p_stream, i.stream_revision, i.transaction_id::text, i.seq
           from inserted i order by i.stream_revision desc limit 1;
       insert into ${q}.streams as s (stream_id, revision) values (p_stream, coalesce(v_current, -1) + v_count)
@@ -132,8 +133,9 @@ export const POSTGRES_EVENT_STORE_MIGRATIONS: readonly PostgresMigration[] = [
   `,
   // Dynamic Consistency Boundaries: queries over tags and types, and appends on a condition, atomic under concurrency
   // (see lock-keys.ts for the locking and why it is sound). `query_events` is the one definition of what a query
-  // selects, used by reads and by the append's check alike: per item, the range of its first tag in event_tags (or,
-  // for an item without tags, the log), narrowed to its types and its other tags, merged in log order. It is PL/pgSQL
+  // selects, used by reads and by the append's check alike: the client plans a query as scans (`queryScans`: per
+  // item, the event_tags range of its first tag or of each (type, first tag) pair, or the log by type for an item
+  // without tags), and the function reads each range narrowed to the item's other tags, merged in log order. PL/pgSQL
   // so its plan is cached per connection, and its settings keep the planner on ordered index scans joined by key:
   // a JSON list of items looks like 100 rows to the planner, which then hashed whole tables and switched JIT on
   // (measured: 15 ms of JIT per page, and a sequential scan of the events). Inside the append it runs with the
@@ -142,28 +144,27 @@ export const POSTGRES_EVENT_STORE_MIGRATIONS: readonly PostgresMigration[] = [
   // the stream's row lock and before writing anything; then checks the expected revision, then the condition (a
   // statement of its own, so its READ COMMITTED snapshot is taken after the locks were granted), then inserts.
   (q) => `
-    create function ${q}.query_events(p_items jsonb, p_after xid8, p_after_seq bigint, p_limit int)
+    create function ${q}.query_events(p_scans jsonb, p_after xid8, p_after_seq bigint, p_limit int)
     returns table (position_tx xid8, position_seq bigint)
     language plpgsql stable rows 1000 set jit = off set enable_hashjoin = off set enable_mergejoin = off as $fn$
     begin
       return query
-      with units as (
-        select u.value->'tags'->>0 as tag0,
-          case when u.value ? 'types' then array(select jsonb_array_elements_text(u.value->'types')) end as types,
-          array(select o.tag from jsonb_array_elements_text(u.value->'tags') with ordinality as o(tag, n) where o.n > 1) as others
-        from jsonb_array_elements(p_items) as u(value))
+      with scans as (
+        select s.value->>'key' as key,
+          case when s.value ? 'types' then array(select jsonb_array_elements_text(s.value->'types')) end as types,
+          array(select jsonb_array_elements_text(coalesce(s.value->'others', '[]'))) as others
+        from jsonb_array_elements(p_scans) as s(value))
       select distinct on (m.tx, m.seq) m.tx, m.seq
-      from units cross join lateral (
+      from scans cross join lateral (
         (select t.transaction_id as tx, t.seq from ${q}.event_tags t
-          where units.tag0 is not null and t.tag = units.tag0 and (t.transaction_id, t.seq) > (p_after, p_after_seq)
-            and (units.types is null or t.type = any(units.types))
-            and (cardinality(units.others) = 0 or not exists (select 1 from unnest(units.others) as o(tag) where not exists (
+          where scans.key is not null and t.tag = scans.key and (t.transaction_id, t.seq) > (p_after, p_after_seq)
+            and (cardinality(scans.others) = 0 or not exists (select 1 from unnest(scans.others) as o(tag) where not exists (
               select 1 from ${q}.event_tags x where x.tag = o.tag and x.transaction_id = t.transaction_id and x.seq = t.seq)))
           order by t.transaction_id, t.seq limit p_limit)
         union all
         (select e.transaction_id, e.seq from ${q}.events e
-          where units.tag0 is null and (e.transaction_id, e.seq) > (p_after, p_after_seq)
-            and (units.types is null or e.type = any(units.types))
+          where scans.key is null and (e.transaction_id, e.seq) > (p_after, p_after_seq)
+            and (scans.types is null or e.type = any(scans.types))
           order by e.transaction_id, e.seq limit p_limit)
       ) m
       order by m.tx, m.seq
@@ -173,7 +174,7 @@ export const POSTGRES_EVENT_STORE_MIGRATIONS: readonly PostgresMigration[] = [
     -- A page of a query's events for a reader, with the ordering bound of the same snapshot (a STABLE function's
     -- statements run in its caller's), so the reader tells the rows it may return from those still held back. The
     -- columns are the store's EVENT_COLUMNS.
-    create function ${q}.query_page(p_items jsonb, p_after xid8, p_after_seq bigint, p_limit int)
+    create function ${q}.query_page(p_scans jsonb, p_after xid8, p_after_seq bigint, p_limit int)
     returns table (stream_id text, stream_revision text, commit_id text, seq text, type text, data text, metadata text, tags text[], bound text)
     language plpgsql stable rows 1000 set jit = off set enable_hashjoin = off set enable_mergejoin = off as $fn$
     #variable_conflict use_column
@@ -181,7 +182,7 @@ export const POSTGRES_EVENT_STORE_MIGRATIONS: readonly PostgresMigration[] = [
       return query
       select e.stream_id, e.stream_revision::text, e.transaction_id::text, e.seq::text, e.type, e.data, e.metadata,
         nullif(e.tags, '{}'), pg_snapshot_xmin(pg_current_snapshot())::text
-      from ${q}.query_events(p_items, p_after, p_after_seq, p_limit) m
+      from ${q}.query_events(p_scans, p_after, p_after_seq, p_limit) m
       join ${q}.events e on e.transaction_id = m.position_tx and e.seq = m.position_seq
       order by e.transaction_id, e.seq;
     end
@@ -215,7 +216,7 @@ export const POSTGRES_EVENT_STORE_MIGRATIONS: readonly PostgresMigration[] = [
       end if;
       if p_condition is not null then
         select c.position_tx, c.position_seq into v_conflict
-          from ${q}.query_events(p_condition->'items', coalesce((p_condition->>'afterCommit')::xid8, '0'::xid8),
+          from ${q}.query_events(p_condition->'scans', coalesce((p_condition->>'afterCommit')::xid8, '0'::xid8),
             coalesce((p_condition->>'afterSeq')::bigint, 0), 1) c;
         if found then
           return query select 'condition', p_stream, v_current, v_conflict.position_tx::text, v_conflict.position_seq;
@@ -232,8 +233,9 @@ export const POSTGRES_EVENT_STORE_MIGRATIONS: readonly PostgresMigration[] = [
           select p_stream, coalesce(v_current, -1) + b.ord, b.id, b.t, b.d, b.m, b.tags from batch b order by b.ord
           returning e.stream_revision, e.transaction_id, e.seq, e.type, e.tags),
         tagged as (
-          insert into ${q}.event_tags (tag, transaction_id, seq, type)
-          select tag.value, i.transaction_id, i.seq, i.type from inserted i cross join lateral unnest(i.tags) as tag(value))
+          insert into ${q}.event_tags (tag, transaction_id, seq)
+          select k.key, i.transaction_id, i.seq from inserted i cross join lateral (
+            select tag from unnest(i.tags) as tag union all select i.type || chr(31) || tag from unnest(i.tags) as tag) as k(key))
         select 'appended'::text, p_stream, i.stream_revision, i.transaction_id::text, i.seq
           from inserted i order by i.stream_revision desc limit 1;
       insert into ${q}.streams as s (stream_id, revision) values (p_stream, coalesce(v_current, -1) + v_count)

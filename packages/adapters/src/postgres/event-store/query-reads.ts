@@ -3,6 +3,7 @@ import { prepareQueryRead } from '@clusterconf/domain';
 import { pagedEvents } from '../../shared/paged-events.js';
 import { decodeEventRow, rowPosition } from './event-rows.js';
 import type { OrderedLog } from './log-reads.js';
+import { scansParameter } from './query-parameters.js';
 import type { QueryRow } from './statements.js';
 import type { StoreQueries } from './store-queries.js';
 
@@ -28,7 +29,7 @@ export const readPostgresQuery = (
   pageSize: number,
   assertOpen: () => void,
 ): AsyncIterable<RecordedEvent> => {
-  let items = '';
+  let scans = '';
   let remaining = 0;
   let limit = 0;
   let ended = false;
@@ -39,7 +40,7 @@ export const readPostgresQuery = (
     const from = after ?? FROM_START;
     const deadline = Date.now() + log.orderingWaitMs;
     for (;;) {
-      const { rows } = await queries.run<QueryRow>('query-page', queries.sql.queryPage, [items, from.commit.toString(), from.prepare.toString(), limit]);
+      const { rows } = await queries.run<QueryRow>('query-page', queries.sql.queryPage, [scans, from.commit.toString(), from.prepare.toString(), limit]);
       // Rows are in (transaction id, seq) order, so the ones held back, at or above the bound, are the last ones.
       const bound = rows.length === 0 ? 0n : BigInt(rows[0]!.bound);
       const held = rows.findIndex((row) => BigInt(row.commit_id) >= bound);
@@ -60,7 +61,7 @@ export const readPostgresQuery = (
     first: async () => {
       assertOpen();
       const prepared = prepareQueryRead(query, options);
-      items = JSON.stringify(prepared.query.items);
+      scans = scansParameter(prepared.query);
       remaining = prepared.limit;
       return page(prepared.after);
     },

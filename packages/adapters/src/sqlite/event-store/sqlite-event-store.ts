@@ -42,7 +42,7 @@ import {
 import { catchUpSubscription, type LogPage, type LogSource } from '../../shared/catch-up-subscription.js';
 import { EXACT_COUNT_LIMIT, extrapolatedCount } from '../../shared/estimated-count.js';
 import { pagedAsyncIterable } from '../../shared/paged-async-iterable.js';
-import { queryScans, type QueryScan } from '../../shared/query-scans.js';
+import { indexKeysOf, queryScans, type QueryScan } from '../../shared/query-scans.js';
 import { readStreamWindow } from '../../shared/read-stream-window.js';
 import { EVENT_COLUMNS, EVENT_COLUMNS_OF_E, eventFromRow, type EventRow, unreadableFromRow } from './event-row.js';
 import { migrateSqliteEventStore } from './schema-migrations.js';
@@ -119,8 +119,8 @@ const isUniqueViolation = (error: unknown, column: string): boolean =>
  * Dynamic Consistency Boundaries. A conditional append checks its condition and writes in that same `BEGIN
  * IMMEDIATE` transaction, which holds the file's one write lock: no other append, in this process or another, can
  * commit between the check and the write, and positions are handed out in commit order, so a position read is a
- * sound `after`. A query reads, per item, the `event_tags` range of its first tag (or the log, for an item without
- * tags), in one read transaction, and merges the ranges by position.
+ * sound `after`. A query reads, per item, the `event_tags` range of its first tag, or of each (type, first tag) pair
+ * (or the log, for an item without tags), in one read transaction, and merges the ranges by position.
  */
 export class SqliteEventStore implements EventStore, DcbEventStore, LogSource<EventRow> {
   readonly capabilities = { dcb: true } as const;
@@ -276,7 +276,7 @@ export class SqliteEventStore implements EventStore, DcbEventStore, LogSource<Ev
         if (isUniqueViolation(error, 'event_id')) throw new EventIdTaken();
         throw error;
       }
-      for (const tag of event.tags) insertTag.run(tag, position);
+      for (const key of indexKeysOf(event.type, event.tags)) insertTag.run(key, position);
       revision++;
     }
     return { nextExpectedRevision: BigInt(revision - 1), position: sequencePosition(position) };
@@ -316,16 +316,10 @@ export class SqliteEventStore implements EventStore, DcbEventStore, LogSource<Ev
   }
 
   #scanRows(scan: QueryScan, after: bigint, limit: number): EventRow[] {
-    const { tagScans, typeScan } = this.#statements;
+    const { keyScan, narrowedKeyScan, typeScan } = this.#statements;
     if (scan.kind === 'types') return typeScan.all({ after, limit, types: JSON.stringify(scan.types) }) as EventRow[];
-    const narrowed = (scan.types === undefined ? 0 : 1) + (scan.otherTags.length === 0 ? 0 : 2);
-    return tagScans[narrowed]!.all({
-      tag: scan.tag,
-      after,
-      limit,
-      ...(scan.types === undefined ? {} : { types: JSON.stringify(scan.types) }),
-      ...(scan.otherTags.length === 0 ? {} : { others: JSON.stringify(scan.otherTags) }),
-    }) as EventRow[];
+    if (scan.otherTags.length === 0) return keyScan.all({ key: scan.key, after, limit }) as EventRow[];
+    return narrowedKeyScan.all({ key: scan.key, after, limit, others: JSON.stringify(scan.otherTags) }) as EventRow[];
   }
 
   /** The original result when these events are already stored here; throws when their ids are stored elsewhere. */
@@ -574,17 +568,19 @@ const prepareStatements = (db: SqliteDatabase) => {
          AND (@prefixes IS NULL OR EXISTS (SELECT 1 FROM json_each(@prefixes) AS p WHERE substr(events.stream_id, 1, length(p.value)) = p.value))
        ORDER BY position LIMIT @limit`,
     ),
-    // A tag's range of event_tags in position order, joined to its events, narrowed to types and to other tags (each
-    // looked up as a key of event_tags): index 0 plain, 1 with types, 2 with other tags, 3 with both, so each
-    // statement's plan reads only what it needs.
-    tagScans: [false, true].flatMap((others) => [false, true].map((types) => raw(
+    // A key's range of event_tags (a tag, or a type with a tag) in position order, joined to its events; narrowed,
+    // to the events that also carry other tags, each looked up as a key of event_tags.
+    keyScan: raw(
       `SELECT ${EVENT_COLUMNS_OF_E} FROM event_tags t JOIN events e ON e.position = t.position
-         WHERE t.tag = @tag AND t.position > @after${types ? `
-           AND e.type IN (SELECT value FROM json_each(@types))` : ''}${others ? `
+         WHERE t.tag = @key AND t.position > @after ORDER BY t.position LIMIT @limit`,
+    ),
+    narrowedKeyScan: raw(
+      `SELECT ${EVENT_COLUMNS_OF_E} FROM event_tags t JOIN events e ON e.position = t.position
+         WHERE t.tag = @key AND t.position > @after
            AND NOT EXISTS (SELECT 1 FROM json_each(@others) AS o
-             WHERE NOT EXISTS (SELECT 1 FROM event_tags x WHERE x.tag = o.value AND x.position = t.position))` : ''}
+             WHERE NOT EXISTS (SELECT 1 FROM event_tags x WHERE x.tag = o.value AND x.position = t.position))
          ORDER BY t.position LIMIT @limit`,
-    ))),
+    ),
     // An item without tags reads the log itself, by position, for its types.
     typeScan: raw(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE position > @after AND type IN (SELECT value FROM json_each(@types))
