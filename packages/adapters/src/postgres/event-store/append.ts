@@ -3,7 +3,7 @@ import { AppendConditionFailedError, prepareAppend, prepareConditionalAppend, re
 import { eventIdCollisionError, isEventIdCollision } from './append-failure.js';
 import { connectionFailure, isConnectionError } from './connection-errors.js';
 import type { LockKeyring } from './lock-keys.js';
-import { conditionParameter } from './query-parameters.js';
+import { conditionParameters } from './query-parameters.js';
 import type { AppendRow, StoredRow } from './statements.js';
 import type { StoreQueries } from './store-queries.js';
 
@@ -54,7 +54,7 @@ const runAppend = async (
     serialized.map((e) => e.tags.length),
     locks.keys.map((key) => key.toString()),
     locks.exclusive,
-    conditionParameter(condition),
+    ...conditionParameters(condition),
   ];
   for (let attempt = 1; ; attempt++) {
     try {

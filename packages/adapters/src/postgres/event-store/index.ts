@@ -3,4 +3,4 @@ export { POSTGRES_EVENT_STORE_MIGRATIONS, SchemaVersionError } from './migration
 export { InvalidSchemaNameError } from './schema-name.js';
 export { TransactionIdsAheadError } from './transaction-id-guard.js';
 export { LockKeyring, MAX_LOCK_KEYS, type LockKeys } from './lock-keys.js';
-export { conditionParameter } from './query-parameters.js';
+export { conditionParameters } from './query-parameters.js';

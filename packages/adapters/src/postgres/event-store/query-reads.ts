@@ -3,14 +3,14 @@ import { prepareQueryRead } from '@clusterconf/domain';
 import { pagedEvents } from '../../shared/paged-events.js';
 import { decodeEventRow, rowPosition } from './event-rows.js';
 import type { OrderedLog } from './log-reads.js';
-import { scansParameter } from './query-parameters.js';
+import { NO_SCANS, scanParameters, type ScanParameters } from './query-parameters.js';
 import type { QueryRow } from './statements.js';
 import type { StoreQueries } from './store-queries.js';
 
 const FROM_START = { commit: 0n, prepare: 0n };
 
 /**
- * `DcbEventStore.read` on PostgreSQL: pages of `pageSize` events matching the query (`query_events`), in log order.
+ * `DcbEventStore.read` on PostgreSQL: pages of `pageSize` events matching the query (`matching_positions`), in log order.
  *
  * Only events below the ordering bound are returned, as `readAll` does, because a query read's last position becomes
  * an append condition's `after`: an event of a transaction still running may commit later with a position before
@@ -29,7 +29,7 @@ export const readPostgresQuery = (
   pageSize: number,
   assertOpen: () => void,
 ): AsyncIterable<RecordedEvent> => {
-  let scans = '';
+  let scans: ScanParameters = NO_SCANS;
   let remaining = 0;
   let limit = 0;
   let ended = false;
@@ -40,7 +40,7 @@ export const readPostgresQuery = (
     const from = after ?? FROM_START;
     const deadline = Date.now() + log.orderingWaitMs;
     for (;;) {
-      const { rows } = await queries.run<QueryRow>('query-page', queries.sql.queryPage, [scans, from.commit.toString(), from.prepare.toString(), limit]);
+      const { rows } = await queries.run<QueryRow>('query-page', queries.sql.queryPage, [...scans, from.commit.toString(), from.prepare.toString(), limit]);
       // Rows are in (transaction id, seq) order, so the ones held back, at or above the bound, are the last ones.
       const bound = rows.length === 0 ? 0n : BigInt(rows[0]!.bound);
       const held = rows.findIndex((row) => BigInt(row.commit_id) >= bound);
@@ -61,7 +61,7 @@ export const readPostgresQuery = (
     first: async () => {
       assertOpen();
       const prepared = prepareQueryRead(query, options);
-      scans = scansParameter(prepared.query);
+      scans = scanParameters(prepared.query);
       remaining = prepared.limit;
       return page(prepared.after);
     },
