@@ -8,5 +8,5 @@ export { describeEventStoreContract, type ContractOptions, type ContractStoreFac
 export { appendEachEvent, describeEventRoundTripProperty, type CopyLog, type RoundTripOptions } from './event-round-trip-property.js';
 export { describeReadModelStoreContract, type ReadModelStoreHarness, type SqlHarness } from './read-model-store-contract.js';
 export { batchOf } from './batch-of.js';
-export { newEvent } from './new-event.js';
+export { newEvent, newTaggedEvent } from './new-event.js';
 export { anyText, anyValue, holdsExactly, hostileLeaf, jsonLikeValue, LONE_SURROGATES, sameAsJson, Ticket } from './json-values.js';
