@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import {
   describeDecodeErrors, toJsonSchema, type CommandContext, type ConferenceError, type ConferenceService, type DomainEvent, type JsonSchema,
-  type Position,
+  type HandledVote, type Position,
 } from '@clusterconf/domain';
 
 /** What every service method resolves to, reduced to what the HTTP answer needs. */
@@ -83,7 +83,8 @@ export const commandRoutes = {
     'CastVote',
     { conferenceId: t.string, ballotId: t.string, attendeeId: t.string, candidateId: t.string },
     {},
-    (service, body, context) => service.castVote(body, context),
+    // A vote decided on a DCB boundary (createConferenceService({ consistency: 'dcb' })) has no stream revision.
+    async (service, body, context) => E.map((vote: HandledVote) => ({ ...vote, revision: 'revision' in vote ? vote.revision : undefined }))(await service.castVote(body, context)),
   ),
   'grant-jury-award': route(
     'GrantJuryAward',

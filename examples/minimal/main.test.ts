@@ -1,30 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '@clusterconf/adapters/sqlite';
+import { runTypeScript } from '../../test/e2e/spawn-tsx.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const folder = mkdtempSync(join(tmpdir(), 'clusterconf-minimal-'));
 const file = join(folder, 'library.sqlite');
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 /** Runs main.ts as `npm start` does (tsx, the packages' source condition) on the temporary file. */
-const runMain = (): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=@clusterconf/source', '--import', 'tsx', 'examples/minimal/main.ts', file], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+const runMain = () => runTypeScript('examples/minimal/main.ts', [file]);
 
 const storedEvents = async () => {
   const store = await SqliteEventStore.open({ path: file, existingOnly: true });

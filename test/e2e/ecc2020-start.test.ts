@@ -1,26 +1,18 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteEventStore } from '@clusterconf/adapters/sqlite';
 import { expectEcc2020Facts, reportSection } from './ecc2020-facts.js';
+import { runProgram } from '../support/run-program.js';
 import { type ProcessResult, repoRoot } from './spawn-tsx.js';
 
 /** Runs the root `npm start`, exactly as a user does, with the data folder pointed at `dataDir`. */
 const npmStart = (dataDir: string): Promise<ProcessResult> =>
-  new Promise((resolve, reject) => {
-    const child = spawn('npm', ['start'], {
-      cwd: repoRoot,
-      env: { ...process.env, CLUSTERCONF_DATA_DIR: dataDir, CLUSTERCONF_STORE: undefined },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  runProgram('npm', ['start'], {
+    cwd: repoRoot,
+    env: { ...process.env, CLUSTERCONF_DATA_DIR: dataDir, CLUSTERCONF_STORE: undefined },
+    timeoutMs: 120_000,
   });
 
 /** The number of events and the head of the SQLite file, read directly. */

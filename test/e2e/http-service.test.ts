@@ -38,6 +38,17 @@ const expectProblem = (answer: Answer, status: number, type: string, instance: s
   expect(answer.body).toMatchObject({ type: `/problems/${type}`, title: expect.any(String), status, detail: expect.any(String), instance });
 };
 
+/** `inner` with its appends made by `appendToStream`, everything else passed through. */
+const withAppend = (inner: EventStore, appendToStream: EventStore['appendToStream']): EventStore => ({
+  appendToStream,
+  readStream: (streamId, options) => inner.readStream(streamId, options),
+  readAll: (options) => inner.readAll(options),
+  headPosition: () => inner.headPosition(),
+  progressAfter: (after) => inner.progressAfter(after),
+  subscribe: (options) => inner.subscribe(options),
+  close: () => inner.close(),
+});
+
 const schedule = { conferenceId: 'ecc2020', name: 'European Cluster Conference 2020', days: ['2020-11-24', '2020-11-25'], capacity: null, organisers: ['European Commission'] };
 const attendee = (attendeeId: string, country: string) =>
   ({ conferenceId: 'ecc2020', attendeeId, name: `Attendee ${attendeeId}`, country, stakeholderGroup: 'business' });
@@ -357,22 +368,14 @@ describe('ETags and If-Match on stream revisions', () => {
     const held = new Promise<void>((resolve) => (releaseFirst = resolve));
     let heldStarted: () => void = () => undefined;
     const started = new Promise<void>((resolve) => (heldStarted = resolve));
-    const racing: EventStore = {
-      appendToStream: async (streamId, events, options) => {
-        if (holding && streamId === 'conference-ecc2020' && options?.expectedRevision === 0n) {
-          holding = false;
-          heldStarted();
-          await held;
-        }
-        return inner.appendToStream(streamId, events, options);
-      },
-      readStream: (streamId, options) => inner.readStream(streamId, options),
-      readAll: (options) => inner.readAll(options),
-      headPosition: () => inner.headPosition(),
-      progressAfter: (after) => inner.progressAfter(after),
-      subscribe: (options) => inner.subscribe(options),
-      close: () => inner.close(),
-    };
+    const racing = withAppend(inner, async (streamId, events, options) => {
+      if (holding && streamId === 'conference-ecc2020' && options?.expectedRevision === 0n) {
+        holding = false;
+        heldStarted();
+        await held;
+      }
+      return inner.appendToStream(streamId, events, options);
+    });
     const service = createConferenceHttpService({ eventStore: racing, readModelStore: new MemoryReadModelStore() });
     try {
       const base = await service.listen(0);
@@ -525,19 +528,11 @@ describe('closing the HTTP service example', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     let entered: () => void = () => undefined;
     const appending = new Promise<void>((resolve) => (entered = resolve));
-    const slow: EventStore = {
-      appendToStream: async (streamId, events, options) => {
-        entered();
-        await gate;
-        return inner.appendToStream(streamId, events, options);
-      },
-      readStream: (streamId, options) => inner.readStream(streamId, options),
-      readAll: (options) => inner.readAll(options),
-      headPosition: () => inner.headPosition(),
-      progressAfter: (after) => inner.progressAfter(after),
-      subscribe: (options) => inner.subscribe(options),
-      close: () => inner.close(),
-    };
+    const slow = withAppend(inner, async (streamId, events, options) => {
+      entered();
+      await gate;
+      return inner.appendToStream(streamId, events, options);
+    });
     const service = createConferenceHttpService({ eventStore: slow, readModelStore: new MemoryReadModelStore() });
     const base = await service.listen(0);
     const inFlight = post(base, 'schedule-conference', schedule);

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runProgram, type ProgramResult } from '../support/run-program.js';
 
 /** The repository root, where `npm start` and the CLI run from. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -9,11 +9,7 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const CHILD_TIMEOUT_MS = 90_000;
 
 /** What a finished child process left behind. */
-export interface ProcessResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type ProcessResult = ProgramResult;
 
 /** Runs a TypeScript entry the way the repository does: node with the source condition and tsx. */
 export const runTypeScript = (entry: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ProcessResult> =>
@@ -27,26 +23,10 @@ export const runBin = (args: readonly string[], options: { readonly cwd: string;
   runNode([join(repoRoot, 'packages/cli/bin/clusterconf.js'), ...args], options.env ?? {}, options.cwd);
 
 const runNode = (nodeArgs: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<ProcessResult> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, nodeArgs, {
-      cwd,
-      env: { ...process.env, CLUSTERCONF_STORE: undefined, CLUSTERCONF_DATA_DIR: undefined, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    // A hung child fails its test with everything it printed, rather than with a bare test timeout.
-    const timer = setTimeout(() => {
-      stderr += `\n[killed: still running after ${CHILD_TIMEOUT_MS} ms]`;
-      child.kill('SIGKILL');
-    }, CHILD_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  runProgram(process.execPath, nodeArgs, {
+    cwd,
+    env: { ...process.env, CLUSTERCONF_STORE: undefined, CLUSTERCONF_DATA_DIR: undefined, ...env },
+    timeoutMs: CHILD_TIMEOUT_MS,
   });
 
 /** Runs `clusterconf <args>` from the sources. */

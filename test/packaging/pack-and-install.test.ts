@@ -68,11 +68,13 @@ afterAll(() => {
 });
 
 describe('each published package, packed', () => {
+  // A schema snapshot (data the schema check reads, at the one path src/ and dist/ both resolve) is the only file
+  // outside bin/ and dist/ beside the README, the LICENSE and the adapter guide.
   it.each(published.map(({ manifest }) => [manifest.name, manifest] as const))('%s holds built code, its README and the LICENSE, and no tests or sources', (name) => {
     const files = packed.find((report) => report.name === name)!.files.map(({ path }) => path);
     expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE']));
     const unexpected = files.filter((path) =>
-      /\.test(-helper)?\.|\.tsbuildinfo$|\.d\.ts\.map$/.test(path) || !/^(bin|dist)\/|^(package\.json|README\.md|LICENSE|WRITING-AN-ADAPTER\.md)$/.test(path));
+      /\.test(-helper)?\.|\.tsbuildinfo$|\.d\.ts\.map$/.test(path) || !/^(bin|dist)\/|^(package\.json|README\.md|LICENSE|WRITING-AN-ADAPTER\.md)$|^src\/.*\.snapshot\.json$/.test(path));
     expect(unexpected, `files ${name} should not ship`).toEqual([]);
     expect(files.filter((path) => path.endsWith('.ts') && !path.endsWith('.d.ts')), 'TypeScript sources').toEqual([]);
   });

@@ -1,11 +1,7 @@
-import { spawn } from 'node:child_process';
+import { runProgram, type ProgramResult } from '../support/run-program.js';
 
 /** What a finished command left: its exit code (null when a signal ended it) and everything it printed. */
-export interface CommandResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type CommandResult = ProgramResult;
 
 /**
  * The environment without what `npm test` or a developer's shell may add: npm reads every `npm_config_*` variable as
@@ -15,17 +11,10 @@ export interface CommandResult {
 export const cleanEnv = (): NodeJS.ProcessEnv =>
   Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'INIT_CWD' && name !== 'NODE_OPTIONS'));
 
-/** Runs a program to its end without a shell and collects its output. */
+/** Runs a program to its end without a shell, in the clean environment, and collects its output. */
 export const runCommand = (command: string, args: readonly string[], cwd: string): Promise<CommandResult> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  // An install from the cache, a build or the consumer's vitest: minutes at the very most.
+  runProgram(command, args, { cwd, env: cleanEnv(), timeoutMs: 600_000 });
 
 /** The command line and its output, for an assertion's message. */
 export const describeRun = (command: string, args: readonly string[], result: CommandResult): string =>

@@ -3,7 +3,7 @@ import { InvalidEventError, WrongExpectedRevisionError } from '@clusterconf/doma
 import type { PostgresEventStore } from '@clusterconf/adapters/postgres';
 import { newEvent } from '@clusterconf/adapters/testing';
 import { dropSchema, postgresAvailable, uniqueSchema } from '../support/postgres.js';
-import { appendInHeldTransaction, collect, openStore, rawClient } from './fixtures.js';
+import { appendInHeldTransaction, appendInOpenTransaction, collect, openStore, rawClient } from './fixtures.js';
 
 describe.skipIf(!postgresAvailable)('PostgreSQL appends racing on one stream or one event id', () => {
   let schema: string;
@@ -61,10 +61,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL appends racing on one stream or 
       }
       await watcher.end();
       // Now the other writer wants a too: a cycle, which the store's backend detects after its deadlock_timeout.
-      await other.query(`select outcome from "${schema}".append_events('other-a', 'any', $1::uuid[], '{A}', '{"{}"}', $2::text[])`, [
-        [a.metadata.eventId],
-        [JSON.stringify(a.metadata)],
-      ]);
+      await appendInOpenTransaction(other, schema, 'other-a', [a]);
       await other.query('commit');
       const error = await append;
       expect(error).toBeInstanceOf(InvalidEventError);

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { NewEvent, RecordedEvent, Subscription, SubscriptionMessage } from '@clusterconf/domain';
-import { serializeEvents } from '@clusterconf/domain';
-import { PostgresEventStore, type PostgresEventStoreOptions } from '@clusterconf/adapters/postgres';
+import { serializeEvents, type AppendCondition } from '@clusterconf/domain';
+import { conditionParameters, LockKeyring, PostgresEventStore, type PostgresEventStoreOptions } from '@clusterconf/adapters/postgres';
 import { postgresConfig, postgresUrl } from '../support/postgres.js';
 
 /** Opens a store on the test database in `schema`. */
@@ -19,17 +19,36 @@ export const rawClient = async (): Promise<pg.Client> => {
  * Starts an append inside a transaction that the caller holds open, through the very statement the store uses, so
  * a test can make later appends commit first. Returns the transaction id the held rows carry.
  */
-export const appendInHeldTransaction = async (client: pg.Client, schema: string, streamId: string, events: readonly NewEvent[]): Promise<bigint> => {
+export const appendInHeldTransaction = async (
+  client: pg.Client,
+  schema: string,
+  streamId: string,
+  events: readonly NewEvent[],
+  condition?: AppendCondition,
+): Promise<bigint> => {
   await client.query('begin');
-  return appendInOpenTransaction(client, schema, streamId, events);
+  return appendInOpenTransaction(client, schema, streamId, events, condition);
 };
 
-/** The append of `appendInHeldTransaction` inside the transaction `client` already has open. */
-export const appendInOpenTransaction = async (client: pg.Client, schema: string, streamId: string, events: readonly NewEvent[]): Promise<bigint> => {
+/**
+ * The append of `appendInHeldTransaction` inside the transaction `client` already has open, with the advisory locks
+ * the store would take (and, given one, the condition), so the held transaction holds them too.
+ */
+export const appendInOpenTransaction = async (
+  client: pg.Client,
+  schema: string,
+  streamId: string,
+  events: readonly NewEvent[],
+  condition?: AppendCondition,
+): Promise<bigint> => {
   const serialized = serializeEvents(streamId, events);
+  const locks = new LockKeyring(schema).locksOf(serialized, condition);
   const result = await client.query<{ outcome: string; commit_id: string }>(
-    `select outcome, commit_id from "${schema}".append_events($1, $2, $3::uuid[], $4::text[], $5::text[], $6::text[])`,
-    [streamId, 'any', serialized.map((e) => e.eventId), serialized.map((e) => e.type), serialized.map((e) => e.data), serialized.map((e) => e.metadata)],
+    `select outcome, commit_id from "${schema}".append_events($1, $2, $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
+      $9::bigint[], $10::boolean[], $11::boolean, $12::text[], $13::text[], $14::int[], $15::text[], $16::text[], $17::int[], $18::text[],
+      $19::boolean, $20::text::xid8, $21::bigint)`,
+    [streamId, 'any', serialized.map((e) => e.eventId), serialized.map((e) => e.type), serialized.map((e) => e.data), serialized.map((e) => e.metadata),
+      serialized.flatMap((e) => e.tags), serialized.map((e) => e.tags.length), locks.keys.map(String), locks.exclusive, ...conditionParameters(condition)],
   );
   if (result.rows[0]?.outcome !== 'appended') throw new Error(`held append was not applied: ${JSON.stringify(result.rows)}`);
   return BigInt(result.rows[0].commit_id);

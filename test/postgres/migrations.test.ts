@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PostgresEventStore, PostgresReadModelStore, SchemaVersionError, TransactionIdsAheadError } from '@clusterconf/adapters/postgres';
+import { POSTGRES_EVENT_STORE_MIGRATIONS, PostgresEventStore, PostgresReadModelStore, SchemaVersionError, TransactionIdsAheadError } from '@clusterconf/adapters/postgres';
+import { serializeEvents } from '@clusterconf/domain';
 import { newEvent } from '@clusterconf/adapters/testing';
 import { dropSchema, postgresAvailable, postgresUrl, uniqueSchema } from '../support/postgres.js';
 import { collect, openStore, rawClient } from './fixtures.js';
@@ -97,6 +98,37 @@ describe.skipIf(!postgresAvailable)('PostgreSQL event-store migrations', () => {
     );
     for (const result of opened) if (result.status === 'fulfilled') await result.value.close();
     expect(opened.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []))).toEqual([]);
+  });
+
+  it('upgrades a schema written by the first release in place: its events read back untagged, and the new append takes tags', async () => {
+    const schema = fresh();
+    const q = `"${schema}"`;
+    const admin = await rawClient();
+    const [before] = serializeEvents('conference-ecc2020', [newEvent('ConferenceScheduled', { name: 'ECC 2020' })]);
+    try {
+      // The schema as the first release left it, with one event appended through that release's function.
+      await admin.query(`create schema ${q}`);
+      await admin.query(`create table ${q}.schema_migrations (version integer primary key, applied_at timestamptz not null default now())`);
+      await admin.query(POSTGRES_EVENT_STORE_MIGRATIONS[0]!(q));
+      await admin.query(`insert into ${q}.schema_migrations (version) values (1)`);
+      await admin.query(`select * from ${q}.append_events($1, 'no_stream', $2::uuid[], $3::text[], $4::text[], $5::text[])`,
+        ['conference-ecc2020', [before!.eventId], [before!.type], [before!.data], [before!.metadata]]);
+    } finally {
+      await admin.end();
+    }
+    const store = await openStore(schema);
+    try {
+      expect(await migrationVersions(schema)).toEqual(POSTGRES_EVENT_STORE_MIGRATIONS.map((_, i) => i + 1));
+      await store.appendToStream('conference-ecc2020', [{ ...newEvent('AttendeeRegistered', { n: 1 }), tags: ['attendee:a-1', 'conference:ecc2020'] }], { expectedRevision: 0n });
+      const read = await collect(store.readStream('conference-ecc2020'));
+      expect(read.map((e) => ({ type: e.type, tags: e.tags, eventId: e.metadata.eventId }))).toEqual([
+        { type: 'ConferenceScheduled', tags: [], eventId: before!.eventId },
+        { type: 'AttendeeRegistered', tags: ['attendee:a-1', 'conference:ecc2020'], eventId: read[1]!.metadata.eventId },
+      ]);
+      expect((await collect(store.readAll())).map((e) => e.tags)).toEqual([[], ['attendee:a-1', 'conference:ecc2020']]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('refuses a schema migrated by a newer version of the code, naming both versions', async () => {

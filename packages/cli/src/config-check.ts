@@ -2,7 +2,7 @@ import type { DomainEvent } from '@clusterconf/domain';
 import { ConfigError } from './cli-errors.js';
 import type { ClusterconfConfig } from './config.js';
 
-const KEYS = ['registry', 'projections', 'store', 'keys', 'openStores'] as const;
+const KEYS = ['registry', 'projections', 'store', 'keys', 'openStores', 'schemaSnapshot'] as const;
 const REGISTRY_METHODS = ['has', 'encode', 'decode', 'decodeData', 'acceptsAsStored'] as const;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
@@ -32,7 +32,7 @@ export const checkConfig = (value: unknown, source: string): ClusterconfConfig =
   const unknown = Object.keys(value).filter((key) => !(KEYS as readonly string[]).includes(key));
   if (unknown.length > 0) fail(`unknown key${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `"${k}"`).join(', ')}; a config takes ${KEYS.join(', ')}`);
 
-  const { registry, projections, store, keys, openStores } = value;
+  const { registry, projections, store, keys, openStores, schemaSnapshot } = value;
   const missingMethod = isObject(registry) ? REGISTRY_METHODS.find((method) => typeof registry[method] !== 'function') : 'has';
   if (!isObject(registry) || !Array.isArray(registry.types) || missingMethod !== undefined) {
     fail(`"registry" is ${registry === undefined ? 'missing' : `${describe(registry)}, not an event registry`}; build it with ` +
@@ -69,6 +69,10 @@ export const checkConfig = (value: unknown, source: string): ClusterconfConfig =
   }
   if (openStores !== undefined && typeof openStores !== 'function') {
     fail(`"openStores" is ${describe(openStores)}; give a function (request) => Promise<OpenedStores>, or leave it out`);
+  }
+  if (schemaSnapshot !== undefined && (typeof schemaSnapshot !== 'string' || schemaSnapshot.trim() === '')) {
+    fail(`"schemaSnapshot" is ${describe(schemaSnapshot)}; give the path of the event schema snapshot file, relative to the config ` +
+      '(e.g. "event-schemas.snapshot.json"), or leave it out for that default');
   }
   return value as unknown as ClusterconfConfig<DomainEvent>;
 };

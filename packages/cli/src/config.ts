@@ -20,7 +20,7 @@ export interface ConfiguredStores extends OpenedStores {
 
 /**
  * What `clusterconf.config.ts` (or `.mts`, `.js`, `.mjs`) exports by default: the domain the `status`, `replay`,
- * `rebuild`, `export`, `import` and `tail` commands work on.
+ * `rebuild`, `export`, `import`, `tail` and `schema check` commands work on.
  */
 export interface ClusterconfConfig<Event extends DomainEvent = DomainEvent> {
   /** Decodes stored events for the projections (`createEventRegistry` of @clusterconf/domain). */
@@ -43,6 +43,11 @@ export interface ClusterconfConfig<Event extends DomainEvent = DomainEvent> {
    * import, tail) use the event store alone and close both.
    */
   readonly openStores?: (request: StoreRequest) => Promise<ConfiguredStores>;
+  /**
+   * The committed event schema snapshot `clusterconf schema check` holds the registry's codecs to, relative to the
+   * config file's folder. Default: `event-schemas.snapshot.json` beside the config file.
+   */
+  readonly schemaSnapshot?: string;
 }
 
 /**

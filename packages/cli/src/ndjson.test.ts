@@ -53,6 +53,20 @@ describe('NDJSON export and import', () => {
     expect(strip(await collect(target))).toEqual(strip(await collect(source)));
   });
 
+  it('carries tags: a tagged event\'s line holds them, an untagged one has no tags field, and the import keeps them in order', async () => {
+    const store = new MemoryEventStore();
+    const [tagged] = toNewEvents('t-1', [{ type: 'VoteCast', data: {}, tags: ['attendee:ecc2020.a-1', 'ballot:ecc2020.ecmy-vote'] }], { now: () => new Date(0) });
+    await store.appendToStream('t-1', [tagged!, event('Plain', {})]);
+    const file = join(dir, 'tags.ndjson');
+    const exported = await exportTo(store, file);
+    const lines = readFileSync(file, 'utf8').trim().split('\n').slice(0, -1).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.tags)).toEqual([['attendee:ecc2020.a-1', 'ballot:ecc2020.ecmy-vote'], undefined]);
+    expect(Object.keys(lines[1]!)).not.toContain('tags');
+    const target = new MemoryEventStore();
+    expect(await importEvents(target, file)).toEqual(exported);
+    expect((await collect(target)).map((e) => e.tags)).toEqual([['attendee:ecc2020.a-1', 'ballot:ecc2020.ecmy-vote'], []]);
+  });
+
   it('round-trips keys that are special to JavaScript objects, such as "__proto__", as keys', async () => {
     const store = new MemoryEventStore();
     const data = JSON.parse('{"__proto__": {"polluted": true}, "constructor": 1, "toString": "x"}') as unknown;
@@ -198,6 +212,8 @@ describe('NDJSON export and import', () => {
       /:4: eventId [0-9A-F-]+ already appears on line 1 \(ids compare case-insensitively\)/],
       ['a stream revision gap', at(3, (line) => ({ ...line, streamRevision: '3' })), /:4: stream "a-1" continues after revision 1 at revision 3, expected 2: .*export the source store again/],
       ['a stream not starting at revision 0', at(2, (line) => ({ ...line, streamRevision: '1' })), /:3: stream "b-1" starts at revision 1, expected 0/],
+      ['a tag given twice', at(3, (line) => ({ ...line, tags: ['ballot:b', 'ballot:b'] })), /:4: .*its tag "ballot:b" appears twice/],
+      ['tags that are not a list', at(3, (line) => ({ ...line, tags: 'ballot:b' })), /:4: .*its tags are string, not an array of strings/],
     ])('%s', async (_name, edit, message) => {
       const file = await rewrite(edit);
       await expect(verifyExportFile(file)).rejects.toThrow(message);

@@ -9,13 +9,17 @@ import { ExportFileError, ImportConflictError, ImportVerificationError, MissingF
 /** The format tag in every export's trailer line. */
 export const EXPORT_FORMAT = 'clusterconf-ndjson/1';
 
-/** One event line of an export: portable fields only; positions are store-specific and left out. */
+/**
+ * One event line of an export: portable fields only; positions are store-specific and left out. `tags` is written
+ * only for an event that has tags, so an untagged event's line (and an export made before tags) reads as it always did.
+ */
 export interface ExportedEvent {
   readonly streamId: string;
   readonly streamRevision: string;
   readonly type: string;
   readonly data: unknown;
   readonly metadata: NewEvent['metadata'];
+  readonly tags?: readonly string[];
 }
 
 /** The last line of an export: how many event lines precede it and the SHA-256 over them. */
@@ -32,13 +36,16 @@ export interface TransferSummary {
 }
 
 /** The canonical text of an event's line; the checksum is over these lines, each followed by "\n". */
-export const eventLine = (event: Pick<RecordedEvent, 'streamId' | 'streamRevision' | 'type' | 'data' | 'metadata'>): string =>
+export const eventLine = (
+  event: Pick<RecordedEvent, 'streamId' | 'streamRevision' | 'type' | 'data' | 'metadata'> & { readonly tags?: readonly string[] },
+): string =>
   canonicalJson({
     streamId: event.streamId,
     streamRevision: event.streamRevision.toString(),
     type: event.type,
     data: event.data,
     metadata: event.metadata,
+    ...(event.tags === undefined || event.tags.length === 0 ? {} : { tags: event.tags }),
   });
 
 /** The trailer's text. */
@@ -86,14 +93,15 @@ const isObject = (value: unknown): value is Record<string, unknown> => value !==
  * all) is left to the event contract, which `verifyExportFile` applies as every store does.
  */
 const parseEventLine = (path: string, lineNumber: number, value: Record<string, unknown>): ExportedEvent => {
-  const { streamId, streamRevision, type, data, metadata } = value;
+  const { streamId, streamRevision, type, data, metadata, tags } = value;
   const problem =
     typeof streamId !== 'string' ? 'streamId is not a string'
       : typeof streamRevision !== 'string' || !/^\d+$/.test(streamRevision) ? 'streamRevision is not a whole number in a string'
         : typeof type !== 'string' ? 'type is not a string'
           : undefined;
   if (problem) throw new ExportFileError(path, lineNumber, `${problem}; the file is not a clusterconf export`);
-  return { streamId, streamRevision, type, data, metadata } as ExportedEvent;
+  // Tags are checked with the rest of the event, by the event contract; an absent field is an untagged event.
+  return (tags === undefined ? { streamId, streamRevision, type, data, metadata } : { streamId, streamRevision, type, data, metadata, tags }) as ExportedEvent;
 };
 
 /** A parsed line of an export file. */
@@ -129,7 +137,8 @@ async function* readExportLines(path: string): AsyncGenerator<ExportLine> {
   if (!trailerSeen) throw new ExportFileError(path, undefined, 'no trailer line: the export is truncated; export it again');
 }
 
-const toNewEvent = (event: ExportedEvent): NewEvent => ({ type: event.type, data: event.data, metadata: event.metadata });
+const toNewEvent = (event: ExportedEvent): NewEvent =>
+  event.tags === undefined ? { type: event.type, data: event.data, metadata: event.metadata } : { type: event.type, data: event.data, metadata: event.metadata, tags: event.tags };
 
 /**
  * Why the stores would refuse an event, or `undefined`: the event contract every store's `appendToStream` applies

@@ -68,7 +68,7 @@ describe('the clusterconf program', () => {
   it('reports a missing command in one line, exit code 2', async () => {
     const result = await run();
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('clusterconf: no command given; choose one of seed, replay, rebuild, status, export, import, tail, forget, keys (run clusterconf --help for usage)\n');
+    expect(result.stderr).toBe('clusterconf: no command given; choose one of seed, replay, rebuild, status, export, import, tail, forget, keys, schema (run clusterconf --help for usage)\n');
     expect(result.stdout).toBe('');
   });
 

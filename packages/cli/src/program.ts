@@ -6,6 +6,7 @@ import { registerForgetCommand } from './commands/forget.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerKeysCommand } from './commands/keys.js';
 import { registerRebuildCommand, registerReplayCommand } from './commands/replay.js';
+import { registerSchemaCommand } from './commands/schema.js';
 import { registerSeedCommand } from './commands/seed.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerTailCommand } from './commands/tail.js';
@@ -41,6 +42,7 @@ export const createProgram = (io: CliIo): Command => {
   registerTailCommand(program, io);
   registerForgetCommand(program, io);
   registerKeysCommand(program, io);
+  registerSchemaCommand(program, io);
   // Every subcommand (and theirs: `keys export`) reports its own usage errors through the same override.
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput(output);

@@ -1,4 +1,4 @@
-import type { RecordedEvent, UnreadableEvent } from '@clusterconf/domain';
+import { NO_TAGS, type RecordedEvent, type UnreadableEvent } from '@clusterconf/domain';
 import type { DeadLetter, DeadLetterEvent } from './read-model-store.js';
 
 const errorCode = (cause: unknown): string => {
@@ -36,7 +36,8 @@ export const toUnreadableDeadLetter = (namespace: string, event: UnreadableEvent
 
 /**
  * The stored event a dead letter keeps, back in `RecordedEvent` form for decoding and replay; `undefined` for an
- * unreadable row's dead letter, which keeps no payload (replay reads the row again).
+ * unreadable row's dead letter, which keeps no payload (replay reads the row again). A dead letter keeps the payload
+ * and metadata but not the event's tags (the read-model stores have no column for them), so the replayed event has none.
  */
 export const fromDeadLetterEvent = (event: DeadLetterEvent): RecordedEvent | undefined =>
   event.metadata === null ? undefined : ({
@@ -46,4 +47,5 @@ export const fromDeadLetterEvent = (event: DeadLetterEvent): RecordedEvent | und
   type: event.type,
   data: event.data,
   metadata: event.metadata,
+  tags: NO_TAGS,
 }) satisfies RecordedEvent;

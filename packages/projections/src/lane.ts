@@ -311,8 +311,8 @@ export class Lane<Event extends DomainEvent> {
     const result = registry.decodeData(event.type, event.metadata.schemaVersion, event.data, event);
     if (E.isLeft(result)) return new DecodeFailure(result.left);
     const data = result.right.data;
-    const { streamId, streamRevision, position, type, metadata } = event;
-    return { streamId, streamRevision, position, type, data, metadata };
+    const { streamId, streamRevision, position, type, metadata, tags } = event;
+    return { streamId, streamRevision, position, type, data, metadata, tags };
   }
 
   /** Runs one handler; a handler that throws or rejects is a poison event for that entry only. */

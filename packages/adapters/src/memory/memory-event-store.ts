@@ -1,21 +1,30 @@
 import type {
+  AppendCondition,
   AppendOptions,
   AppendResult,
+  DcbEventStore,
   EventStore,
   LogProgress,
   NewEvent,
   Position,
+  Query,
+  QueryReadOptions,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  SerializedEvent,
   SubscribeOptions,
   Subscription,
 } from '@clusterconf/domain';
 import {
+  AppendConditionFailedError,
   DEFAULT_MAX_EVENT_BYTES,
   isAfter,
   matchesFilter,
+  matchesQuery,
   prepareAppend,
+  prepareConditionalAppend,
+  prepareQueryRead,
   replayedAppend,
   satisfiesExpectedRevision,
   sequencePosition,
@@ -33,11 +42,13 @@ export interface MemoryEventStoreOptions {
 }
 
 /**
- * An event store held in process memory, with the full semantics of the port: for tests, prototypes and
- * short-lived tools. Events are stored as parsed copies of their JSON, so what is read back is exactly what a
- * durable store would return, and callers cannot mutate stored events.
+ * An event store held in process memory, with the full semantics of the port and of `DcbEventStore`: for tests,
+ * prototypes and short-lived tools. Events are stored as parsed copies of their JSON, so what is read back is exactly
+ * what a durable store would return, and callers cannot mutate stored events. Every append runs to its end without
+ * awaiting anything, so a condition's check and its write are atomic against every other append.
  */
-export class MemoryEventStore implements EventStore, LogSource {
+export class MemoryEventStore implements EventStore, DcbEventStore, LogSource {
+  readonly capabilities = { dcb: true } as const;
   readonly #log: RecordedEvent[] = [];
   readonly #streams = new Map<string, RecordedEvent[]>();
   readonly #byEventId = new Map<string, RecordedEvent>();
@@ -53,10 +64,43 @@ export class MemoryEventStore implements EventStore, LogSource {
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     this.#assertOpen();
     const { expectedRevision: expected, events: serialized } = prepareAppend(streamId, events, options, this.#maxEventBytes);
-    const stream = this.#streams.get(streamId) ?? [];
-    const current = stream.length === 0 ? undefined : BigInt(stream.length - 1);
+    const stream = this.#streams.get(streamId);
+    const current = stream === undefined ? undefined : BigInt(stream.length - 1);
+    // Replay comes before the expectation: a retry of a stored append succeeds whatever the stream holds now.
+    const replay = this.#replayOf(streamId, serialized);
+    if (replay) return replay;
+    if (!satisfiesExpectedRevision(expected, current)) throw new WrongExpectedRevisionError(streamId, expected, current);
+    return this.#write(streamId, serialized);
+  }
 
-    const replay = replayedAppend(
+  async append(streamId: string, events: readonly NewEvent[], condition?: AppendCondition): Promise<AppendResult> {
+    this.#assertOpen();
+    const { condition: checked, events: serialized } = prepareConditionalAppend(streamId, events, condition, this.#maxEventBytes);
+    // Replay comes before the condition, which a stored retry's own events would match.
+    const replay = this.#replayOf(streamId, serialized);
+    if (replay) return replay;
+    if (checked !== undefined) {
+      const conflict = this.#firstMatchAfter(checked.failIfEventsMatch, checked.after);
+      if (conflict !== undefined) throw new AppendConditionFailedError(streamId, checked, conflict.position);
+    }
+    return this.#write(streamId, serialized);
+  }
+
+  async *read(query: Query, options?: QueryReadOptions): AsyncIterable<RecordedEvent> {
+    this.#assertOpen();
+    const { query: checked, after, limit } = prepareQueryRead(query, options);
+    let remaining = limit;
+    for (let index = this.#startIndex(after); index < this.#log.length && remaining > 0; index++) {
+      const event = this.#log[index]!;
+      if (!matchesQuery(checked, event.type, event.tags)) continue;
+      remaining--;
+      yield event;
+    }
+  }
+
+  /** The original result when these events are already stored; throws when their ids are stored elsewhere. */
+  #replayOf(streamId: string, serialized: readonly SerializedEvent[]): AppendResult | undefined {
+    return replayedAppend(
       streamId,
       serialized,
       serialized.map((e) => {
@@ -64,10 +108,20 @@ export class MemoryEventStore implements EventStore, LogSource {
         return stored && { eventId: e.eventId, type: stored.type, streamId: stored.streamId, streamRevision: stored.streamRevision, position: stored.position };
       }),
     );
-    if (replay) return replay;
+  }
 
-    if (!satisfiesExpectedRevision(expected, current)) throw new WrongExpectedRevisionError(streamId, expected, current);
+  /** The first stored event after `after` that matches `query`. */
+  #firstMatchAfter(query: Query, after: Position | undefined): RecordedEvent | undefined {
+    for (let index = this.#startIndex(after); index < this.#log.length; index++) {
+      const event = this.#log[index]!;
+      if (matchesQuery(query, event.type, event.tags)) return event;
+    }
+    return undefined;
+  }
 
+  /** Appends checked events at the end of their stream and wakes the subscriptions. */
+  #write(streamId: string, serialized: readonly SerializedEvent[]): AppendResult {
+    const stream = this.#streams.get(streamId) ?? [];
     for (const event of serialized) {
       const recorded: RecordedEvent = {
         streamId,
@@ -76,6 +130,7 @@ export class MemoryEventStore implements EventStore, LogSource {
         type: event.type,
         data: JSON.parse(event.data),
         metadata: JSON.parse(event.metadata),
+        tags: event.tags,
       };
       stream.push(recorded);
       this.#log.push(recorded);

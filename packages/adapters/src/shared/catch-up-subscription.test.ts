@@ -10,6 +10,7 @@ const recorded = (n: number): RecordedEvent => ({
   type: 'A',
   data: {},
   metadata: { eventId: `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`, occurredAt: '2020-11-10T09:00:00Z', correlationId: 'c', causationId: 'c', schemaVersion: 1 },
+  tags: [],
 });
 
 /** A source over rows 1..n (one page each of `pageSize`) whose rows in `bad` do not parse; `placeable` gives them a place. */

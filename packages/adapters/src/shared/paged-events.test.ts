@@ -9,6 +9,7 @@ const event = (n: number): RecordedEvent => ({
   type: 'T',
   data: { n },
   metadata: { eventId: `e${n}`, occurredAt: 't', correlationId: 'c', causationId: 'c', schemaVersion: 1 },
+  tags: [],
 });
 
 /** Pages of `size` numbers up to `total`, recording which pages were fetched. */

@@ -1,6 +1,6 @@
 /**
- * The round-trip property: appends of arbitrary events, whose stream ids, types, data and metadata may hold anything
- * JSON changes or UTF-8 cannot hold (see `json-values.ts`), are each either refused with nothing written, or read back
+ * The round-trip property: appends of arbitrary events, whose stream ids, types, tags, data and metadata may hold
+ * anything JSON changes or UTF-8 cannot hold (see `json-values.ts`), are each either refused with nothing written, or read back
  * deep-equal through `readStream`, `readAll`, and a copy of the whole log into a second store (`copyLog`: by default
  * every event read from the first store appended to the second; this repository passes the CLI's export and
  * import). Which it must be comes from the oracle `holdsExactly`, written from JSON's behaviour, not from the
@@ -36,7 +36,8 @@ export interface RoundTripOptions {
 export const appendEachEvent: CopyLog = async (source, target) => {
   for await (const event of source.readAll()) {
     const expectedRevision = event.streamRevision === 0n ? 'no_stream' : event.streamRevision - 1n;
-    await target.appendToStream(event.streamId, [{ type: event.type, data: event.data, metadata: event.metadata }], { expectedRevision });
+    const copy = { type: event.type, data: event.data, metadata: event.metadata };
+    await target.appendToStream(event.streamId, [event.tags.length === 0 ? copy : { ...copy, tags: event.tags }], { expectedRevision });
   }
 };
 
@@ -70,6 +71,11 @@ const eventCase = fc.record({
     { maxKeys: 2 },
   ),
   broken: fc.oneof({ weight: 12, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...BROKEN_METADATA) }),
+  // Mostly none; else a few, from a small pool so that a tag now and then appears twice, or of any text.
+  tags: fc.oneof(
+    { weight: 6, arbitrary: fc.constant(undefined) },
+    { weight: 4, arbitrary: fc.array(fc.oneof({ weight: 8, arbitrary: fc.constantFrom('ballot:b', 'attendee:a', "t'; --", 'ü✓') }, { weight: 2, arbitrary: anyText }), { maxLength: 3 }) },
+  ),
 });
 
 const appendCase = fc.record({
@@ -79,17 +85,21 @@ const appendCase = fc.record({
 
 type EventCase = typeof eventCase extends fc.Arbitrary<infer T> ? T : never;
 
-const toNewEvent = ({ type, data, extra, broken }: EventCase): NewEvent => {
+const toNewEvent = ({ type, data, extra, broken, tags }: EventCase): NewEvent => {
   const eventId = newEventId();
   const metadata = { ...extra, eventId, occurredAt: '2020-11-10T09:00:00.000Z', correlationId: eventId, causationId: eventId, schemaVersion: 1, ...broken };
-  return { type, data, metadata: metadata as NewEvent['metadata'] };
+  return tags === undefined ? { type, data, metadata: metadata as NewEvent['metadata'] } : { type, data, metadata: metadata as NewEvent['metadata'], tags };
 };
+
+/** Tags every store keeps as given: names stored as they are, none empty, none twice (a store must not merge them). */
+const storableTags = (tags: readonly string[] | undefined): boolean =>
+  tags === undefined || (tags.every((tag) => tag.length > 0 && storableName(tag)) && new Set(tags).size === tags.length);
 
 /** What the oracle says of one event: whether every store must store it exactly. */
 const storable = (caseOf: EventCase, event: NewEvent): boolean =>
   caseOf.broken === undefined && event.type.length > 0 && !event.type.startsWith('$') && storableName(event.type) &&
   event.data !== undefined && holdsExactly(event.data) && holdsExactly(event.metadata) &&
-  Object.keys(caseOf.extra).every((key) => !key.startsWith('$'));
+  Object.keys(caseOf.extra).every((key) => !key.startsWith('$')) && storableTags(caseOf.tags);
 
 const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {
   const items: T[] = [];
@@ -118,6 +128,7 @@ const expectSameEvent = (read: RecordedEvent | undefined, appended: NewEvent, st
   expect(read!.type).toBe(appended.type);
   expect(sameAsJson(appended.data, read!.data), `data ${show(appended.data)} read back as ${show(read!.data)}`).toBe(true);
   expect(sameAsJson(appended.metadata, read!.metadata), `metadata ${show(appended.metadata)} read back as ${show(read!.metadata)}`).toBe(true);
+  expect(read!.tags, `tags ${show(appended.tags)} read back as ${show(read!.tags)}`).toEqual(appended.tags ?? []);
 };
 
 /** Registers the round-trip property for one store, as `describe('event round trip: <name>')`. */

@@ -26,6 +26,10 @@
  *   not implement `LogSource.readPage` (the suite counts `readPage` results itself otherwise); it is the honest
  *   observable of backpressure: a subscriber that stops pulling must stop the store from reading.
  *
+ * The DCB part ("dynamic consistency boundaries") runs the cases of the Dynamic Consistency Boundary specification
+ * (`DcbEventStore`) on a store whose `capabilities.dcb` is true; on one that says false, it checks that `read` and
+ * `append` refuse with `DcbNotSupportedError`. The flag is read from the store in each case.
+ *
  * Options (`ContractOptions`) say what the store is: `eventIdScope: 'stream'` for stores whose eventIds are unique
  * per stream only (EventStoreDB), `exactCountLimit` for a `progressAfter` that estimates beyond a count, and smaller
  * `concurrentWriters`/`appendsPerWriter` for backends over slow networks.
@@ -52,7 +56,8 @@ import {
   StreamNotFoundError,
   WrongExpectedRevisionError,
 } from '@clusterconf/domain';
-import { newEvent } from './new-event.js';
+import { describeDcbContract } from './dcb-contract.js';
+import { newEvent, newTaggedEvent } from './new-event.js';
 
 /** What the factory returns for one case: the store under test, how to dispose of it, and optional hooks. */
 export interface ContractStoreHandle {
@@ -223,6 +228,41 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
         await store.appendToStream(s, [event]);
         const [read] = await collect(store.readStream(s));
         expect(read).toMatchObject({ streamId: s, streamRevision: 0n, type: 'Rich', data: event.data, metadata: event.metadata });
+      });
+
+      it('stores tags in the order given and reads them back everywhere; an untagged event reads back with none', async () => {
+        const s = stream('tags');
+        const tagged = newTaggedEvent('Tagged', ['ballot:ecc2020.ecmy-vote', 'attendee:a-1', "o'; --", 'ü✓😀'], { i: 0 });
+        const plain = newEvent('Plain', { i: 1 });
+        const emptyList = { ...newEvent('EmptyList', { i: 2 }), tags: [] };
+        await store.appendToStream(s, [tagged, plain, emptyList]);
+        const expected = [['ballot:ecc2020.ecmy-vote', 'attendee:a-1', "o'; --", 'ü✓😀'], [], []];
+        expect((await collect(store.readStream(s))).map((e) => e.tags)).toEqual(expected);
+        expect((await collect(store.readStream(s, { direction: 'backwards' }))).map((e) => e.tags)).toEqual([...expected].reverse());
+        expect((await ours()).map((e) => e.tags)).toEqual(expected);
+        const subscription = store.subscribe({ filter: { streamPrefixes: [s] } });
+        try {
+          const messages = await pullUntil(subscription[Symbol.asyncIterator](), (m) => m.kind === 'caughtUp');
+          expect(eventsOf(messages).map((e) => e.tags)).toEqual(expected);
+        } finally {
+          await subscription.close();
+        }
+      });
+
+      it.each<[string, unknown, RegExp]>([
+        ['a tag twice', ['ballot:b', 'attendee:a', 'ballot:b'], /"ballot:b" appears twice/],
+        ['an empty tag', ['ballot:b', ''], /tags\[1\]\) is refused: it is empty/],
+        ['a control character', ['ballot:\u0000b'], /control character U\+0000/],
+        ['a lone surrogate', ['ballot:\uD800'], /lone UTF-16 surrogate/],
+        ['a tag of 256 characters', ['t'.repeat(256)], /256 characters; the limit is 255/],
+        ['17 tags', Array.from({ length: 17 }, (_, i) => `t${i}`), /17 tags; the limit is 16/],
+        ['a number as a tag', ['ballot:b', 7], /it is a number, not a string/],
+        ['tags that are not an array', 'ballot:b', /its tags are string, not an array/],
+      ])('refuses an event with %s, writing nothing of its batch', async (_label, tags, message) => {
+        const error = await rejection(store.appendToStream(stream('bad-tags'), [newEvent('A', {}), { ...newEvent('B', {}), tags: tags as string[] }]));
+        expect(error).toBeInstanceOf(InvalidEventError);
+        expect((error as Error).message).toMatch(message);
+        await expectNothingWritten();
       });
 
       it('writes all events of a batch or none: one unserialisable event refuses the whole batch', async () => {
@@ -739,6 +779,8 @@ export const describeEventStoreContract = (name: string, factory: ContractStoreF
         expect(eventsOf(rest).length).toBe(500 - 15);
       });
     });
+
+    describeDcbContract({ store: () => store, stream, tag: (name) => `${prefix}${name}` }, { racers: writers });
 
     if (options.corruptRows) {
       describe('backend-specific cases', () => {

@@ -9,5 +9,5 @@ export { appendEachEvent, describeEventRoundTripProperty, type CopyLog, type Rou
 export { describeReadModelStoreContract, type ReadModelStoreHarness, type SqlHarness } from './read-model-store-contract.js';
 export { describeKeyStoreContract, type KeyStoreHarness } from './key-store-contract.js';
 export { batchOf } from './batch-of.js';
-export { newEvent } from './new-event.js';
+export { newEvent, newTaggedEvent } from './new-event.js';
 export { anyText, anyValue, holdsExactly, hostileLeaf, jsonLikeValue, LONE_SURROGATES, sameAsJson, Ticket } from './json-values.js';

@@ -9,3 +9,9 @@ export const newEvent = (type: string, data: unknown, eventId: string = newEvent
   data,
   metadata: { eventId, occurredAt: '2020-11-10T09:00:00.000Z', correlationId: eventId, causationId: eventId, schemaVersion: 1 },
 });
+
+/** `newEvent` with tags, for the cases that query by them: `newTaggedEvent('VoteCast', ['ballot:b'], { ... })`. */
+export const newTaggedEvent = (type: string, tags: readonly string[], data: unknown = {}, eventId: string = newEventId()): NewEvent => ({
+  ...newEvent(type, data, eventId),
+  tags,
+});

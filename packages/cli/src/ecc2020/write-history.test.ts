@@ -9,7 +9,7 @@ import { HistoryRefusedError, historyState, writeEcc2020History } from './write-
 const firstEventOf = async (store: MemoryEventStore): Promise<MemoryEventStore> => {
   const partial = new MemoryEventStore();
   for await (const event of store.readStream(conferenceStream(CONFERENCE_ID), { maxCount: 1 })) {
-    await partial.appendToStream(event.streamId, [{ type: event.type, data: event.data, metadata: event.metadata }]);
+    await partial.appendToStream(event.streamId, [{ type: event.type, data: event.data, metadata: event.metadata, tags: event.tags }]);
   }
   return partial;
 };

@@ -4,6 +4,7 @@ import { createEventRegistry, defineEvent } from '../kernel/event-registry.js';
 import { PersonalDataForgotten } from '../kernel/personal-data/forgotten-event.js';
 import { personal } from '../kernel/personal-data/personal.js';
 import { attendeeSubject } from './attendee-subject.js';
+import { allianceTag, attendeeTag, awardTag, ballotTag, conferenceTag } from './tags.js';
 import {
   AllianceId, AttendeeId, AwardId, CandidateId, ConferenceId, CountryCode, IsoDate, NonEmptyString, NonNegativeInteger,
   PositiveInteger, SessionId, StakeholderGroup, nonEmptyArray,
@@ -94,16 +95,27 @@ export const NationJoinedAllianceData = t.type({
   memberNumber: PositiveInteger,
 }, 'NationJoinedAlliance');
 
+// Every event is written with its tags (tags.ts) whichever consistency the service uses, so a store can switch to
+// the DCB model, and the two models write the same log.
+
 /** Event definition of `ConferenceScheduled` (stream `conference-<id>`). */
-export const ConferenceScheduled = defineEvent('ConferenceScheduled', ConferenceScheduledData);
+export const ConferenceScheduled = defineEvent('ConferenceScheduled', ConferenceScheduledData, { tags: (data) => [conferenceTag(data.conferenceId)] });
 /** Event definition of `AttendeeRegistered` (stream `conference-<id>`). */
-export const AttendeeRegistered = defineEvent('AttendeeRegistered', AttendeeRegisteredData);
-/** Event definition of `SessionOpened` (stream `conference-<id>`). */
-export const SessionOpened = defineEvent('SessionOpened', SessionOpenedData);
+export const AttendeeRegistered = defineEvent('AttendeeRegistered', AttendeeRegisteredData, {
+  tags: (data) => [attendeeTag(data.conferenceId, data.attendeeId), conferenceTag(data.conferenceId)],
+});
+/** Event definition of `SessionOpened` (stream `conference-<id>`); a session with a ballot carries the ballot's tag. */
+export const SessionOpened = defineEvent('SessionOpened', SessionOpenedData, {
+  tags: (data) => (data.ballot === null ? [conferenceTag(data.conferenceId)] : [ballotTag(data.conferenceId, data.sessionId), conferenceTag(data.conferenceId)]),
+});
 /** Event definition of `BallotClosed` (stream `conference-<id>`). */
-export const BallotClosed = defineEvent('BallotClosed', BallotClosedData);
+export const BallotClosed = defineEvent('BallotClosed', BallotClosedData, {
+  tags: (data) => [ballotTag(data.conferenceId, data.sessionId), conferenceTag(data.conferenceId)],
+});
 /** Event definition of `VoteCast` (stream `vote-<conference>.<ballot>.<attendee>`). */
-export const VoteCast = defineEvent('VoteCast', VoteCastData);
+export const VoteCast = defineEvent('VoteCast', VoteCastData, {
+  tags: (data) => [attendeeTag(data.conferenceId, data.attendeeId), ballotTag(data.conferenceId, data.ballotId), conferenceTag(data.conferenceId)],
+});
 /**
  * `AwardGranted` v1 to v2: a vote-decided grant gains its ballot's `conferenceId`, which v1 did not record, so it reads
  * as `null` (unknown). Anything else passes unchanged, for the codec to judge.
@@ -119,11 +131,12 @@ export const awardGrantedV1ToV2 = (data: unknown): unknown => {
 export const AwardGranted = defineEvent('AwardGranted', AwardGrantedData, {
   schemaVersion: 2,
   upcasters: [{ fromVersion: 1, upcast: awardGrantedV1ToV2 }],
+  tags: (data) => [awardTag(data.awardId)],
 });
 /** Event definition of `AllianceFounded` (stream `alliance-<id>`). */
-export const AllianceFounded = defineEvent('AllianceFounded', AllianceFoundedData);
+export const AllianceFounded = defineEvent('AllianceFounded', AllianceFoundedData, { tags: (data) => [allianceTag(data.allianceId)] });
 /** Event definition of `NationJoinedAlliance` (stream `alliance-<id>`). */
-export const NationJoinedAlliance = defineEvent('NationJoinedAlliance', NationJoinedAllianceData);
+export const NationJoinedAlliance = defineEvent('NationJoinedAlliance', NationJoinedAllianceData, { tags: (data) => [allianceTag(data.allianceId)] });
 
 /** Every conference event definition, with `PersonalDataForgotten`, which read models of attendees' names handle. */
 export const conferenceEventDefinitions = [
@@ -154,11 +167,15 @@ export type ConferenceStreamEvent = ConferenceScheduled | AttendeeRegistered | S
 export type AllianceStreamEvent = AllianceFounded | NationJoinedAlliance;
 /** Every conference-model event. */
 export type ConferenceEvent = ConferenceStreamEvent | VoteCast | AwardGranted | AllianceStreamEvent | PersonalDataForgotten;
+/** The events of a vote's DCB boundary (`voteBoundaryQuery`). */
+export type VoteBoundaryEvent = SessionOpened | BallotClosed | VoteCast;
 
 /** The registry of the `conference-<id>` stream: any other event type there is a decode error. */
 export const conferenceStreamEvents = createEventRegistry([ConferenceScheduled, AttendeeRegistered, SessionOpened, BallotClosed]);
 /** The registry of `vote-…` streams. */
 export const voteStreamEvents = createEventRegistry([VoteCast]);
+/** The registry of a vote's DCB boundary (`voteBoundaryQuery`): the attendee's votes and the ballot's opening and close. */
+export const voteBoundaryEvents = createEventRegistry([SessionOpened, BallotClosed, VoteCast]);
 /** The registry of `award-<id>` streams. */
 export const awardStreamEvents = createEventRegistry([AwardGranted]);
 /** The registry of `alliance-<id>` streams. */

@@ -53,7 +53,13 @@ const admit = (vote: Vote, ballot: BallotView): Decision => {
   return E.right([{ type: 'VoteCast', data: vote }]);
 };
 
-const cast = (command: CastVote, state: VoteState): Decision =>
+/**
+ * Decides a vote: the command's ids and ballot view checked, then the attendee's `earlier` vote (the same candidate
+ * again is a retry that appends nothing; another one is `AlreadyVoted`), then the ballot as the view has it, closed
+ * also when `closed` says the decision read the ballot's close. Shared by the stream decider (`voteDecider`, where
+ * only the view knows of the close) and the DCB one (`dcbVoteDecider`, whose boundary holds the close).
+ */
+export const decideCastVote = (command: CastVote, earlier: VoteCast['data'] | null, closed: boolean): Decision =>
   pipe(
     E.Do,
     E.apS('conferenceId', checkId(ConferenceId, 'conferenceId', command.conferenceId)),
@@ -67,12 +73,12 @@ const cast = (command: CastVote, state: VoteState): Decision =>
         if (ballot[field] !== vote[field]) return E.left(ConferenceErrors.ballotMismatch(field, vote[field], ballot[field]));
       }
       // A repeated identical vote is a retry: it succeeds and appends nothing, whatever the ballot's state now.
-      if (state.vote !== null) {
-        return state.vote.candidateId === vote.candidateId
+      if (earlier !== null) {
+        return earlier.candidateId === vote.candidateId
           ? E.right([])
-          : E.left(ConferenceErrors.alreadyVoted(vote.ballotId, vote.attendeeId, state.vote.candidateId));
+          : E.left(ConferenceErrors.alreadyVoted(vote.ballotId, vote.attendeeId, earlier.candidateId));
       }
-      return admit(vote, ballot);
+      return admit(vote, closed && ballot.status === 'open' ? { ...ballot, status: 'closed' } : ballot);
     }),
   );
 
@@ -90,6 +96,6 @@ export const voteDecider: Decider<VoteCommand, VoteState, VoteCast, ConferenceEr
   },
   decide: (command, state) => {
     const known = checkCommand(command, ['CastVote']);
-    return E.isLeft(known) ? known : cast(command, state);
+    return E.isLeft(known) ? known : decideCastVote(command, state.vote, false);
   },
 };

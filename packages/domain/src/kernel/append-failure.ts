@@ -1,7 +1,8 @@
 /**
  * What a failed append means for whoever retries it, read from the error's `code` (a string every store error has; not
  * `instanceof`, so errors of another copy of this package classify alike, and the domain imports no adapter):
- * - `conflict` (`WRONG_EXPECTED_REVISION`): the events were not written, another writer's were; read and decide again;
+ * - `conflict` (`WRONG_EXPECTED_REVISION`, `APPEND_CONDITION_FAILED`): the events were not written, another writer's
+ *   were; read and decide again;
  * - `unknown` (`STORE_UNAVAILABLE`: the connection failed or dropped, or the store did not answer in time): they may or
  *   may not be stored; only the same events with the same ids and expected revision may be sent again, which a store
  *   answers with the original result if the first try went through;
@@ -15,6 +16,7 @@ export const appendFailureKind = (error: unknown): AppendFailureKind => {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   switch (code) {
     case 'WRONG_EXPECTED_REVISION':
+    case 'APPEND_CONDITION_FAILED':
       return 'conflict';
     case 'STORE_UNAVAILABLE':
       return 'unknown';

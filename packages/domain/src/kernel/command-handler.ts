@@ -6,7 +6,7 @@ import type { DomainEvent, NewEvent } from './event.js';
 import type { EventRegistry } from './event-registry.js';
 import type { EventStore } from './event-store.js';
 import { CommandOutcomeUnknownError, RetriesExhaustedError } from './errors.js';
-import { newEventId } from './ids.js';
+import { commandIdOf, defaultSleep, instantOf, positiveInteger } from './command-inputs.js';
 import { toNewEvents } from './new-events.js';
 
 export type { FirstHandling, LoadedStream } from './command-stream.js';
@@ -83,36 +83,6 @@ export interface CommandHandler<Command, State, Event extends DomainEvent, Error
   /** Reads and folds a stream without deciding anything. */
   load(streamId: string): Promise<LoadedStream<State>>;
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** RFC 3339 date-time: a calendar date, a time, and a zone (`Z` or an offset); fractions of a second optional. */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
-
-/** The instant of `occurredAt`, or a RangeError saying what to pass. */
-const instantOf = (occurredAt: string): Date => {
-  const instant = new Date(occurredAt);
-  if (typeof occurredAt !== 'string' || !RFC3339.test(occurredAt) || Number.isNaN(instant.getTime())) {
-    throw new RangeError(`CommandContext.occurredAt ${JSON.stringify(occurredAt)} is not an RFC 3339 instant with a zone; ` +
-      'pass e.g. "2020-11-10T09:00:00Z" or "2020-11-10T10:00:00+01:00"');
-  }
-  return instant;
-};
-
-const commandIdOf = (commandId: unknown): string => {
-  if (commandId === undefined) return newEventId();
-  if (typeof commandId !== 'string' || commandId.length === 0) {
-    throw new RangeError(`CommandContext.commandId ${JSON.stringify(commandId) ?? String(commandId)} is not a non-empty string; ` +
-      'pass the same string for every retry of one command (a UUID from newEventId(), or a request\'s idempotency key)');
-  }
-  return commandId;
-};
-
-const positiveInteger = (name: string, value: number | undefined, fallback: number): number => {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`CommandHandlerOptions.${name} is ${value}; give a whole number >= 1`);
-  return value;
-};
 
 /** An append the handler has decided and sends (again, while its outcome is unknown). */
 interface Attempted<State, Event> {

@@ -175,3 +175,22 @@ export class StoreClosedError extends ClusterconfError {
     super(`${what} is closed: open a new one`);
   }
 }
+
+/** A query (of `DcbEventStore.read`, or an append condition) that no store accepts; nothing was read or written. */
+export class InvalidQueryError extends ClusterconfError {
+  readonly code = 'INVALID_QUERY';
+  constructor(readonly where: string, readonly reason: string) {
+    super(`The query of ${where} was refused before anything was read or written: ${reason}`);
+  }
+}
+
+/**
+ * The store does not offer Dynamic Consistency Boundaries (`capabilities.dcb` is false): it cannot make a check
+ * across streams atomic with an append. Nothing was read or written.
+ */
+export class DcbNotSupportedError extends ClusterconfError {
+  readonly code = 'DCB_NOT_SUPPORTED';
+  constructor(readonly store: string, readonly reason: string, readonly fix: string) {
+    super(`${store} does not offer queries and conditional appends across streams (Dynamic Consistency Boundaries): ${reason}. ${fix}`);
+  }
+}

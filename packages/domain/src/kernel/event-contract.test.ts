@@ -4,8 +4,11 @@ import { InvalidEventError, InvalidExpectedRevisionError, InvalidStreamIdError }
 import {
   assertExpectedRevision,
   assertValidStreamId,
+  eventTagsProblem,
   eventTypeProblem,
+  MAX_TAGS_PER_EVENT,
   metadataProblem,
+  NO_TAGS,
   prepareAppend,
   serializeEvents,
 } from './event-contract.js';
@@ -159,6 +162,32 @@ describe('serializeEvents', () => {
     const [serialized] = serializeEvents('s-1', [{ ...event(data), metadata: withFields({ userId: 'u-7' }) }]);
     expect(JSON.parse(serialized!.data)).toEqual({ name: 'Uwe Pfeil' });
     expect(JSON.parse(serialized!.metadata)).toMatchObject({ schemaVersion: 1, userId: 'u-7' });
+  });
+});
+
+describe('tags', () => {
+  it('accept up to 16 distinct printable tags of up to 255 characters, kept in their order, as a frozen copy', () => {
+    const tags = ['ballot:ecc2020.ecmy-vote', 'attendee:a-1', 'ü✓😀', 't'.repeat(255), ...Array.from({ length: MAX_TAGS_PER_EVENT - 4 }, (_, i) => `x${i}`)];
+    expect(eventTagsProblem(tags)).toBeUndefined();
+    const given = [...tags];
+    const [serialized] = serializeEvents('s-1', [{ ...event({}), tags: given }]);
+    given.reverse();
+    expect(serialized!.tags).toEqual(tags);
+    expect(Object.isFrozen(serialized!.tags)).toBe(true);
+    expect(serializeEvents('s-1', [event({})])[0]!.tags).toBe(NO_TAGS);
+    expect(serializeEvents('s-1', [{ ...event({}), tags: [] }])[0]!.tags).toBe(NO_TAGS);
+  });
+  it('refuse a repeat rather than drop it, and anything a stream id could not be', () => {
+    expect(eventTagsProblem(['a', 'b', 'a'])).toMatch(/"a" appears twice; give each tag once/);
+    expect(eventTagsProblem(['a', ''])).toMatch(/its tag "" \(tags\[1\]\) is refused: it is empty/);
+    expect(eventTagsProblem(['x\u0007'])).toMatch(/control character U\+0007 at index 1/);
+    expect(eventTagsProblem(['x\uDC00'])).toMatch(/lone UTF-16 surrogate/);
+    expect(eventTagsProblem([null])).toMatch(/it is null, not a string/);
+    expect(eventTagsProblem(Array.from({ length: MAX_TAGS_PER_EVENT + 1 }, (_, i) => `t${i}`))).toMatch(/17 tags; the limit is 16/);
+    expect(eventTagsProblem(null)).toMatch(/its tags are null, not an array of strings; leave them out for none/);
+    const error = refusal(() => serializeEvents('s-1', [event({}), { ...event({}), tags: ['a', 'a'] }]));
+    expect(error).toBeInstanceOf(InvalidEventError);
+    expect(error.message).toMatch(/^Event "Tested" for stream "s-1" was refused before writing: its tag "a" appears twice/);
   });
 });
 

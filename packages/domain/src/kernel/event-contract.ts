@@ -22,6 +22,19 @@ export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
 /** The highest stream revision: stores keep revisions as signed 64-bit integers. */
 export const MAX_STREAM_REVISION = 2n ** 63n - 1n;
 
+/** The longest tag any adapter accepts, in characters (UTF-16 code units): as long as a stream id. */
+export const MAX_TAG_LENGTH = 255;
+
+/**
+ * The most tags one event may carry. Every tag is an index entry, and on PostgreSQL two lock keys of every append that
+ * writes it, so an event is tagged with what queries ask for (its conference, its ballot, its attendee), not with
+ * everything it mentions.
+ */
+export const MAX_TAGS_PER_EVENT = 16;
+
+/** The tags of an event that has none, shared: tags are read-only. */
+export const NO_TAGS: readonly string[] = Object.freeze([]);
+
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -91,6 +104,38 @@ export const eventTypeProblem = (type: unknown): string | undefined => {
   if (type.startsWith('$')) return 'types starting with "$" are reserved for the event store\'s system events; rename the type';
   const problem = nameProblem(type);
   return problem === undefined ? undefined : `its type ${problem}`;
+};
+
+/**
+ * Why a tag is refused, or `undefined`: the rules of stream ids (a string of 1 to 255 characters, no control
+ * characters, no lone surrogates), so every store keeps it byte for byte and compares it exactly.
+ */
+export const tagProblem = (tag: unknown): string | undefined => {
+  if (typeof tag !== 'string') return `it is ${tag === null ? 'null' : `a ${typeof tag}`}, not a string`;
+  if (tag.length === 0) return 'it is empty; give a non-empty tag such as "ballot:ecc2020.ecmy-vote"';
+  if (tag.length > MAX_TAG_LENGTH) return `it has ${tag.length} characters; the limit is ${MAX_TAG_LENGTH}`;
+  return nameProblem(tag);
+};
+
+/**
+ * Why an event's `tags` are refused, or `undefined`: absent, or an array of at most `MAX_TAGS_PER_EVENT` valid tags
+ * (`tagProblem`) with none twice. A repeated tag is refused rather than dropped: a store gives back exactly what it
+ * accepted, in the order given.
+ */
+export const eventTagsProblem = (tags: unknown): string | undefined => {
+  if (tags === undefined) return undefined;
+  if (!Array.isArray(tags)) return `its tags are ${tags === null ? 'null' : typeof tags}, not an array of strings; leave them out for none`;
+  if (tags.length > MAX_TAGS_PER_EVENT) {
+    return `it has ${tags.length} tags; the limit is ${MAX_TAGS_PER_EVENT} (tag an event with what queries select it by)`;
+  }
+  for (let index = 0; index < tags.length; index++) {
+    const problem = tagProblem(tags[index]);
+    if (problem !== undefined) return `its tag ${shown(tags[index])} (tags[${index}]) is refused: ${problem}`;
+    if (tags.indexOf(tags[index], index + 1) >= 0) {
+      return `its tag ${JSON.stringify(tags[index])} appears twice; give each tag once (tags are a set, kept in the order given)`;
+    }
+  }
+  return undefined;
 };
 
 /** A value as a message shows it: JSON-like for scalars, its kind for anything larger. */
@@ -184,13 +229,15 @@ export interface SerializedEvent {
   readonly type: string;
   readonly data: string;
   readonly metadata: string;
+  /** The event's tags, checked (`eventTagsProblem`); `NO_TAGS` when it has none. */
+  readonly tags: readonly string[];
   readonly event: NewEvent;
 }
 
 /**
  * Validates and serialises a batch before any write: the stream id, and per event its type, its metadata fields, its
- * id (unique in the batch, ignoring case), data and metadata as exact JSON (one walk each, see `exactJsonProblem`),
- * metadata field names (a leading `$` is the event store's), and its size. The first problem throws, so a refused
+ * id (unique in the batch, ignoring case), its tags (`eventTagsProblem`), data and metadata as exact JSON (one walk
+ * each, see `exactJsonProblem`), metadata field names (a leading `$` is the event store's), and its size. The first problem throws, so a refused
  * batch writes nothing.
  */
 export const serializeEvents = (
@@ -210,9 +257,11 @@ export const serializeEvents = (
     };
     const typeRefusal = eventTypeProblem(type);
     if (typeRefusal !== undefined) refuse(typeRefusal);
-    const { data, metadata } = event;
+    const { data, metadata, tags } = event;
     const metadataRefusal = metadataProblem(metadata);
     if (metadataRefusal !== undefined) refuse(metadataRefusal);
+    const tagsRefusal = eventTagsProblem(tags);
+    if (tagsRefusal !== undefined) refuse(tagsRefusal);
     // A UUID's hex digits are case-insensitive (RFC 9562), and stores that keep ids as uuids compare them so: the same
     // id in two cases is one id, and must be refused here rather than reach a store as two.
     const id = metadata.eventId.toLowerCase();
@@ -235,7 +284,9 @@ export const serializeEvents = (
     if (bytes > maxEventBytes) {
       refuse(`it is ${bytes} bytes serialised; the limit is ${maxEventBytes} (raise maxEventBytes or store large payloads elsewhere)`);
     }
-    return { eventId: metadata.eventId, type: type as string, data: dataText, metadata: metadataText, event };
+    // A copy, frozen: what is stored cannot change under the store after the checks.
+    const storedTags = tags === undefined || tags.length === 0 ? NO_TAGS : Object.freeze([...tags]);
+    return { eventId: metadata.eventId, type: type as string, data: dataText, metadata: metadataText, tags: storedTags, event };
   });
 };
 

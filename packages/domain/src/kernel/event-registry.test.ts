@@ -14,6 +14,13 @@ const registry = createEventRegistry([SessionRenamed]);
 const source = { streamId: 'session-1', streamRevision: 4n };
 
 describe('event registry', () => {
+  it('encodes an event with the tags its definition computes from the payload, and none for a definition without', () => {
+    const Voted = defineEvent('Voted', t.type({ ballot: t.string, voter: t.string }), { tags: (data) => [`ballot:${data.ballot}`, `voter:${data.voter}`] });
+    const tagged = createEventRegistry([Voted, SessionRenamed]);
+    expect(tagged.encode({ type: 'Voted', data: { ballot: 'b', voter: 'v' } })).toEqual({ type: 'Voted', data: { ballot: 'b', voter: 'v' }, schemaVersion: 1, tags: ['ballot:b', 'voter:v'] });
+    expect(tagged.encode({ type: 'SessionRenamed', data: { title: 'x', openers: [] } }).tags).toEqual([]);
+  });
+
   it('upcasts an old payload before decoding it', () => {
     expect(registry.decodeData('SessionRenamed', 1, { name: 'Opening' }, source)).toEqual(
       E.right({ type: 'SessionRenamed', data: { title: 'Opening', openers: [] } }),
@@ -61,6 +68,13 @@ describe('event registry', () => {
     const Dated = defineEvent('Dated', t.type({ at: new t.Type<Date, string, unknown>('DateFromString', (u): u is Date => u instanceof Date,
       (u, c) => (typeof u === 'string' ? t.success(new Date(u)) : t.failure(u, c)), (d) => d.toISOString()) }));
     expect(createEventRegistry([Dated]).acceptsAsStored('Dated', 1, { at: '2020-11-23T09:00:00.000Z' })).toBe(false);
+  });
+
+  it('lists the definitions it was built from, for describing what it reads', () => {
+    const Other = defineEvent('Other', t.type({}));
+    const both = createEventRegistry([SessionRenamed, Other]);
+    expect(both.definitions).toEqual([SessionRenamed, Other]);
+    expect(both.definitions[0]).toBe(SessionRenamed);
   });
 
   it('encodes at the current schema version', () => {

@@ -4,6 +4,7 @@ import type { DomainEvent, RecordedEvent } from './event.js';
 import { EventDecodeError, EventEncodeError } from './errors.js';
 import { compileGuard, type Guard } from './compile-guard.js';
 import { personalFieldsOf, type PersonalField } from './personal-data/personal-fields.js';
+import { NO_TAGS } from './event-contract.js';
 
 /** Lifts a payload stored at `fromVersion` to `fromVersion + 1`. Pure; runs before decoding. */
 export interface Upcaster {
@@ -11,7 +12,13 @@ export interface Upcaster {
   readonly upcast: (data: unknown) => unknown;
 }
 
-/** One event type: its tag, its io-ts codec (the single source of its shape) and its schema history. */
+/**
+ * The tags an event of one type is written with, computed from its payload: what queries across streams select it by
+ * (see `DcbEventStore`). Pure, and a function of the payload alone, so the same event always carries the same tags.
+ */
+export type EventTagger<Data> = (data: Data) => readonly string[];
+
+/** One event type: its type name, its io-ts codec (the single source of its shape), its schema history and its tags. */
 export interface EventDefinition<Type extends string = string, Data = unknown, Encoded = unknown> {
   readonly type: Type;
   readonly codec: t.Type<Data, Encoded, unknown>;
@@ -19,13 +26,22 @@ export interface EventDefinition<Type extends string = string, Data = unknown, E
   readonly schemaVersion: number;
   /** One upcaster per older version, from 1 up to `schemaVersion - 1`. */
   readonly upcasters: readonly Upcaster[];
+  /** The tags new events are written with; none when left out. */
+  readonly tags?: EventTagger<Data>;
+}
+
+/** How an event type is written and read over time: its schema version, upcasters from older ones, and its tags. */
+export interface EventHistory<Data> {
+  readonly schemaVersion?: number;
+  readonly upcasters?: readonly Upcaster[];
+  readonly tags?: EventTagger<Data>;
 }
 
 /** Declares an event type. */
 export const defineEvent = <Type extends string, Data, Encoded>(
   type: Type,
   codec: t.Type<Data, Encoded, unknown>,
-  history: { readonly schemaVersion?: number; readonly upcasters?: readonly Upcaster[] } = {},
+  history: EventHistory<Data> = {},
 ): EventDefinition<Type, Data, Encoded> => {
   const schemaVersion = history.schemaVersion ?? 1;
   const upcasters = history.upcasters ?? [];
@@ -34,7 +50,7 @@ export const defineEvent = <Type extends string, Data, Encoded>(
       throw new Error(`Event "${type}" is at schemaVersion ${schemaVersion} but has no upcaster from version ${version}; add one`);
     }
   }
-  return { type, codec, schemaVersion, upcasters };
+  return history.tags === undefined ? { type, codec, schemaVersion, upcasters } : { type, codec, schemaVersion, upcasters, tags: history.tags };
 };
 
 /** Any event definition; codecs are invariant in their types, so lists of definitions are bounded by this. */
@@ -46,6 +62,14 @@ export type EventOf<Defs extends readonly AnyEventDefinition[]> = {
   [K in keyof Defs]: Defs[K] extends EventDefinition<infer Type, infer Data> ? DomainEvent<Type, Data> : never;
 }[number];
 
+/** An event as `EventRegistry.encode` gives it, ready for `toNewEvents`. */
+export interface EncodedEvent<Type extends string = string> {
+  readonly type: Type;
+  readonly data: unknown;
+  readonly schemaVersion: number;
+  readonly tags: readonly string[];
+}
+
 /** Where a payload came from, for error messages. */
 export interface DecodeSource {
   readonly streamId: string;
@@ -55,9 +79,11 @@ export interface DecodeSource {
 /** Encodes domain events for storage and decodes stored ones, running upcasters first. */
 export interface EventRegistry<Event extends DomainEvent> {
   readonly types: readonly Event['type'][];
+  /** The definitions it was built from, in their order: codecs and schema versions, for describing what it reads. */
+  readonly definitions: readonly AnyEventDefinition[];
   has(type: string): type is Event['type'];
-  /** The payload in JSON form and the schema version to store it under. */
-  encode(event: Event): { readonly type: Event['type']; readonly data: unknown; readonly schemaVersion: number };
+  /** The payload in JSON form, the schema version to store it under, and its tags (none: `NO_TAGS`). */
+  encode(event: Event): EncodedEvent<Event['type']>;
   /** Upcasts and decodes a payload; the error names the stream, revision, type, path and bad value. */
   decodeData(type: string, schemaVersion: number, data: unknown, source: DecodeSource): E.Either<EventDecodeError, Event>;
   /**
@@ -162,6 +188,7 @@ export const createEventRegistry = <const Defs extends readonly AnyEventDefiniti
 
   return {
     types: [...byType.keys()] as Event['type'][],
+    definitions: [...definitions],
     has: (type: string): type is Event['type'] => byType.has(type),
     encode: (event) => {
       const definition = byType.get(event.type);
@@ -173,7 +200,8 @@ export const createEventRegistry = <const Defs extends readonly AnyEventDefiniti
         const decoded = definition.codec.decode(event.data);
         throw new EventEncodeError(event.type, E.isLeft(decoded) ? describeDecodeErrors(decoded.left) : ['(root): not a value of the codec\'s type']);
       }
-      return { type: event.type, data: definition.codec.encode(event.data), schemaVersion: definition.schemaVersion };
+      const tags = definition.tags === undefined ? NO_TAGS : definition.tags(event.data);
+      return { type: event.type, data: definition.codec.encode(event.data), schemaVersion: definition.schemaVersion, tags };
     },
     decodeData,
     acceptsAsStored,

@@ -1,3 +1,4 @@
+import type { StoreCapabilities } from './dcb-event-store.js';
 import type { NewEvent, RecordedEvent } from './event.js';
 import type { ExpectedRevision } from './expected-revision.js';
 import type { LogProgress } from './log-progress.js';
@@ -88,6 +89,8 @@ export interface Subscription extends AsyncIterable<SubscriptionMessage> {
  * Events are stored and returned in their JSON form; decoding against codecs happens in `EventRegistry`.
  */
 export interface EventStore {
+  /** What the store offers beyond this port (`DcbEventStore`); left out, nothing. */
+  readonly capabilities?: StoreCapabilities;
   /**
    * Appends all events or none. Refuses with `WrongExpectedRevisionError` when `expectedRevision` does not hold.
    * Appending events whose eventIds are already stored at the same place in the stream is a successful no-op that

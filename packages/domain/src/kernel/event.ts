@@ -26,6 +26,12 @@ export interface DomainEvent<Type extends string = string, Data = unknown> {
 /** An event ready to append: payload plus metadata, data in its JSON (encoded) form. */
 export interface NewEvent<Type extends string = string, Data = unknown> extends DomainEvent<Type, Data> {
   readonly metadata: EventMetadata;
+  /**
+   * What the event is about, for queries across streams (`DcbEventStore.read`, append conditions): strings such as
+   * `ballot:ecc2020.ecmy-vote`, checked like stream ids (see `tagProblem`), at most `MAX_TAGS_PER_EVENT`, no tag twice.
+   * Stored in the order given and read back exactly so. Leave it out (or empty) for none.
+   */
+  readonly tags?: readonly string[];
 }
 
 /** An event as a store returns it: where it sits in its stream and in the global log. */
@@ -34,4 +40,6 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> ext
   /** 0-based revision inside its stream. */
   readonly streamRevision: bigint;
   readonly position: Position;
+  /** The event's tags as appended, in their order; empty when it has none. */
+  readonly tags: readonly string[];
 }

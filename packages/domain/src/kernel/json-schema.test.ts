@@ -92,6 +92,20 @@ describe('toJsonSchema', () => {
     });
   });
 
+  it('with { refinements: true }, names every brand and refinement a value must pass, innermost first', () => {
+    const options = { refinements: true };
+    expect(toJsonSchema(ConferenceId, options)).toEqual({ type: 'string', title: 'ConferenceId', 'x-refinements': ['ConferenceId'] });
+    const Short = t.brand(NonEmptyString, (s): s is t.Branded<string, { readonly Short: symbol }> => s.length < 10, 'Short');
+    expect(toJsonSchema(t.type({ name: Short }), options)).toEqual({
+      type: 'object', required: ['name'], properties: { name: { type: 'string', title: 'Short', 'x-refinements': ['NonEmptyString', 'Short'] } },
+    });
+    expect(toJsonSchema(t.union([PositiveInteger, t.null]), options)).toEqual({
+      anyOf: [{ type: 'number', title: 'PositiveInteger', 'x-refinements': ['PositiveInteger'] }, { type: 'null' }],
+    });
+    // A named object is not a refinement: its name is a title only.
+    expect(toJsonSchema(Opener, options)).not.toHaveProperty('x-refinements');
+  });
+
   it('refuses the codecs JSON Schema here cannot mean, naming where they are', () => {
     expect(() => toJsonSchema(t.type({ at: t.tuple([t.string, t.number]) }))).toThrow(/^toJsonSchema: at: io-ts TupleType \[string, number\] has no JSON Schema/);
     expect(() => toJsonSchema(t.type({ list: t.array(t.type({ maybe: t.undefined })) }))).toThrow(/list\[\]\.maybe: io-ts UndefinedType/);

@@ -17,6 +17,21 @@ export interface JsonSchema {
   readonly additionalProperties?: boolean;
   readonly anyOf?: readonly JsonSchema[];
   readonly allOf?: readonly JsonSchema[];
+  /**
+   * With `{ refinements: true }` only: the brands and refinements a value must also pass, innermost first, by name.
+   * JSON Schema cannot state their predicates; naming them lets a reader of the schema (the event schema snapshot's
+   * compatibility check) tell a refinement added from one removed.
+   */
+  readonly 'x-refinements'?: readonly string[];
+}
+
+/** Options of `toJsonSchema`. */
+export interface JsonSchemaOptions {
+  /**
+   * Name every brand and refinement in an `x-refinements` list besides its `title` (off by default: validators in
+   * strict mode, Ajv's among them, refuse keywords they do not know).
+   */
+  readonly refinements?: boolean;
 }
 
 // The codec fields the converter reads, by io-ts `_tag` (as in compileGuard).
@@ -59,11 +74,11 @@ const mergeObjects = (schemas: readonly JsonSchema[]): JsonSchema => {
   };
 };
 
-const object = (props: Readonly<Record<string, Node>>, required: boolean, path: string): JsonSchema => {
+const object = (props: Readonly<Record<string, Node>>, required: boolean, path: string, options: JsonSchemaOptions): JsonSchema => {
   const keys = Object.keys(props);
   return {
     type: 'object',
-    properties: Object.fromEntries(keys.map((key) => [key, convert(props[key]!, path === '' ? key : `${path}.${key}`)])),
+    properties: Object.fromEntries(keys.map((key) => [key, convert(props[key]!, path === '' ? key : `${path}.${key}`, options)])),
     ...(required && keys.length > 0 ? { required: keys } : {}),
   };
 };
@@ -74,7 +89,7 @@ const SUPPORTED = 'string, number, boolean, null, unknown, literal, keyof, array
 /** Where a codec sits, for messages: `openers[].role`, or `(root)`. */
 const shown = (path: string): string => path || '(root)';
 
-const convert = (node: Node, path: string): JsonSchema => {
+const convert = (node: Node, path: string, options: JsonSchemaOptions): JsonSchema => {
   switch (node._tag) {
     case 'StringType':
       return { type: 'string' };
@@ -93,28 +108,31 @@ const convert = (node: Node, path: string): JsonSchema => {
       return titled({ type: 'string', enum: Object.keys(node.keys!) }, node);
     case 'ArrayType':
     case 'ReadonlyArrayType':
-      return titled({ type: 'array', items: convert(node.type!, `${path}[]`) }, node);
+      return titled({ type: 'array', items: convert(node.type!, `${path}[]`, options) }, node);
     case 'InterfaceType':
-      return titled(object(node.props!, true, path), node);
+      return titled(object(node.props!, true, path, options), node);
     case 'PartialType':
-      return titled(object(node.props!, false, path), node);
+      return titled(object(node.props!, false, path, options), node);
     case 'ExactType': {
-      const inner = convert(node.type!, path);
+      const inner = convert(node.type!, path, options);
       if (!isPlainObject(inner)) throw new TypeError(`toJsonSchema: ${shown(path)}: exact ${node.type!.name} is not one object, which JSON Schema needs to list its members`);
       // io-ts strips members an exact type does not list; a schema can only refuse them, which is what an API wants.
       return titled({ ...inner, additionalProperties: false }, node);
     }
     case 'ReadonlyType':
-      return titled(convert(node.type!, path), node);
-    case 'RefinementType':
+      return titled(convert(node.type!, path, options), node);
+    case 'RefinementType': {
       // A brand or refinement checks a predicate JSON Schema cannot state: the schema is its base, named after it.
-      return { ...convert(node.type!, path), title: node.name };
+      const base = convert(node.type!, path, options);
+      if (!options.refinements) return { ...base, title: node.name };
+      return { ...base, title: node.name, 'x-refinements': [...(base['x-refinements'] ?? []), node.name] };
+    }
     case 'IntersectionType': {
-      const members = node.types!.map((member) => convert(member, path));
+      const members = node.types!.map((member) => convert(member, path, options));
       return titled(members.every(isPlainObject) ? mergeObjects(members) : { allOf: members }, node);
     }
     case 'UnionType': {
-      const members = node.types!.map((member) => convert(member, path));
+      const members = node.types!.map((member) => convert(member, path, options));
       const constants = members.every((member) => member.const !== undefined && Object.keys(member).length === 1);
       return titled(constants ? { enum: members.map((member) => member.const!) } : { anyOf: members }, node);
     }
@@ -132,5 +150,7 @@ const convert = (node: Node, path: string): JsonSchema => {
  *   refuses them, so a client that misspells an optional member hears about it.
  * A codec given a name (`t.type({...}, 'Opener')`) carries it as `title`. Tuples, records, recursion, `undefined`
  * and custom types throw a `TypeError` naming the path, rather than yield a schema that would mean something else.
+ * `{ refinements: true }` also lists each brand and refinement by name in `x-refinements` (see `JsonSchema`).
  */
-export const toJsonSchema = (codec: { readonly name: string }): JsonSchema => convert(codec as Node, '');
+export const toJsonSchema = (codec: { readonly name: string }, options: JsonSchemaOptions = {}): JsonSchema =>
+  convert(codec as Node, '', options);

@@ -19,6 +19,12 @@ describe('toNewEvents', () => {
     ]);
   });
 
+  it('carries each event\'s tags, and gives an untagged event no tags field', () => {
+    const [tagged, plain] = toNewEvents('s', [{ type: 'A', data: {}, tags: ['t:1', 't:2'] }, { type: 'B', data: {}, tags: [] }], { now, commandId: 'c' });
+    expect(tagged!.tags).toEqual(['t:1', 't:2']);
+    expect(Object.keys(plain!)).toEqual(['type', 'data', 'metadata']);
+  });
+
   it('takes a causation and a correlation of their own, the correlation defaulting to the causation', () => {
     const [withBoth] = toNewEvents('s', events, { now, commandId: 'c', causationId: 'event-9', correlationId: 'request-3' });
     expect(withBoth!.metadata).toMatchObject({ causationId: 'event-9', correlationId: 'request-3' });

@@ -2,11 +2,13 @@ import { commandEventId } from './command-event-id.js';
 import type { NewEvent } from './event.js';
 import { newEventId } from './ids.js';
 
-/** An event as `toNewEvents` takes it: its type, its data in JSON form, and the data's schema version (default 1). */
+/** An event as `toNewEvents` takes it: its type, its data in JSON form, the data's schema version (default 1), its tags. */
 export interface EventToAppend<Type extends string = string, Data = unknown> {
   readonly type: Type;
   readonly data: Data;
   readonly schemaVersion?: number;
+  /** Left out or empty: the event has none. */
+  readonly tags?: readonly string[];
 }
 
 /** Options of `toNewEvents`. */
@@ -25,7 +27,7 @@ export interface ToNewEventsOptions {
   readonly correlationId?: string;
 }
 
-/** Turns `{ type, data }` into events `appendToStream` accepts, with every metadata field filled in. */
+/** Turns `{ type, data, tags? }` into events `appendToStream` accepts, with every metadata field filled in. */
 export const toNewEvents = <Type extends string, Data>(
   streamId: string,
   events: readonly EventToAppend<Type, Data>[],
@@ -38,15 +40,17 @@ export const toNewEvents = <Type extends string, Data>(
   const commandId = options.commandId ?? newEventId();
   const causationId = options.causationId ?? commandId;
   const correlationId = options.correlationId ?? causationId;
-  return events.map((event, index) => ({
-    type: event.type,
-    data: event.data,
-    metadata: {
+  return events.map((event, index) => {
+    const metadata = {
       eventId: commandEventId(streamId, commandId, index),
       occurredAt: occurredAt.toISOString(),
       correlationId,
       causationId,
       schemaVersion: event.schemaVersion ?? 1,
-    },
-  }));
+    };
+    // No `tags` key on an untagged event: it stays the same object shape it always had.
+    return event.tags === undefined || event.tags.length === 0
+      ? { type: event.type, data: event.data, metadata }
+      : { type: event.type, data: event.data, metadata, tags: event.tags };
+  });
 };

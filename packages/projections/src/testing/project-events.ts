@@ -1,4 +1,4 @@
-import { sequencePosition, type DomainEvent, type RecordedEvent } from '@clusterconf/domain';
+import { NO_TAGS, sequencePosition, type DomainEvent, type RecordedEvent } from '@clusterconf/domain';
 import { ProjectionFailedError } from '../errors.js';
 import { MemoryReadModelStore } from '../memory/index.js';
 import { handlerFor, type Projection } from '../projection.js';
@@ -6,7 +6,11 @@ import type { ReadModelStore } from '../read-model-store.js';
 import { UnitOfWork } from '../unit-of-work.js';
 
 /** A decoded event to project; where it sits in its stream matters to some read models (vote streams). */
-export type GivenEvent<Event extends DomainEvent> = Event & { readonly streamId?: string; readonly streamRevision?: bigint };
+export type GivenEvent<Event extends DomainEvent> = Event & {
+  readonly streamId?: string;
+  readonly streamRevision?: bigint;
+  readonly tags?: readonly string[];
+};
 
 /**
  * Test helper: applies already-decoded events to a projection through the same unit of work the runner uses and
@@ -30,6 +34,7 @@ export const projectEvents = async <Event extends DomainEvent>(
       streamRevision: event.streamRevision ?? 0n,
       position: sequencePosition(position),
       metadata: { eventId: `given-${position}`, occurredAt: '1970-01-01T00:00:00.000Z', correlationId: 'given', causationId: 'given', schemaVersion: 1 },
+      tags: event.tags ?? NO_TAGS,
     };
     const handler = handlerFor(projection, event.type);
     if (handler === undefined) continue;

@@ -1,10 +1,13 @@
 import type {
+  AppendCondition,
   AppendOptions,
   AppendResult,
   EventStore,
   LogProgress,
   NewEvent,
   Position,
+  Query,
+  QueryReadOptions,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -38,6 +41,7 @@ import { EXACT_COUNT_LIMIT } from '../../shared/estimated-count.js';
 import { AppendPositionUnknownError } from './append-position-unknown-error.js';
 import { assertAppendSize, DEFAULT_MAX_APPEND_BYTES } from './append-size.js';
 import { type ClientCallContext, mapClientError } from './map-client-error.js';
+import { dcbNotSupported, failingIterable } from './dcb-not-supported.js';
 import { countEventsAfter } from './events-after.js';
 import { isSystemEvent, toEventData, toRecordedEvent } from './recorded-event.js';
 import { EventStoreDBSubscription, type ReconnectPolicy } from './eventstoredb-subscription.js';
@@ -91,8 +95,11 @@ const ownedClients = new WeakSet<EventStoreDBClientLike>();
  * disposes the client): `esdb://` opens @eventstore/db-client 6.x, `kurrentdb://` @kurrent/kurrentdb-client 1.x, each
  * loaded only then. Or hand in a client instance of either package (the caller keeps ownership).
  * Positions are EventStoreDB's own `{commit, prepare}`; system events (`$`-prefixed types) are never returned.
+ * It does not offer Dynamic Consistency Boundaries (`capabilities.dcb` is false): `read` and `append` refuse with
+ * `DcbNotSupportedError` (see `dcbNotSupported` for why). Tags are stored, in the event's custom metadata.
  */
 export class EventStoreDBEventStore implements EventStore {
+  readonly capabilities = { dcb: false } as const;
   readonly #client: EventStoreDBClientLike;
   readonly #ownsClient: boolean;
   readonly #endpoint: string;
@@ -317,6 +324,16 @@ export class EventStoreDBEventStore implements EventStore {
     );
     this.#subscriptions.add(subscription);
     return subscription;
+  }
+
+  /** Refused with `DcbNotSupportedError` on the first `next()`: EventStoreDB cannot select events by a query across streams atomically with appends. */
+  read(_query: Query, _options?: QueryReadOptions): AsyncIterable<RecordedEvent> {
+    return failingIterable(() => dcbNotSupported(this.#endpoint));
+  }
+
+  /** Refused with `DcbNotSupportedError`, writing nothing: EventStoreDB has no conditional append across streams. */
+  async append(_streamId: string, _events: readonly NewEvent[], _condition?: AppendCondition): Promise<AppendResult> {
+    throw dcbNotSupported(this.#endpoint);
   }
 
   async close(): Promise<void> {

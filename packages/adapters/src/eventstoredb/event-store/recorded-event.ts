@@ -1,5 +1,5 @@
 import type { EventMetadata, NewEvent, Position, RecordedEvent } from '@clusterconf/domain';
-import { CorruptEventError, formatPosition, metadataProblem } from '@clusterconf/domain';
+import { CorruptEventError, formatPosition, metadataProblem, NO_TAGS } from '@clusterconf/domain';
 import type { ClientEventData, ClientRecordedEvent } from '../client/client-seam.js';
 
 /** EventStoreDB's own metadata keys for correlation and causation, which its tooling and projections read. */
@@ -10,6 +10,11 @@ export const ESDB_CAUSATION = '$causationId';
  * a string too, so without the mark a malformed payload could not be told from a string payload.
  */
 export const STRING_DATA = '$clusterconfStringData';
+/**
+ * An event's tags, in its custom metadata: EventStoreDB has no field for them. Written only for an event that has
+ * tags, and taken out again on read, so they come back as the event's `tags`, never as a metadata field.
+ */
+export const TAGS = '$clusterconfTags';
 
 /** True for EventStoreDB's system events (`$`-prefixed types), which the port never returns. */
 export const isSystemEvent = (event: ClientRecordedEvent): boolean => event.type.startsWith('$');
@@ -21,6 +26,7 @@ export const toEventData = (event: NewEvent): ClientEventData => {
   metadata[ESDB_CORRELATION] = event.metadata.correlationId;
   metadata[ESDB_CAUSATION] = event.metadata.causationId;
   if (typeof event.data === 'string') metadata[STRING_DATA] = true;
+  if (event.tags !== undefined && event.tags.length > 0) metadata[TAGS] = event.tags;
   return { id: event.metadata.eventId, type: event.type, contentType: 'application/json', data: event.data, metadata };
 };
 
@@ -47,6 +53,10 @@ export const toRecordedEvent = (event: ClientRecordedEvent): RecordedEvent => {
   if (typeof event.data === 'string' && stored[STRING_DATA] !== true) {
     throw corrupt(`has data that is not valid JSON (it begins ${JSON.stringify(event.data.slice(0, 40))})`);
   }
+  const tags = stored[TAGS];
+  if (tags !== undefined && !(Array.isArray(tags) && tags.every((tag) => typeof tag === 'string'))) {
+    throw corrupt(`has ${TAGS} metadata that is not an array of strings`);
+  }
   const correlation = stored[ESDB_CORRELATION];
   const causation = stored[ESDB_CAUSATION];
   const metadata: Record<string, unknown> = {
@@ -57,8 +67,16 @@ export const toRecordedEvent = (event: ClientRecordedEvent): RecordedEvent => {
     schemaVersion: 1,
   };
   // A key loop rather than rest destructuring: the read path runs this per event.
-  for (const key in stored) if (key !== ESDB_CORRELATION && key !== ESDB_CAUSATION && key !== STRING_DATA) metadata[key] = stored[key];
+  for (const key in stored) if (key !== ESDB_CORRELATION && key !== ESDB_CAUSATION && key !== STRING_DATA && key !== TAGS) metadata[key] = stored[key];
   const problem = metadataProblem(metadata);
   if (problem !== undefined) throw corrupt(`breaks the event contract: ${problem}`);
-  return { streamId: event.streamId, streamRevision: event.revision, position, type: event.type, data: event.data, metadata: metadata as unknown as EventMetadata };
+  return {
+    streamId: event.streamId,
+    streamRevision: event.revision,
+    position,
+    type: event.type,
+    data: event.data,
+    metadata: metadata as unknown as EventMetadata,
+    tags: tags === undefined ? NO_TAGS : (tags as string[]),
+  };
 };

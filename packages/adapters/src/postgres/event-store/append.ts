@@ -1,25 +1,48 @@
-import type { AppendOptions, AppendResult, NewEvent, SerializedEvent, StoredEventPlace } from '@clusterconf/domain';
-import { prepareAppend, replayedAppend, WrongExpectedRevisionError } from '@clusterconf/domain';
+import type { AppendCondition, AppendOptions, AppendResult, ExpectedRevision, NewEvent, SerializedEvent, StoredEventPlace } from '@clusterconf/domain';
+import { AppendConditionFailedError, prepareAppend, prepareConditionalAppend, replayedAppend, WrongExpectedRevisionError } from '@clusterconf/domain';
 import { eventIdCollisionError, isEventIdCollision } from './append-failure.js';
 import { connectionFailure, isConnectionError } from './connection-errors.js';
+import type { LockKeyring } from './lock-keys.js';
+import { conditionParameters } from './query-parameters.js';
 import type { AppendRow, StoredRow } from './statements.js';
 import type { StoreQueries } from './store-queries.js';
 
 const MAX_APPEND_ATTEMPTS = 3;
 
+/** What one store's appends share: its queries, its lock keys, and the size limit of an event. */
+export interface PostgresAppender {
+  readonly queries: StoreQueries;
+  readonly keyring: LockKeyring;
+  readonly maxEventBytes: number;
+}
+
+/** `appendToStream`: the events at the stream's end when `options.expectedRevision` holds. */
+export const appendToPostgres = (appender: PostgresAppender, streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> => {
+  const { expectedRevision, events: serialized } = prepareAppend(streamId, events, options, appender.maxEventBytes);
+  return runAppend(appender, streamId, serialized, expectedRevision, undefined);
+};
+
+/** `DcbEventStore.append`: the events at the stream's end when `condition` holds (always without one). */
+export const appendIfToPostgres = (appender: PostgresAppender, streamId: string, events: readonly NewEvent[], condition: AppendCondition | undefined): Promise<AppendResult> => {
+  const { condition: checked, events: serialized } = prepareConditionalAppend(streamId, events, condition, appender.maxEventBytes);
+  return runAppend(appender, streamId, serialized, 'any', checked);
+};
+
 /**
- * Appends `events` to a stream in one call of `append_events`, which locks the stream row, checks the expected
- * revision and inserts the batch in one transaction. A conflict, or event ids that are already stored, is first
- * looked up as a retry of an append that succeeded (answered with its original result); see `replayedAppend`.
+ * Appends in one call of `append_events`, which takes the append's advisory locks (`LockKeyring`), locks the stream
+ * row, checks the expected revision and the condition, and inserts the batch in one transaction. A conflict, a failed
+ * condition, or event ids that are already stored, is first looked up as a retry of an append that succeeded
+ * (answered with its original result); see `replayedAppend`.
  */
-export const appendToPostgres = async (
-  queries: StoreQueries,
+const runAppend = async (
+  appender: PostgresAppender,
   streamId: string,
-  events: readonly NewEvent[],
-  options: AppendOptions,
-  maxEventBytes: number,
+  serialized: readonly SerializedEvent[],
+  expected: ExpectedRevision,
+  condition: AppendCondition | undefined,
 ): Promise<AppendResult> => {
-  const { expectedRevision: expected, events: serialized } = prepareAppend(streamId, events, options, maxEventBytes);
+  const { queries } = appender;
+  const locks = appender.keyring.locksOf(serialized, condition);
   const values = [
     streamId,
     typeof expected === 'bigint' ? expected.toString() : expected,
@@ -27,15 +50,24 @@ export const appendToPostgres = async (
     serialized.map((e) => e.type),
     serialized.map((e) => e.data),
     serialized.map((e) => e.metadata),
+    serialized.flatMap((e) => e.tags),
+    serialized.map((e) => e.tags.length),
+    locks.keys.map((key) => key.toString()),
+    locks.exclusive,
+    ...conditionParameters(condition),
   ];
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await queries.runAsIs<AppendRow>('append', queries.sql.append, values);
       const row = result.rows[0]!;
-      if (row.outcome === 'conflict') {
-        // Replay comes before the expectation, as in MemoryEventStore: a retry of a stored append succeeds.
+      if (row.outcome === 'conflict' || row.outcome === 'condition') {
+        // Replay comes before the expectation and the condition, as in MemoryEventStore: a retry of a stored append
+        // succeeds, though its own stored events now match its condition.
         const replay = await replayOf(queries, streamId, serialized);
         if (replay) return replay;
+        if (row.outcome === 'condition') {
+          throw new AppendConditionFailedError(streamId, condition!, { commit: BigInt(row.commit_id!), prepare: BigInt(row.seq!) });
+        }
         throw new WrongExpectedRevisionError(streamId, expected, row.stream_revision === null ? undefined : BigInt(row.stream_revision));
       }
       return { nextExpectedRevision: BigInt(row.stream_revision!), position: { commit: BigInt(row.commit_id!), prepare: BigInt(row.seq!) } };

@@ -1,11 +1,13 @@
 import type { EventMetadata, Position, RecordedEvent } from '@clusterconf/domain';
-import { CorruptEventError, formatPosition, metadataProblem } from '@clusterconf/domain';
+import { CorruptEventError, formatPosition, metadataProblem, NO_TAGS } from '@clusterconf/domain';
 
 /** The columns every read selects, with xid8 and bigint cast to text so no precision is lost in JavaScript. */
-export const EVENT_COLUMNS = 'stream_id, stream_revision::text as stream_revision, transaction_id::text as commit_id, seq::text as seq, type, data, metadata';
+export const EVENT_COLUMNS = 'stream_id, stream_revision::text as stream_revision, transaction_id::text as commit_id, seq::text as seq, type, data, metadata, ' +
+  // No tags is null rather than '{}', so the driver parses no array for the untagged events most logs are made of.
+  "nullif(tags, '{}') as tags";
 
 /** The output names of `EVENT_COLUMNS`, for statements that select them again from a subquery. */
-export const EVENT_COLUMN_NAMES = ['stream_id', 'stream_revision', 'commit_id', 'seq', 'type', 'data', 'metadata'] as const;
+export const EVENT_COLUMN_NAMES = ['stream_id', 'stream_revision', 'commit_id', 'seq', 'type', 'data', 'metadata', 'tags'] as const;
 
 /** A row of `EVENT_COLUMNS` as node-pg returns it, keyed by the columns' output names. */
 export interface EventRow {
@@ -16,6 +18,8 @@ export interface EventRow {
   readonly type: string;
   readonly data: string;
   readonly metadata: string;
+  /** The event's tags; null when it has none. */
+  readonly tags: string[] | null;
 }
 
 /** The log position of a row: the appending transaction's id, then the row's sequence number. */
@@ -57,5 +61,5 @@ export const decodeEventRow = (row: EventRow): RecordedEvent => {
   }
   const problem = metadataProblem(metadata);
   if (problem !== undefined) throw corrupt(problem);
-  return { streamId, streamRevision, position, type, data, metadata: metadata as EventMetadata };
+  return { streamId, streamRevision, position, type, data, metadata: metadata as EventMetadata, tags: row.tags ?? NO_TAGS };
 };

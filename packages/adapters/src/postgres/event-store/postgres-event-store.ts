@@ -1,13 +1,17 @@
 import type pg from 'pg';
 import type {
+  AppendCondition,
   AppendOptions,
   AppendResult,
   CorruptEventError,
+  DcbEventStore,
   EventFilter,
   EventStore,
   LogProgress,
   NewEvent,
   Position,
+  Query,
+  QueryReadOptions,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -19,17 +23,19 @@ import { DEFAULT_MAX_EVENT_BYTES, isAfter, NoEventStoreError, StoreClosedError, 
 import { catchUpSubscription, delay, type LogPage, type LogSource } from '../../shared/catch-up-subscription.js';
 import { EXACT_COUNT_LIMIT } from '../../shared/estimated-count.js';
 import { storePool, type PoolOptions } from '../pool.js';
-import { appendToPostgres } from './append.js';
+import { appendIfToPostgres, appendToPostgres, type PostgresAppender } from './append.js';
 import { AppendNotifier } from './append-notifier.js';
 import { connectionFailure, describeEndpoint } from './connection-errors.js';
 import { decodeEventRow, type EventRow, rowPosition } from './event-rows.js';
 import { logFilter } from './log-filter.js';
 import { logProgressOf, type ProgressRow } from './log-progress.js';
+import { LockKeyring } from './lock-keys.js';
 import { OrderedLog } from './log-reads.js';
 import { migrate } from './migrations.js';
 import { NotificationListener } from './notification-listener.js';
 import { quoteSchema } from './schema-name.js';
 import { StoreQueries } from './store-queries.js';
+import { readPostgresQuery } from './query-reads.js';
 import { readPostgresStream } from './stream-reads.js';
 import { assertTransactionIdsBehindServer } from './transaction-id-guard.js';
 
@@ -94,8 +100,16 @@ const CLOSE_FLUSH_MS = 500;
  * through LISTEN on one connection per store (see `AppendNotifier` for why NOTIFY is sent after commit), with a poll
  * every `pollIntervalMs` for rows released when an unrelated transaction ends. A dropped listening connection is
  * reconnected with backoff; subscribers re-read from their own positions, so nothing is lost or repeated.
+ *
+ * Dynamic Consistency Boundaries. Every append, with a condition or not, first takes transaction-scoped advisory
+ * locks (shared for what it writes, exclusive for what its condition selects; see `LockKeyring` for the keys and the
+ * proof), then checks the condition in a statement whose snapshot follows the locks, then inserts through the same
+ * path as stream appends, so positions, the ordering bound and notifications are those of any append. Appends whose
+ * events match a pending condition wait for it or it for them; appends that only write, or whose conditions select
+ * other types or tags, never wait for one another. Reads of a query return only ordered rows (`readPostgresQuery`).
  */
-export class PostgresEventStore implements EventStore, LogSource<EventRow> {
+export class PostgresEventStore implements EventStore, DcbEventStore, LogSource<EventRow> {
+  readonly capabilities = { dcb: true } as const;
   readonly #pool: pg.Pool;
   readonly #ownsPool: boolean;
   readonly #schema: string;
@@ -106,6 +120,7 @@ export class PostgresEventStore implements EventStore, LogSource<EventRow> {
   readonly #pageSize: number;
   readonly #queries: StoreQueries;
   readonly #log: OrderedLog;
+  readonly #appender: PostgresAppender;
   readonly #subscriptions = new Set<Subscription>();
   /** Aborted by `close()`, which ends ordering waits and retry pauses at once. */
   readonly #closing = new AbortController();
@@ -128,6 +143,7 @@ export class PostgresEventStore implements EventStore, LogSource<EventRow> {
     this.#pageSize = fields.options.pageSize ?? 1000;
     this.#queries = new StoreQueries(fields.pool, fields.schema);
     this.#log = new OrderedLog(this.#queries, fields.options.orderingWaitMs ?? 5000, this.#closing.signal);
+    this.#appender = { queries: this.#queries, keyring: new LockKeyring(fields.schema), maxEventBytes: this.#maxEventBytes };
   }
 
   /**
@@ -174,10 +190,22 @@ export class PostgresEventStore implements EventStore, LogSource<EventRow> {
 
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     this.#assertOpen();
-    const result = await appendToPostgres(this.#queries, streamId, events, options, this.#maxEventBytes);
+    const result = await appendToPostgres(this.#appender, streamId, events, options);
     this.#listener.wakeLocal();
     this.#notifier.notify();
     return result;
+  }
+
+  async append(streamId: string, events: readonly NewEvent[], condition?: AppendCondition): Promise<AppendResult> {
+    this.#assertOpen();
+    const result = await appendIfToPostgres(this.#appender, streamId, events, condition);
+    this.#listener.wakeLocal();
+    this.#notifier.notify();
+    return result;
+  }
+
+  read(query: Query, options?: QueryReadOptions): AsyncIterable<RecordedEvent> {
+    return readPostgresQuery(this.#queries, this.#log, query, options, this.#pageSize, () => this.#assertOpen());
   }
 
   readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {

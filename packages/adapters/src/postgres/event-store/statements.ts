@@ -5,11 +5,15 @@ import { quoteSchema } from './schema-name.js';
 
 /** What `append_events` returns; see the migration. */
 export interface AppendRow {
-  readonly outcome: 'appended' | 'conflict';
+  /** `condition`: the condition failed, and `commit_id`/`seq` are the first conflicting event's position. */
+  readonly outcome: 'appended' | 'conflict' | 'condition';
   readonly stream_revision: string | null;
   readonly commit_id: string | null;
   readonly seq: string | null;
 }
+
+/** A row of a query page: an event, and the ordering bound of the page's snapshot. */
+export type QueryRow = EventRow & { readonly bound: string };
 
 /** An already stored event, as the idempotency lookup returns it. */
 export interface StoredRow {
@@ -66,7 +70,19 @@ export const postgresStatements = (schema: string) => {
       order by page.sort_tx, page.sort_seq`;
   return {
     append: `select outcome, stream_revision::text as stream_revision, commit_id, seq::text as seq
-      from ${q}.append_events($1, $2, $3::uuid[], $4::text[], $5::text[], $6::text[])`,
+      from ${q}.append_events($1, $2, $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::bigint[], $10::boolean[],
+        $11::boolean, $12::text[], $13::text[], $14::int[], $15::text[], $16::text[], $17::int[], $18::text[], $19::boolean, $20::text::xid8, $21::bigint)`,
+    // A page of a query's events after a position, with the ordering bound of the same snapshot on every row, so the
+    // reader can tell the rows it may return (below the bound) from those a running transaction still holds back.
+    // Each event is fetched by its key, laterally (OFFSET 0 keeps the planner from turning it into a join that could
+    // hash the whole table).
+    queryPage: `select ${EVENT_COLUMN_NAMES.join(', ')}, ordering.bound::text as bound
+      from (select pg_snapshot_xmin(pg_current_snapshot()) as bound) ordering
+      cross join ${q}.matching_positions($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::boolean,
+        $9::text::xid8, $10::bigint, $11::int) matched
+      cross join lateral (select ${EVENT_COLUMNS} from ${q}.events
+        where events.transaction_id = matched.position_tx and events.seq = matched.position_seq offset 0) page
+      order by matched.position_tx, matched.position_seq`,
     stored: `select stream_id, stream_revision::text as stream_revision, transaction_id::text as commit_id, seq::text as seq,
       type, event_id::text as event_id from ${q}.events where event_id = any($1::uuid[])`,
     streamHead: `select revision::text as revision from ${q}.streams where stream_id = $1`,

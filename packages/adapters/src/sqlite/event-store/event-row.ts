@@ -1,14 +1,17 @@
 import type { EventMetadata, RecordedEvent, UnreadableEvent } from '@clusterconf/domain';
-import { CorruptEventError, formatPosition, metadataProblem, sequencePosition } from '@clusterconf/domain';
+import { CorruptEventError, formatPosition, metadataProblem, NO_TAGS, sequencePosition } from '@clusterconf/domain';
 
 /**
  * The columns every read selects, in this order. Rows are fetched raw (as arrays): about 13 % of the memory rebuild
  * (bench/suites/projection-rebuild.ts) against row objects.
  */
-export const EVENT_COLUMNS = 'position, stream_id, stream_revision, type, data, metadata';
+export const EVENT_COLUMNS = 'position, stream_id, stream_revision, type, data, metadata, tags';
 
-/** A row of `EVENT_COLUMNS` in raw mode. */
-export type EventRow = [position: number, streamId: string, streamRevision: number, type: string, data: string, metadata: string];
+/** `EVENT_COLUMNS` of the events table aliased `e`, for statements that join it. */
+export const EVENT_COLUMNS_OF_E = 'e.position, e.stream_id, e.stream_revision, e.type, e.data, e.metadata, e.tags';
+
+/** A row of `EVENT_COLUMNS` in raw mode; `tags` is the JSON array of the event's tags, or null for none. */
+export type EventRow = [position: number, streamId: string, streamRevision: number, type: string, data: string, metadata: string, tags: string | null];
 
 /**
  * Turns a stored row into a `RecordedEvent`. Malformed JSON, or metadata that breaks the event contract
@@ -27,7 +30,17 @@ export const eventFromRow = (row: EventRow): RecordedEvent => {
     type,
     data: parseColumn(row, 'data', data),
     metadata: metadata as EventMetadata,
+    tags: row[6] === null ? NO_TAGS : tagsOf(row, row[6]),
   };
+};
+
+/** The stored tags column as a list; a column edited into anything but an array of strings is a corrupt row. */
+const tagsOf = (row: EventRow, text: string): readonly string[] => {
+  const tags = parseColumn(row, 'tags', text);
+  if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string')) {
+    throw corrupt(row, `its tags column holds ${text.length > 60 ? `${text.slice(0, 60)}…` : text}, not a JSON array of strings`);
+  }
+  return tags;
 };
 
 const corrupt = (row: EventRow, reason: string, cause?: unknown): CorruptEventError =>

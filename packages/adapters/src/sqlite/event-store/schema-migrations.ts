@@ -31,6 +31,23 @@ export const SQLITE_EVENT_STORE_MIGRATIONS: readonly SqliteMigration[] = [
       );
     `,
   },
+  {
+    // Tags: the event's own list in `events.tags` (JSON text in the order given; NULL for none, so untagged rows
+    // cost nothing and reads parse nothing for them), and one `event_tags` row per tag for queries, keyed (the tag
+    // with the event's type, `tagKey` in shared/query-scans.ts; position): all events of a type with a tag after a
+    // position are one range of the key, read in position order, and the keys of one tag sort together. The column
+    // keeps its name `tag`. WITHOUT ROWID stores the key as the row, so the index is the table: one b-tree insert per tag.
+    version: 2,
+    name: 'event tags',
+    sql: `
+      ALTER TABLE events ADD COLUMN tags TEXT;
+      CREATE TABLE event_tags (
+        tag      TEXT    NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (tag, position)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The database was written by a newer version of `@clusterconf` than the one opening it. */

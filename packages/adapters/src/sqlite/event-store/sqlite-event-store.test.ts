@@ -123,6 +123,26 @@ describe('SqliteEventStore on a file', () => {
     }
   });
 
+  it('upgrades a file written before tags in place: old events read back untagged, new ones keep their tags', async () => {
+    // The file as the first release left it: migration 1 only, one event written by that release's INSERT.
+    const old = new Database(path);
+    migrateSqliteEventStore(old, path, SQLITE_EVENT_STORE_MIGRATIONS.slice(0, 1));
+    const before = event('ConferenceScheduled', { name: 'ECC 2020' });
+    old.prepare('INSERT INTO events (stream_id, stream_revision, event_id, type, data, metadata) VALUES (?, 0, ?, ?, ?, ?)')
+      .run('conference-ecc2020', before.metadata.eventId, before.type, JSON.stringify(before.data), JSON.stringify(before.metadata));
+    old.close();
+    const store = await SqliteEventStore.open({ path });
+    try {
+      expect(store.database.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(SQLITE_EVENT_STORE_MIGRATIONS.at(-1)!.version);
+      await store.appendToStream('conference-ecc2020', [{ ...event('AttendeeRegistered', { n: 1 }), tags: ['attendee:a-1'] }], { expectedRevision: 0n });
+      const read = [];
+      for await (const e of store.readStream('conference-ecc2020')) read.push({ type: e.type, tags: e.tags, metadata: e.metadata });
+      expect(read).toEqual([{ type: 'ConferenceScheduled', tags: [], metadata: before.metadata }, { type: 'AttendeeRegistered', tags: ['attendee:a-1'], metadata: expect.anything() }]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a file whose schema is newer than this code, naming both versions, and leaves it untouched', async () => {
     await (await SqliteEventStore.open({ path })).close();
     const db = new Database(path);
@@ -130,7 +150,7 @@ describe('SqliteEventStore on a file', () => {
     db.close();
     const error = await SqliteEventStore.open({ path }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SchemaTooNewError);
-    expect(error).toMatchObject({ code: 'SCHEMA_TOO_NEW', found: 99, known: 1 });
+    expect(error).toMatchObject({ code: 'SCHEMA_TOO_NEW', found: 99, known: SQLITE_EVENT_STORE_MIGRATIONS.at(-1)!.version });
     expect((error as Error).message).toContain(path);
     const check = new Database(path);
     expect(check.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(99);
@@ -189,7 +209,8 @@ describe('SqliteEventStore on a file', () => {
 });
 
 describe('migrateSqliteEventStore', () => {
-  const base = SQLITE_EVENT_STORE_MIGRATIONS;
+  // The first released step alone, so the cases can add steps of their own after it.
+  const base = SQLITE_EVENT_STORE_MIGRATIONS.slice(0, 1);
 
   it('applies only the steps newer than the recorded version, in version order', () => {
     const db = new Database(':memory:');

@@ -1,15 +1,19 @@
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type {
+  AppendCondition,
   AppendOptions,
   AppendResult,
   CorruptEventError,
+  DcbEventStore,
   EventFilter,
   EventStore,
   ExpectedRevision,
   LogProgress,
   NewEvent,
   Position,
+  Query,
+  QueryReadOptions,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -19,12 +23,15 @@ import type {
   UnreadableEvent,
 } from '@clusterconf/domain';
 import {
+  AppendConditionFailedError,
   ClusterconfError,
   NoEventStoreError,
   DEFAULT_MAX_EVENT_BYTES,
   replayedAppend,
   matchesFilter,
   prepareAppend,
+  prepareConditionalAppend,
+  prepareQueryRead,
   satisfiesExpectedRevision,
   sequencePosition,
   StoreClosedError,
@@ -35,8 +42,12 @@ import {
 import { catchUpSubscription, type LogPage, type LogSource } from '../../shared/catch-up-subscription.js';
 import { EXACT_COUNT_LIMIT, extrapolatedCount } from '../../shared/estimated-count.js';
 import { pagedAsyncIterable } from '../../shared/paged-async-iterable.js';
+import { indexKeysOf, KEY_SEPARATOR, queryScans, tagKey, type QueryScan } from '../../shared/query-scans.js';
+
+/** A scan as the store runs it: a key's range, or the log by type (a tag-only item is first expanded into its keys). */
+type ConcreteScan = Exclude<QueryScan, { kind: 'tag' }>;
 import { readStreamWindow } from '../../shared/read-stream-window.js';
-import { EVENT_COLUMNS, eventFromRow, type EventRow, unreadableFromRow } from './event-row.js';
+import { EVENT_COLUMNS, EVENT_COLUMNS_OF_E, eventFromRow, type EventRow, unreadableFromRow } from './event-row.js';
 import { migrateSqliteEventStore } from './schema-migrations.js';
 
 /** Options of `SqliteEventStore.open`. */
@@ -107,8 +118,15 @@ const isUniqueViolation = (error: unknown, column: string): boolean =>
  * every append in one `BEGIN IMMEDIATE` transaction, so the revision check and the insert see the same stream.
  * Other processes may append to the same file; live subscriptions notice their commits by polling the cheap
  * `PRAGMA data_version` every `pollIntervalMs`, and appends through this store wake them at once.
+ *
+ * Dynamic Consistency Boundaries. A conditional append checks its condition and writes in that same `BEGIN
+ * IMMEDIATE` transaction, which holds the file's one write lock: no other append, in this process or another, can
+ * commit between the check and the write, and positions are handed out in commit order, so a position read is a
+ * sound `after`. A query reads, per item, the `event_tags` range of each (first tag, type) key (or the log, for an item
+ * without tags), in one read transaction, and merges the ranges by position.
  */
-export class SqliteEventStore implements EventStore, LogSource<EventRow> {
+export class SqliteEventStore implements EventStore, DcbEventStore, LogSource<EventRow> {
+  readonly capabilities = { dcb: true } as const;
   readonly #db: SqliteDatabase;
   readonly #path: string;
   readonly #maxEventBytes: number;
@@ -117,7 +135,11 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
   readonly #waiters = new Set<() => void>();
   readonly #subscriptions = new Set<Subscription>();
   readonly #statements: ReturnType<typeof prepareStatements>;
+  /** Inserts of an event's index keys, by their number (two per tag, so at most 2 × MAX_TAGS_PER_EVENT). */
+  readonly #keyInserts = new Map<number, Statement>();
   readonly #append: (streamId: string, events: readonly SerializedEvent[], expected: ExpectedRevision) => AppendResult;
+  readonly #appendIf: (streamId: string, events: readonly SerializedEvent[], condition: AppendCondition | undefined) => AppendResult;
+  readonly #queryPage: (scans: readonly QueryScan[] | 'all', after: bigint, limit: number) => EventRow[];
   readonly #filteredScan: (after: bigint, filter: EventFilter, limit: number) => { more: EventRow[]; head: number | null };
   readonly #countAfter: (after: bigint) => { head: number | null; counted: number; last: number | null };
   #pollTimer: NodeJS.Timeout | undefined;
@@ -135,6 +157,12 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
       this.#appendInTransaction(streamId, events, expected),
     );
     this.#append = (streamId, events, expected) => transaction.immediate(streamId, events, expected);
+    const conditional = db.transaction((streamId: string, events: readonly SerializedEvent[], condition: AppendCondition | undefined) =>
+      this.#appendIfInTransaction(streamId, events, condition),
+    );
+    this.#appendIf = (streamId, events, condition) => conditional.immediate(streamId, events, condition);
+    // One read transaction, so the ranges merged into a page come from one snapshot of the file.
+    this.#queryPage = db.transaction((scans: readonly QueryScan[] | 'all', after: bigint, limit: number) => this.#mergedScans(scans, after, limit));
     // One read transaction: the rows the scan found and the head it reports come from one snapshot of the file.
     this.#filteredScan = db.transaction((after: bigint, filter: EventFilter, limit: number) => ({
       more: this.#statements.filteredLogPage.all({
@@ -202,8 +230,7 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
   }
 
   #appendInTransaction(streamId: string, events: readonly SerializedEvent[], expected: ExpectedRevision): AppendResult {
-    const { currentRevision, insert } = this.#statements;
-    const last = currentRevision.get(streamId) as number | null;
+    const last = this.#statements.currentRevision.get(streamId) as number | null;
     const current = last === null ? undefined : BigInt(last);
     if (!satisfiesExpectedRevision(expected, current)) {
       // A retry whose precondition no longer holds (because its first attempt succeeded) is still a retry.
@@ -211,18 +238,144 @@ export class SqliteEventStore implements EventStore, LogSource<EventRow> {
       if (replay) return replay;
       throw new WrongExpectedRevisionError(streamId, expected, current);
     }
+    return this.#insert(streamId, events, last);
+  }
+
+  async append(streamId: string, events: readonly NewEvent[], condition?: AppendCondition): Promise<AppendResult> {
+    this.#assertOpen();
+    const { condition: checked, events: serialized } = prepareConditionalAppend(streamId, events, condition, this.#maxEventBytes);
+    let result: AppendResult;
+    try {
+      result = this.#appendIf(streamId, serialized, checked);
+    } catch (error) {
+      if (!(error instanceof EventIdTaken)) throw this.#translate(error);
+      result = this.#idempotentReplay(streamId, serialized)!;
+    }
+    this.#wakeWaiters();
+    return result;
+  }
+
+  #appendIfInTransaction(streamId: string, events: readonly SerializedEvent[], condition: AppendCondition | undefined): AppendResult {
+    if (condition !== undefined) {
+      const conflict = this.#firstConflict(queryScans(condition.failIfEventsMatch), condition.after?.commit ?? 0n);
+      if (conflict !== undefined) {
+        // A retry of a stored append fails its own condition (its events match it): it is answered as a retry.
+        const replay = this.#idempotentReplay(streamId, events);
+        if (replay) return replay;
+        throw new AppendConditionFailedError(streamId, condition, sequencePosition(BigInt(conflict)));
+      }
+    }
+    return this.#insert(streamId, events, this.#statements.currentRevision.get(streamId) as number | null);
+  }
+
+  /** Writes an event's index keys in one statement (one prepared per number of keys): a call per key measured slower. */
+  #insertKeys(keys: readonly string[], position: bigint): void {
+    let statement = this.#keyInserts.get(keys.length);
+    if (statement === undefined) {
+      statement = this.#db.prepare(`INSERT INTO event_tags (tag, position) VALUES ${Array.from({ length: keys.length }, () => '(?, ?)').join(', ')}`);
+      this.#keyInserts.set(keys.length, statement);
+    }
+    statement.run(keys.flatMap((key) => [key, position]));
+  }
+
+  /**
+   * The first position after `after` that the scans find, or `undefined`: positions only, from the tag index alone
+   * (each key's range probed once), which is all a condition's check needs.
+   */
+  #firstConflict(scans: readonly QueryScan[] | 'all', after: bigint): number | undefined {
+    const { firstAfter, firstOfKey, firstOfNarrowedKey, firstOfTypes } = this.#statements;
+    if (scans === 'all') return (firstAfter.get(after) as number | undefined) ?? undefined;
+    let first: number | undefined;
+    for (const scan of this.#concrete(scans)) {
+      const found = (scan.kind === 'types'
+        ? firstOfTypes.get(after, JSON.stringify(scan.types))
+        : scan.otherKeys.length === 0 ? firstOfKey.get(scan.key, after) : firstOfNarrowedKey.get(scan.key, after, JSON.stringify(scan.otherKeys))) as number | undefined;
+      if (found !== undefined && (first === undefined || found < first)) first = found;
+    }
+    return first;
+  }
+
+  /** Inserts checked events after revision `last` of their stream (null: a new stream), with their tags. */
+  #insert(streamId: string, events: readonly SerializedEvent[], last: number | null): AppendResult {
+    const { insert } = this.#statements;
     let revision = last === null ? 0 : last + 1;
     let position = 0n;
     for (const event of events) {
       try {
-        position = BigInt(insert.run(streamId, revision, event.eventId, event.type, event.data, event.metadata).lastInsertRowid);
+        const tags = event.tags.length === 0 ? null : JSON.stringify(event.tags);
+        position = BigInt(insert.run(streamId, revision, event.eventId, event.type, event.data, event.metadata, tags).lastInsertRowid);
       } catch (error) {
         if (isUniqueViolation(error, 'event_id')) throw new EventIdTaken();
         throw error;
       }
+      if (event.tags.length > 0) this.#insertKeys(indexKeysOf(event.type, event.tags), position);
       revision++;
     }
     return { nextExpectedRevision: BigInt(revision - 1), position: sequencePosition(position) };
+  }
+
+  read(query: Query, options?: QueryReadOptions): AsyncIterable<RecordedEvent> {
+    return pagedAsyncIterable(() => {
+      this.#assertOpen();
+      const { query: checked, after, limit } = prepareQueryRead(query, options);
+      const scans = queryScans(checked);
+      let remaining = limit;
+      let cursor = after?.commit ?? 0n;
+      return () => {
+        if (remaining <= 0) return undefined;
+        const pageSize = Math.min(this.#readPageSize, remaining);
+        this.#assertOpen();
+        const rows = this.#run(() => this.#queryPage(scans, cursor, pageSize));
+        // Every range was read up to the page size, so a short page is the end of every one of them.
+        remaining = rows.length < pageSize ? 0 : remaining - rows.length;
+        if (rows.length > 0) cursor = BigInt(rows[rows.length - 1]![0]);
+        return rows;
+      };
+    }, eventFromRow);
+  }
+
+  /**
+   * Up to `limit` rows matching the scans after `after`, in position order. Each range is read up to `limit` rows, so
+   * when the merge is shorter than `limit` every range has been read to its end; when one range is full, the merge
+   * holds at least `limit` distinct rows, and the next page starts after the last one taken.
+   */
+  #mergedScans(scans: readonly QueryScan[] | 'all', after: bigint, limit: number): EventRow[] {
+    if (scans === 'all') return this.#statements.logPage.all(after, limit) as EventRow[];
+    const concrete = this.#concrete(scans);
+    if (concrete.length === 1) return this.#scanRows(concrete[0]!, after, limit);
+    const byPosition = new Map<number, EventRow>();
+    for (const scan of concrete) for (const row of this.#scanRows(scan, after, limit)) byPosition.set(row[0], row);
+    return [...byPosition.values()].sort((a, b) => a[0] - b[0]).slice(0, limit);
+  }
+
+  /**
+   * The scans with every tag-only item expanded into the keys of its first tag as the index holds them now (one per
+   * type stored with the tag), each narrowed to the other tags with that type. Run inside the transaction that reads
+   * (or checks and writes), so the keys and the rows come from one snapshot.
+   */
+  #concrete(scans: readonly QueryScan[]): ConcreteScan[] {
+    const concrete: ConcreteScan[] = [];
+    for (const scan of scans) {
+      if (scan.kind !== 'tag') {
+        concrete.push(scan);
+        continue;
+      }
+      const prefix = `${scan.tag}${KEY_SEPARATOR}`;
+      // The keys of one tag sort together: from the tag and the separator up to the tag and the next character.
+      const end = `${scan.tag}${String.fromCharCode(KEY_SEPARATOR.charCodeAt(0) + 1)}`;
+      for (let key = this.#statements.firstKey.get(prefix, end) as string | undefined; key !== undefined; key = this.#statements.nextKey.get(key, end) as string | undefined) {
+        const type = key.slice(prefix.length);
+        concrete.push({ kind: 'key', key, otherKeys: scan.otherTags.map((other) => tagKey(other, type)) });
+      }
+    }
+    return concrete;
+  }
+
+  #scanRows(scan: ConcreteScan, after: bigint, limit: number): EventRow[] {
+    const { keyScan, narrowedKeyScan, typeScan } = this.#statements;
+    if (scan.kind === 'types') return typeScan.all({ after, limit, types: JSON.stringify(scan.types) }) as EventRow[];
+    if (scan.otherKeys.length === 0) return keyScan.all({ key: scan.key, after, limit }) as EventRow[];
+    return narrowedKeyScan.all({ key: scan.key, after, limit, others: JSON.stringify(scan.otherKeys) }) as EventRow[];
   }
 
   /** The original result when these events are already stored here; throws when their ids are stored elsewhere. */
@@ -457,7 +610,7 @@ const prepareStatements = (db: SqliteDatabase) => {
     // A rowid range search (`position` is the rowid) over at most `limit` rows after the position, decoding no column.
     countAfter: raw('SELECT count(*), max(position) FROM (SELECT position FROM events WHERE position > ? ORDER BY position LIMIT ?)'),
     dataVersion: pluck('PRAGMA data_version'),
-    insert: db.prepare('INSERT INTO events (stream_id, stream_revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)'),
+    insert: db.prepare('INSERT INTO events (stream_id, stream_revision, event_id, type, data, metadata, tags) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     storedId: db.prepare(
       'SELECT stream_id AS streamId, stream_revision AS streamRevision, position, type FROM events WHERE event_id = ?',
     ),
@@ -469,6 +622,36 @@ const prepareStatements = (db: SqliteDatabase) => {
            OR (@notIn IS NOT NULL AND type NOT IN (SELECT value FROM json_each(@notIn))))
          AND (@prefixes IS NULL OR EXISTS (SELECT 1 FROM json_each(@prefixes) AS p WHERE substr(events.stream_id, 1, length(p.value)) = p.value))
        ORDER BY position LIMIT @limit`,
+    ),
+    // A key's range of event_tags (a tag with a type) in position order, joined to its events; narrowed, to the
+    // events also indexed under other keys, each one lookup of event_tags.
+    keyScan: raw(
+      `SELECT ${EVENT_COLUMNS_OF_E} FROM event_tags t JOIN events e ON e.position = t.position
+         WHERE t.tag = @key AND t.position > @after ORDER BY t.position LIMIT @limit`,
+    ),
+    narrowedKeyScan: raw(
+      `SELECT ${EVENT_COLUMNS_OF_E} FROM event_tags t JOIN events e ON e.position = t.position
+         WHERE t.tag = @key AND t.position > @after
+           AND NOT EXISTS (SELECT 1 FROM json_each(@others) AS o
+             WHERE NOT EXISTS (SELECT 1 FROM event_tags x WHERE x.tag = o.value AND x.position = t.position))
+         ORDER BY t.position LIMIT @limit`,
+    ),
+    // The keys of a tag, one by one: a seek past every row of the key before.
+    firstKey: pluck('SELECT tag FROM event_tags WHERE tag >= ? AND tag < ? ORDER BY tag LIMIT 1'),
+    nextKey: pluck('SELECT tag FROM event_tags WHERE tag > ? AND tag < ? ORDER BY tag LIMIT 1'),
+    // The condition's check: the first position of a key's range after a position, from the index alone.
+    firstAfter: pluck('SELECT position FROM events WHERE position > ? ORDER BY position LIMIT 1'),
+    firstOfKey: pluck('SELECT position FROM event_tags WHERE tag = ? AND position > ? ORDER BY position LIMIT 1'),
+    firstOfNarrowedKey: pluck(
+      `SELECT t.position FROM event_tags t WHERE t.tag = ? AND t.position > ?
+         AND NOT EXISTS (SELECT 1 FROM json_each(?) AS o WHERE NOT EXISTS (SELECT 1 FROM event_tags x WHERE x.tag = o.value AND x.position = t.position))
+       ORDER BY t.position LIMIT 1`,
+    ),
+    firstOfTypes: pluck('SELECT position FROM events WHERE position > ? AND type IN (SELECT value FROM json_each(?)) ORDER BY position LIMIT 1'),
+    // An item without tags reads the log itself, by position, for its types.
+    typeScan: raw(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE position > @after AND type IN (SELECT value FROM json_each(@types))
+         ORDER BY position LIMIT @limit`,
     ),
     streamForwards: raw(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?`,

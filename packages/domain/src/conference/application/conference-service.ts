@@ -1,6 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { CommandContext, HandledCommand } from '../../kernel/command-handler.js';
 import { createCommandHandler } from '../../kernel/command-handler.js';
+import { createDcbCommandHandler, type HandledDcbCommand } from '../../kernel/dcb-command-handler.js';
+import type { DcbEventStore } from '../../kernel/dcb-event-store.js';
 import type { DomainEvent } from '../../kernel/event.js';
 import type { EventStore } from '../../kernel/event-store.js';
 import { allianceDecider, type AllianceState, type FoundAlliance, type JoinAlliance } from '../alliance-decider.js';
@@ -12,17 +14,34 @@ import {
 } from '../conference-decider.js';
 import type { ConferenceError } from '../errors.js';
 import {
-  allianceStreamEvents, awardStreamEvents, conferenceEvents, conferenceStreamEvents, voteStreamEvents,
-  type AllianceStreamEvent, type AwardGranted, type ConferenceStreamEvent, type VoteCast,
+  allianceStreamEvents, awardStreamEvents, conferenceEvents, conferenceStreamEvents, voteBoundaryEvents, voteStreamEvents,
+  type AllianceStreamEvent, type AwardGranted, type ConferenceStreamEvent, type VoteBoundaryEvent, type VoteCast,
 } from '../events.js';
+import { dcbVoteDecider, type VoteBoundaryState } from '../dcb-vote-decider.js';
 import { allianceStream, awardStream, conferenceStream, voteStream, voteStreamPrefix } from '../streams.js';
+import { voteBoundaryQuery } from '../tags.js';
 import { tallyVotes, type BallotTally } from '../tally.js';
 import { checkId } from '../validation.js';
 import { voteDecider, type VoteState } from '../vote-decider.js';
 
+/**
+ * How the service guards the vote's rules:
+ * - `'streams'` (the default): one stream per attendee and ballot, appended with `no_stream`, guards "one vote each";
+ *   "no vote after the close" is not guarded at append time: a vote decided on the ballot as the conference stream
+ *   had it, racing the close, is stored after it, and the tally reports it as late;
+ * - `'dcb'`: the vote is decided on `voteBoundaryQuery` (the attendee's votes on the ballot, the ballot's opening and
+ *   close) and appended on the condition that nothing it selects was stored since, so both rules hold at append
+ *   time: a vote racing the close is refused with `BallotNotOpen`. The store must offer `DcbEventStore`
+ *   (`capabilities.dcb`; memory, SQLite, PostgreSQL), or the service is refused with `DcbNotSupportedError`.
+ * Both write the same events to the same streams, with the same tags and ids, so a store can move from one to the other.
+ */
+export type VoteConsistency = 'streams' | 'dcb';
+
 /** Options of `createConferenceService`. */
 export interface ConferenceServiceOptions {
   readonly store: EventStore;
+  /** How votes are guarded; default `'streams'`. See `VoteConsistency`. */
+  readonly consistency?: VoteConsistency;
   /**
    * How many conference (and alliance, award) streams to keep folded in memory, so a command reads only the tail;
    * default 16. Every vote reads its conference stream, so without a cache each vote would refold all registrations.
@@ -56,6 +75,9 @@ export interface GrantVotedAwardInput {
 
 type Result<State, Event extends DomainEvent> = Promise<E.Either<ConferenceError, HandledCommand<State, Event>>>;
 
+/** A handled vote: on its stream (`'streams'`, with the stream's revision) or on its DCB boundary (`'dcb'`). */
+export type HandledVote = HandledCommand<VoteState, VoteCast> | HandledDcbCommand<VoteState, VoteCast>;
+
 /** The conference application: each method loads its stream, decides, and appends, or returns a typed refusal. */
 export interface ConferenceService {
   /** Schedules a conference on `conference-<id>`. */
@@ -66,8 +88,11 @@ export interface ConferenceService {
   openSession(command: CommandInput<OpenSession>, context: CommandContext): Result<ConferenceState, ConferenceStreamEvent>;
   /** Closes a ballot: later votes in the log are late and do not count. */
   closeBallot(command: CommandInput<CloseBallot>, context: CommandContext): Result<ConferenceState, ConferenceStreamEvent>;
-  /** Appends the vote to its own stream with `no_stream`; a repeated identical vote succeeds with no events. */
-  castVote(command: CastVoteInput, context: CommandContext): Result<VoteState, VoteCast>;
+  /**
+   * Appends the vote to its own stream, with `no_stream` or, in the DCB model, on the condition of its boundary (see
+   * `VoteConsistency`); a repeated identical vote succeeds with no events.
+   */
+  castVote(command: CastVoteInput, context: CommandContext): Promise<E.Either<ConferenceError, HandledVote>>;
   /** Grants an award edition by jury decision. */
   grantJuryAward(command: CommandInput<GrantJuryAward>, context: CommandContext): Result<AwardState, AwardGranted>;
   /** Grants the award to the leader of the closed ballot, by the tally of the log. */
@@ -90,6 +115,10 @@ export const createConferenceService = (options: ConferenceServiceOptions): Conf
   const conferences = createCommandHandler({ ...shared, registry: conferenceStreamEvents, decider: conferenceDecider, cacheSize });
   // Vote streams are written once each: caching them would only hold memory.
   const votes = createCommandHandler({ ...shared, registry: voteStreamEvents, decider: voteDecider });
+  // Created up front in the DCB model, so a store without the capability is refused here, not at the first vote.
+  const boundaryVotes = options.consistency === 'dcb'
+    ? createDcbCommandHandler({ store: store as EventStore & DcbEventStore, registry: voteBoundaryEvents, decider: dcbVoteDecider, maxAttempts: options.maxAttempts })
+    : undefined;
   const awards = createCommandHandler({ ...shared, registry: awardStreamEvents, decider: awardDecider, cacheSize });
   const alliances = createCommandHandler({ ...shared, registry: allianceStreamEvents, decider: allianceDecider, cacheSize });
 
@@ -132,9 +161,20 @@ export const createConferenceService = (options: ConferenceServiceOptions): Conf
       const { state } = await conferences.load(conferenceStream(conferenceId.right));
       // The view says whether the conference, the session and its ballot exist; the vote decider refuses accordingly.
       const ballot = ballotView(state, command.conferenceId, command.ballotId, command.attendeeId);
-      // A concurrent duplicate loses the no_stream race, is retried by the handler, and then decides against the
-      // vote that won: the same candidate is an idempotent success, another one is AlreadyVoted.
-      return votes.handle(voteStream(conferenceId.right, ballotId.right, attendeeId.right), { ...command, type: 'CastVote', ballot }, context);
+      const streamId = voteStream(conferenceId.right, ballotId.right, attendeeId.right);
+      const cast = { ...command, type: 'CastVote' as const, ballot };
+      // A concurrent duplicate loses the no_stream race (or fails its condition), is retried by the handler, and then
+      // decides against the vote that won: the same candidate is an idempotent success, another one is AlreadyVoted.
+      if (boundaryVotes === undefined) return votes.handle(streamId, cast, context);
+      // The boundary also holds the ballot's close: a vote that read it open but races the close fails its condition,
+      // reads the close, and is refused.
+      const handled = await boundaryVotes.handle({ query: voteBoundaryQuery(conferenceId.right, ballotId.right, attendeeId.right), streamId }, cast, context);
+      // The decider decides VoteCast events only; the boundary's other types are what it reads.
+      return E.map((vote: HandledDcbCommand<VoteBoundaryState, VoteBoundaryEvent>): HandledVote => ({
+        ...vote,
+        state: { vote: vote.state.vote },
+        events: vote.events.filter((event): event is VoteCast => event.type === 'VoteCast'),
+      }))(handled);
     },
 
     grantJuryAward: async (command, context) => {
