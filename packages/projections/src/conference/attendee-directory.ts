@@ -24,14 +24,18 @@ export const attendeeDirectoryProjection = defineProjection<ConferenceEvent>(con
   name: 'attendee_directory',
   version: 1,
   handlers: {
-    AttendeeRegistered: ({ data }, ops) =>
-      ops.update<AttendeeDirectoryDocument>('attendees', attendeeDirectoryId(data.conferenceId, data.attendeeId), () => ({
+    // A registration is its attendee's first event: the document is written without reading one, which keeps a
+    // rebuild from reading a missing document per attendee. `upsert` stages it at once; nothing is left to await.
+    AttendeeRegistered: ({ data }, ops) => {
+      const document: AttendeeDirectoryDocument = {
         conferenceId: data.conferenceId,
         attendeeId: data.attendeeId,
         name: data.name,
         country: data.country,
         stakeholderGroup: data.stakeholderGroup,
-      })),
+      };
+      void ops.upsert('attendees', attendeeDirectoryId(data.conferenceId, data.attendeeId), document);
+    },
     PersonalDataForgotten: ({ data }, ops) => {
       const attendee = attendeeOfSubject(data.subject);
       if (attendee === undefined) return;
