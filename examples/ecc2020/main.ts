@@ -3,9 +3,11 @@
 // A second run finds the history already stored and replays it instead of writing it again.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { conferenceEvents } from '@clusterconf/domain';
+import { MemoryKeyStore, withPersonalData } from '@clusterconf/adapters/personal-data';
 import {
-  CONFERENCE_ID, PartialHistoryError, builtInProjections, catchUpProjections, createProgress, describeError, historyState,
-  maskPassword, openStores, parseStoreUrl, writeEcc2020History,
+  CONFERENCE_ID, PartialHistoryError, builtInProjections, catchUpProjections, createProgress, describeError, historyState, keyAccess,
+  lazyKeyStore, maskPassword, openStores, parseStoreUrl, writeEcc2020History,
 } from '@clusterconf/cli';
 import { formatReport, readReport } from './report.js';
 
@@ -13,7 +15,10 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** Where `npm start` keeps its SQLite file; tests point it at a fresh temporary folder. */
 const dataDir = resolve(process.env.CLUSTERCONF_DATA_DIR ?? resolve(repoRoot, 'data'));
 /** Any store URL the CLI accepts; by default the SQLite file in the data folder. */
-const storeUrl = parseStoreUrl(process.env.CLUSTERCONF_STORE ?? `sqlite:${resolve(dataDir, 'ecc2020.sqlite')}`);
+const storeText = process.env.CLUSTERCONF_STORE ?? `sqlite:${resolve(dataDir, 'ecc2020.sqlite')}`;
+const storeUrl = parseStoreUrl(storeText);
+/** The attendees' keys: CLUSTERCONF_KEYS, else beside the events (SQLite, PostgreSQL), else (EventStoreDB) in memory. */
+const keys = keyAccess({ env: process.env, cwd: process.cwd() }, undefined, undefined, storeText);
 const seed = process.env.CLUSTERCONF_SEED === undefined ? undefined : Number(process.env.CLUSTERCONF_SEED);
 
 // A reader that stops early (`npm start | head`) closes the pipe: that ends the output, it is not an error.
@@ -34,7 +39,11 @@ const countEvents = async (events: AsyncIterable<unknown>): Promise<number> => {
 const main = async (): Promise<void> => {
   const started = performance.now();
   say(`European Cluster Conference 2020, event-sourced with @clusterconf (store: ${storeUrl.display})`);
-  const stores = await openStores(storeUrl, { mode: 'create' });
+  const opened = await openStores(storeUrl, { mode: 'create' });
+  if (keys.display === undefined) say('No key store beside EventStoreDB: the attendees\' names are sealed under keys kept in memory for this run (set CLUSTERCONF_KEYS to keep them)');
+  const keyStore = keys.display === undefined ? new MemoryKeyStore() : lazyKeyStore(() => keys.open(opened.events));
+  // The names are sealed on the way in and opened on the way out (Forgotten where an attendee was forgotten).
+  const stores = { ...opened, events: withPersonalData(opened.events, { keyStore, registry: conferenceEvents }) };
   try {
     const state = await historyState(stores.events);
     if (state === 'partial') throw new PartialHistoryError(storeUrl.display);
@@ -76,6 +85,7 @@ const main = async (): Promise<void> => {
     say('the 13 earlier alliance members, and the chair of the sessions after the opening.');
     say(`Done in ${secondsSince(started)}.`);
   } finally {
+    await keyStore.close();
     await stores.close();
   }
 };

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
-import { conferenceEvents, createConferenceService, type ConferenceEvent, type EventStore } from '@clusterconf/domain';
+import { conferenceEvents, createConferenceService, type ConferenceEvent, type EventStore, type KeyStore } from '@clusterconf/domain';
+import { MemoryKeyStore, withPersonalData } from '@clusterconf/adapters/personal-data';
 import { conferenceProjections, createProjectionRunner, type Projection, type ProjectionRunner, type ReadModelStore } from '@clusterconf/projections';
 import { commandEndpoints } from './command-endpoints.js';
 import { createConferenceFeeds, type ConferenceFeeds } from './conference-feed.js';
@@ -12,6 +13,7 @@ import { acceptJsonBodies } from './json-bodies.js';
 import { liveEndpoints, readLiveSnapshot } from './live-endpoints.js';
 import { openApiDocument } from './openapi.js';
 import { operationalEndpoints } from './operational-endpoints.js';
+import { personalDataEndpoints } from './personal-data-endpoints.js';
 import { edgeProblem } from './problem-details.js';
 import { builtInReadModels, type ReadModelEntry } from './read-model-catalogue.js';
 import { readModelEndpoints } from './read-model-endpoints.js';
@@ -22,6 +24,13 @@ import { createStreamResources } from './stream-resources.js';
 export interface ConferenceHttpServiceOptions {
   readonly eventStore: EventStore;
   readonly readModelStore: ReadModelStore;
+  /**
+   * Where the attendees' keys live: their names are stored sealed under them, and `DELETE
+   * /attendees/<conferenceId>/<attendeeId>/personal-data` deletes one. Default: a `MemoryKeyStore`, whose keys end with
+   * the process, after which every name reads as forgotten; give a durable one beside a durable log (`main.ts`:
+   * a `SqliteKeyStore` in the same file). Like the stores, it belongs to the caller and stays open.
+   */
+  readonly keyStore?: KeyStore;
   /** Largest accepted request body; larger ones get a 413 problem. Default 64 KiB. */
   readonly maxBodyBytes?: number;
   /** How long a GET with `?after=` waits for the read models to reach the position before a 503. Default 5000 ms. */
@@ -77,7 +86,10 @@ const write = async (reply: FastifyReply, answer: HttpReply): Promise<FastifyRep
 
 /** Embeds the conference library in an HTTP service: commands in, read models and streams out, with read-your-writes. */
 export const createConferenceHttpService = (options: ConferenceHttpServiceOptions): ConferenceHttpService => {
-  const { eventStore, readModelStore } = options;
+  const { readModelStore } = options;
+  const keyStore = options.keyStore ?? new MemoryKeyStore();
+  // Every path of the service, commands, resources, feeds and the runner, sees the names opened (or Forgotten).
+  const eventStore = withPersonalData(options.eventStore, { keyStore, registry: conferenceEvents });
   const waitTimeoutMs = options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
   const clock = options.clock ?? (() => new Date());
   const app = Fastify({
@@ -105,8 +117,10 @@ export const createConferenceHttpService = (options: ConferenceHttpServiceOption
     version: '0.1.0',
     description: 'Commands in, read models out, with read-your-writes through log positions, ETags on streams, and a live page. Every error is an RFC 9457 problem.',
   });
+  const service = createConferenceService({ store: eventStore, cacheSize: 64 });
   routes.push(
-    ...commandEndpoints({ eventStore, service: createConferenceService({ store: eventStore, cacheSize: 64 }), clock }),
+    ...commandEndpoints({ eventStore, service, clock }),
+    ...personalDataEndpoints({ eventStore, keyStore, service, clock }),
     ...resourceEndpoints(createStreamResources(eventStore)),
     ...readModelEndpoints({ readModels, readModelStore, runner, waitTimeoutMs }),
     ...liveEndpoints({ feeds, stream: { heartbeatMs: options.heartbeatMs ?? 15_000, retryMs: 2000, maxBufferedBytes: 1024 * 1024 } }),

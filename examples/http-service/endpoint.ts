@@ -24,7 +24,7 @@ export interface HeaderDoc {
  * come from io-ts codecs through `toJsonSchema`, so validation, documentation and decoding share one definition.
  */
 export interface Endpoint {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   /** In Fastify's form, `/conferences/:conferenceId`. */
   readonly url: string;
   readonly operationId: string;

@@ -1,5 +1,6 @@
 import {
-  agendaProjection, allianceRosterProjection, attendanceProjection, awardRollProjection, ballotTalliesProjection, type Projection,
+  agendaProjection, allianceRosterProjection, attendanceProjection, attendeeDirectoryProjection, awardRollProjection, ballotTalliesProjection,
+  type Projection,
 } from '@clusterconf/projections';
 import type { ConferenceEvent } from '@clusterconf/domain';
 
@@ -18,4 +19,5 @@ export const builtInReadModels: Readonly<Record<string, ReadModelEntry>> = {
   'ballot-tallies': { projection: ballotTalliesProjection, collection: 'ballots', idHint: '<conferenceId>.<ballotId>' },
   'award-roll': { projection: awardRollProjection, collection: 'awards', idHint: '<awardId>' },
   'alliance-roster': { projection: allianceRosterProjection, collection: 'alliances', idHint: '<allianceId>' },
+  'attendee-directory': { projection: attendeeDirectoryProjection, collection: 'attendees', idHint: '<conferenceId>.<attendeeId>' },
 };

@@ -132,7 +132,7 @@ describe('clusterconf on a config of the user\'s own domain, through the install
     writeFileSync(join(dir, 'typo.config.mjs'), "export default { registry: {}, projection: [] };\n");
     const bad = await run('status', '--config', 'typo.config.mjs');
     expect(bad.code).toBe(1);
-    expect(oneLine(bad.stderr)).toBe(`clusterconf: ${join(dir, 'typo.config.mjs')}: unknown key "projection"; a config takes registry, projections, store, openStores, schemaSnapshot`);
+    expect(oneLine(bad.stderr)).toBe(`clusterconf: ${join(dir, 'typo.config.mjs')}: unknown key "projection"; a config takes registry, projections, store, keys, openStores, schemaSnapshot`);
 
     const missing = await run('status', '--config', 'nope.config.ts');
     expect(missing.code).toBe(1);

@@ -61,7 +61,7 @@ describe('clusterconf error paths', () => {
     const result = await runCli(['rebuild', 'speakers', '--store', `sqlite:${join(dir, 'any.sqlite')}`]);
     expect(result.code).toBe(2);
     const line = expectOneLineError(result.stderr);
-    expect(line).toBe('clusterconf: Unknown projection "speakers": choose one of attendance, agenda, ballot_tallies, award_roll, alliance_roster');
+    expect(line).toBe('clusterconf: Unknown projection "speakers": choose one of attendance, agenda, ballot_tallies, award_roll, alliance_roster, attendee_directory');
     expect(existsSync(join(dir, 'any.sqlite'))).toBe(false);
   });
 

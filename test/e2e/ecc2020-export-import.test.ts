@@ -57,7 +57,7 @@ describe.skipIf(!postgresAvailable)('export from SQLite, import into PostgreSQL,
     const status = await runCli(['status', '--store', postgres]);
     expect(status.code, status.stderr).toBe(0);
     const rows = status.stdout.trim().split('\n').slice(2);
-    expect(rows.map((row) => row.split(/\s+/)[0])).toEqual(['attendance', 'agenda', 'ballot_tallies', 'award_roll', 'alliance_roster']);
+    expect(rows.map((row) => row.split(/\s+/)[0])).toEqual(['attendance', 'agenda', 'ballot_tallies', 'award_roll', 'alliance_roster', 'attendee_directory']);
     expect(rows.every((row) => row.endsWith(' 0'))).toBe(true);
   }, 300_000);
 });

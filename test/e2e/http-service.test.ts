@@ -289,7 +289,7 @@ describe('the HTTP service example over loopback HTTP, on a SQLite file', () => 
     const status = await call(`${base}/status`);
     expect(status.status).toBe(200);
     const names = (status.body['projections'] as { name: string }[]).map((entry) => entry.name);
-    expect(names).toEqual(['attendance', 'agenda', 'ballot_tallies', 'award_roll', 'alliance_roster', 'votes_per_country']);
+    expect(names).toEqual(['attendance', 'agenda', 'ballot_tallies', 'award_roll', 'alliance_roster', 'attendee_directory', 'votes_per_country']);
     expect(status.body['liveStreams']).toBe(0);
     expect((await call(`${base}/healthz`)).body).toEqual({ status: 'up' });
     expect((await call(`${base}/readyz`)).body).toEqual({ ready: true, projections: names });

@@ -3,7 +3,8 @@ import { type CliIo, println } from './cli-io.js';
 import { type LoadedConfig, resolveConfig } from './config-file.js';
 import { createProgress, type Progress } from './progress.js';
 import { progressWanted } from './progress-line.js';
-import { storeAccess, type StoreAccess } from './store-access.js';
+import { keyAccess, type KeyAccess } from './key-access.js';
+import { requestedStoreUrl, storeAccess, type StoreAccess } from './store-access.js';
 
 /** The options of the program every command sees: `--config`, `--progress` / `--no-progress`, `--verbose`. */
 export interface GlobalOptions {
@@ -12,6 +13,7 @@ export interface GlobalOptions {
   readonly verbose?: boolean;
   readonly json?: boolean;
   readonly store?: string;
+  readonly keys?: string;
 }
 
 /** What a command's action works with, from its options and the program's. */
@@ -20,7 +22,7 @@ export interface CommandContext {
   /** `--json`: print data as JSON (one object, or one per line for `tail`) and draw no progress unless forced. */
   readonly json: boolean;
   /** The config (`--config`, ./clusterconf.config.*, or the built-in ecc2020) and the way it opens stores. */
-  load(): Promise<{ readonly loaded: LoadedConfig; readonly stores: StoreAccess }>;
+  load(): Promise<{ readonly loaded: LoadedConfig; readonly stores: StoreAccess; readonly keys: KeyAccess }>;
   /** Progress on stderr, drawn as `progressWanted` decides. */
   progress(label: string, unit?: string): Progress;
 }
@@ -36,7 +38,8 @@ export const commandContext = (io: CliIo, command: Command): CommandContext => {
     async load() {
       const loaded = await resolveConfig(io.cwd, options.config);
       if (options.verbose) println(io.err, `config: ${loaded.source}`);
-      return { loaded, stores: storeAccess(io, options.store, loaded.config, loaded.source) };
+      const keys = keyAccess(io, options.keys, loaded.config.keys, requestedStoreUrl(io, options.store, loaded.config));
+      return { loaded, stores: storeAccess(io, options.store, loaded.config, loaded.source), keys };
     },
     progress: (label, unit) => createProgress({ label, stream: io.err, enabled, ...(unit === undefined ? {} : { unit }) }),
   };

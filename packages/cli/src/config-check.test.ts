@@ -37,7 +37,7 @@ describe('checkConfig', () => {
     ['two projections of one name', { ...good, projections: [openOrdersProjection, openOrdersProjection] }, 'two projections are named "open_orders"'],
     ['a type the registry does not know', { ...good, projections: [{ ...openOrdersProjection, eventTypes: ['OrderPaid'] }] },
       'projection "open_orders" handles "OrderPaid", which the registry does not know (it knows OrderPlaced, OrderShipped)'],
-    ['a misspelt key', { ...good, projection: [] }, 'unknown key "projection"; a config takes registry, projections, store, openStores, schemaSnapshot'],
+    ['a misspelt key', { ...good, projection: [] }, 'unknown key "projection"; a config takes registry, projections, store, keys, openStores, schemaSnapshot'],
     ['an empty store URL', { ...good, store: ' ' }, '"store" is string " "; give a store URL such as "sqlite:data/events.sqlite", or leave it out'],
     ['an opener that is no function', { ...good, openStores: 'sqlite:x' }, '"openStores" is string "sqlite:x"; give a function'],
     ['a schema snapshot path that is no path', { ...good, schemaSnapshot: 3 }, '"schemaSnapshot" is number 3; give the path of the event schema snapshot file'],

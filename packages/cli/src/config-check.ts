@@ -2,7 +2,7 @@ import type { DomainEvent } from '@clusterconf/domain';
 import { ConfigError } from './cli-errors.js';
 import type { ClusterconfConfig } from './config.js';
 
-const KEYS = ['registry', 'projections', 'store', 'openStores', 'schemaSnapshot'] as const;
+const KEYS = ['registry', 'projections', 'store', 'keys', 'openStores', 'schemaSnapshot'] as const;
 const REGISTRY_METHODS = ['has', 'encode', 'decode', 'decodeData', 'acceptsAsStored'] as const;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
@@ -32,7 +32,7 @@ export const checkConfig = (value: unknown, source: string): ClusterconfConfig =
   const unknown = Object.keys(value).filter((key) => !(KEYS as readonly string[]).includes(key));
   if (unknown.length > 0) fail(`unknown key${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `"${k}"`).join(', ')}; a config takes ${KEYS.join(', ')}`);
 
-  const { registry, projections, store, openStores, schemaSnapshot } = value;
+  const { registry, projections, store, keys, openStores, schemaSnapshot } = value;
   const missingMethod = isObject(registry) ? REGISTRY_METHODS.find((method) => typeof registry[method] !== 'function') : 'has';
   if (!isObject(registry) || !Array.isArray(registry.types) || missingMethod !== undefined) {
     fail(`"registry" is ${registry === undefined ? 'missing' : `${describe(registry)}, not an event registry`}; build it with ` +
@@ -63,6 +63,9 @@ export const checkConfig = (value: unknown, source: string): ClusterconfConfig =
 
   if (store !== undefined && (typeof store !== 'string' || store.trim() === '')) {
     fail(`"store" is ${describe(store)}; give a store URL such as "sqlite:data/events.sqlite", or leave it out`);
+  }
+  if (keys !== undefined && (typeof keys !== 'string' || keys.trim() === '')) {
+    fail(`"keys" is ${describe(keys)}; give a key store URL such as "sqlite:data/keys.sqlite", or leave it out to keep the keys beside the events`);
   }
   if (openStores !== undefined && typeof openStores !== 'function') {
     fail(`"openStores" is ${describe(openStores)}; give a function (request) => Promise<OpenedStores>, or leave it out`);

@@ -55,7 +55,7 @@ describe('finding and loading a config', () => {
   it('uses the built-in ecc2020 config when there is no config and no --config', async () => {
     const loaded = await resolveConfig(newProject(), undefined);
     expect(loaded).toBe(defaultConfig);
-    expect(loaded.config.projections.map((p) => p.name)).toEqual(['attendance', 'agenda', 'ballot_tallies', 'award_roll', 'alliance_roster']);
+    expect(loaded.config.projections.map((p) => p.name)).toEqual(['attendance', 'agenda', 'ballot_tallies', 'award_roll', 'alliance_roster', 'attendee_directory']);
     expect(loaded.config.store).toBe('sqlite:data/ecc2020.sqlite');
   });
 

@@ -33,6 +33,11 @@ export interface ClusterconfConfig<Event extends DomainEvent = DomainEvent> {
    */
   readonly store?: string;
   /**
+   * Where the keys of the registry's personal data live, when not beside the events (the default for `sqlite:` and
+   * `postgres://` stores): a `sqlite:PATH` or `postgres://…` URL; `--keys` and `CLUSTERCONF_KEYS` take precedence.
+   */
+  readonly keys?: string;
+  /**
    * Opens the event store and its read-model store, in place of the built-in `--store` URL schemes (`sqlite:`,
    * `postgres://`, `esdb://`, `kurrentdb://`); `request.url` is the URL given, if any. Commands that only read the log (export,
    * import, tail) use the event store alone and close both.

@@ -1,6 +1,6 @@
 /**
  * What the `clusterconf` command is made of, for programs that embed it: store URLs, opening stores, NDJSON export
- * and import, catching projections up, and the seeded ECC 2020 history.
+ * and import, key stores and their export, catching projections up, and the seeded ECC 2020 history.
  *
  * @module \@clusterconf/cli
  */
@@ -14,6 +14,8 @@ export { default as ecc2020Config } from './ecc2020/ecc2020.config.js';
 export * from './ecc2020/generator.js';
 export * from './ecc2020/sources.js';
 export * from './ecc2020/write-history.js';
+export * from './key-access.js';
+export * from './key-file.js';
 export * from './ndjson.js';
 export * from './open-store.js';
 export * from './program.js';

@@ -68,14 +68,14 @@ describe('the clusterconf program', () => {
   it('reports a missing command in one line, exit code 2', async () => {
     const result = await run();
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('clusterconf: no command given; choose one of seed, replay, rebuild, status, export, import, tail, schema (run clusterconf --help for usage)\n');
+    expect(result.stderr).toBe('clusterconf: no command given; choose one of seed, replay, rebuild, status, export, import, tail, forget, keys, schema (run clusterconf --help for usage)\n');
     expect(result.stdout).toBe('');
   });
 
   it('suggests the projection a mistyped name was meant to be, before opening any store', async () => {
     const result = await run('rebuild', 'atendance', '--store', 'sqlite:/nonexistent/never.sqlite');
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('clusterconf: Unknown projection "atendance": did you mean attendance? choose one of attendance, agenda, ballot_tallies, award_roll, alliance_roster\n');
+    expect(result.stderr).toBe('clusterconf: Unknown projection "atendance": did you mean attendance? choose one of attendance, agenda, ballot_tallies, award_roll, alliance_roster, attendee_directory\n');
   });
 
   it('shows the program\'s options in every command\'s help', async () => {

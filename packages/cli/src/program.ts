@@ -2,7 +2,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { describeError, exitCodeFor, InvalidStoreUrlError } from './cli-errors.js';
 import { type CliIo, println } from './cli-io.js';
 import { registerExportCommand } from './commands/export.js';
+import { registerForgetCommand } from './commands/forget.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerKeysCommand } from './commands/keys.js';
 import { registerRebuildCommand, registerReplayCommand } from './commands/replay.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerSeedCommand } from './commands/seed.js';
@@ -26,6 +28,7 @@ export const createProgram = (io: CliIo): Command => {
     .option('-c, --config <path>', 'the clusterconf.config.ts/.mts/.js/.mjs to use (default: the one in the working directory, else the built-in ecc2020 config)')
     .addOption(new Option('--progress', 'draw progress bars on stderr even when it is not a terminal, or with --json'))
     .addOption(new Option('--no-progress', 'draw no progress bars'))
+    .option('--keys <url>', 'the key store of personal data: sqlite:PATH or postgres://… (default: beside the events of --store; env CLUSTERCONF_KEYS)')
     .option('--verbose', 'print stack traces of unexpected errors')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()
@@ -37,9 +40,15 @@ export const createProgram = (io: CliIo): Command => {
   registerExportCommand(program, io);
   registerImportCommand(program, io);
   registerTailCommand(program, io);
+  registerForgetCommand(program, io);
+  registerKeysCommand(program, io);
   registerSchemaCommand(program, io);
-  // Every subcommand reports its own usage errors through the same override.
-  for (const command of program.commands) command.exitOverride().configureOutput(output);
+  // Every subcommand (and theirs: `keys export`) reports its own usage errors through the same override.
+  const configure = (command: Command): void => {
+    command.exitOverride().configureOutput(output);
+    command.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
   program.addHelpText('after', '\nRun `clusterconf <command> --help` for each command\'s options and an example.');
   return program;
 };

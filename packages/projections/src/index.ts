@@ -1,6 +1,6 @@
 /**
  * Projections: `defineProjection`, the self-healing `createProjectionRunner`, the `ReadModelStore` port and its
- * in-memory store, checkpoints, leases, blue/green rebuilds, dead letters, and the five built-in conference read models.
+ * in-memory store, checkpoints, leases, blue/green rebuilds, dead letters, and the six built-in conference read models.
  *
  * @module \@clusterconf/projections
  */

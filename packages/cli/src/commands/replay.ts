@@ -4,6 +4,7 @@ import type { Projection } from '@clusterconf/projections';
 import { type CliIo, elapsedSeconds, println, seconds } from '../cli-io.js';
 import { catchUpProjections } from '../catch-up.js';
 import { type CommandContext, commandContext, printJson } from '../command-context.js';
+import { withRevealedStore } from '../key-access.js';
 import { findProjection } from '../projection-catalogue.js';
 import { describeStatuses, statusesJson } from './status.js';
 import { withStoreOption } from './store-option.js';
@@ -17,7 +18,7 @@ interface Plan {
 
 const run = async (context: CommandContext, plan: Plan): Promise<void> => {
   const { io } = context;
-  const { loaded, stores: access } = await context.load();
+  const { loaded, stores: access, keys } = await context.load();
   // An unknown projection is refused before any store is opened.
   const { projections, rebuild } = plan.select(loaded.config.projections);
   const startedAt = performance.now();
@@ -26,12 +27,13 @@ const run = async (context: CommandContext, plan: Plan): Promise<void> => {
     const head = await stores.events.headPosition();
     const progress = context.progress(plan.label, stores.positionUnit);
     progress.phase('projecting', head === undefined ? 0 : Number(head.prepare));
-    const result = await catchUpProjections(stores, {
+    // The projections read the log with its personal data opened, or Forgotten where its subject was forgotten.
+    const result = await withRevealedStore(stores.events, loaded.config.registry, keys, (events) => catchUpProjections({ ...stores, events }, {
       registry: loaded.config.registry,
       projections,
       rebuild,
       onProgress: (done, total) => progress.update(done, total),
-    }).finally(() => progress.stop());
+    })).finally(() => progress.stop());
     if (context.json) {
       printJson(io.out, {
         command: plan.command, store: stores.display, head: result.head === undefined ? null : formatPosition(result.head),

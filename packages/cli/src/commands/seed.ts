@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { ClusterconfError, conferenceStream, type EventStore, formatPosition } from '@clusterconf/domain';
+import { ClusterconfError, conferenceEvents, conferenceStream, type EventStore, formatPosition } from '@clusterconf/domain';
 import { PartialHistoryError, firstEventId, historyState, writeEcc2020History } from '../ecc2020/write-history.js';
 import { CONFERENCE_ID, DEFAULT_SEED } from '../ecc2020/generator.js';
 import { UsageError } from '../cli-errors.js';
 import { type CliIo, DEFAULT_STORE, println, resolveStoreUrl, seconds, withEventStore } from '../cli-io.js';
-import { commandContext } from '../command-context.js';
+import { commandContext, type GlobalOptions } from '../command-context.js';
+import { keyAccess, withRevealedStore } from '../key-access.js';
 import { withStoreOption } from './store-option.js';
 
 const SEEDS = ['ecc2020'] as const;
@@ -41,14 +42,17 @@ export const registerSeedCommand = (program: Command, io: CliIo): void => {
     `Without --store or CLUSTERCONF_STORE the store is ${DEFAULT_STORE} (relative to the working directory); seed reads no config.`,
   )
     .addHelpText('after', '\necc2020 is the European Cluster Conference 2020: 1,000 attendees from 52 countries, the agenda, the votes, the awards\n' +
-      'and the European Cluster Alliance. The same seed writes identical events (ids included).\n' +
+      'and the European Cluster Alliance. The same seed writes the same events (ids included), the attendees\' names sealed\n' +
+      'under keys beside the events (or in --keys).\n' +
       'Example:\n  clusterconf seed ecc2020 --store sqlite:data/ecc2020.sqlite && clusterconf replay --store sqlite:data/ecc2020.sqlite')
     .action(async (history: string, options: { store?: string; seed: string }, command: Command) => {
       if (!(SEEDS as readonly string[]).includes(history)) throw new UsageError(`Unknown history "${history}": choose one of ${SEEDS.join(', ')}`);
       const seed = parseSeed(options.seed);
       const url = resolveStoreUrl(io, options.store);
+      // The attendees' names are sealed under their keys, beside the events unless --keys names another store.
+      const keys = keyAccess(io, command.optsWithGlobals<GlobalOptions>().keys, undefined, options.store ?? io.env.CLUSTERCONF_STORE ?? DEFAULT_STORE);
       const startedAt = performance.now();
-      await withEventStore(url, 'create', async (store) => {
+      await withEventStore(url, 'create', async (events) => withRevealedStore(events, conferenceEvents, keys, async (store) => {
         const state = await historyState(store);
         if (state === 'partial') throw new PartialHistoryError(url.display);
         if (state === 'complete') {
@@ -80,6 +84,6 @@ export const registerSeedCommand = (program: Command, io: CliIo): void => {
         } finally {
           progress.stop();
         }
-      });
+      }));
     });
 };

@@ -3,6 +3,7 @@ import { formatPosition, parsePosition, type Position, type RecordedEvent } from
 import { UsageError } from '../cli-errors.js';
 import { type CliIo, println } from '../cli-io.js';
 import { commandContext, printJson } from '../command-context.js';
+import { withRevealedStore } from '../key-access.js';
 import { withNamedEventStore } from '../store-access.js';
 import { withStoreOption } from './store-option.js';
 import { nothingBeforeHead, reachedHead } from './tail-until.js';
@@ -48,8 +49,9 @@ export const registerTailCommand = (program: Command, io: CliIo): void => {
     .action(async (options: TailOptions, command: Command) => {
       const context = commandContext(io, command);
       const limit = options.limit === undefined ? Number.POSITIVE_INFINITY : positiveInteger(options.limit, '--limit');
-      const { stores } = await context.load();
-      await withNamedEventStore(stores, 'read', async ({ events: store, display }) => {
+      const { loaded, stores, keys } = await context.load();
+      // Events are printed with their personal data opened, or Forgotten where its subject was forgotten.
+      await withNamedEventStore(stores, 'read', async ({ events, display }) => withRevealedStore(events, loaded.config.registry, keys, async (store) => {
         let after: Position | undefined;
         if (options.from === 'end') after = await store.headPosition();
         else if (options.from !== 'start') {
@@ -104,6 +106,6 @@ export const registerTailCommand = (program: Command, io: CliIo): void => {
           process.off('SIGTERM', stop);
           await subscription.close();
         }
-      });
+      }));
     });
 };

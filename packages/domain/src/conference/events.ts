@@ -1,6 +1,9 @@
 import * as t from 'io-ts';
 import type { DomainEvent } from '../kernel/event.js';
 import { createEventRegistry, defineEvent } from '../kernel/event-registry.js';
+import { PersonalDataForgotten } from '../kernel/personal-data/forgotten-event.js';
+import { personal } from '../kernel/personal-data/personal.js';
+import { attendeeSubject } from './attendee-subject.js';
 import { allianceTag, attendeeTag, awardTag, ballotTag, conferenceTag } from './tags.js';
 import {
   AllianceId, AttendeeId, AwardId, CandidateId, ConferenceId, CountryCode, IsoDate, NonEmptyString, NonNegativeInteger,
@@ -16,11 +19,18 @@ export const ConferenceScheduledData = t.type({
   organisers: t.array(NonEmptyString),
 }, 'ConferenceScheduled');
 
-/** Payload of `AttendeeRegistered`. */
+/** The subject of an `AttendeeRegistered` payload's personal fields, from its stored (encoded) form. */
+const registeredAttendee = (data: { readonly conferenceId: string; readonly attendeeId: string }) => attendeeSubject(data.conferenceId, data.attendeeId);
+
+/**
+ * Payload of `AttendeeRegistered`. The attendee's name is personal data of the attendee (`attendeeSubject`): stored
+ * encrypted, and `Forgotten` once the attendee is forgotten; country and stakeholder group stay readable, so counts
+ * over them survive a forget.
+ */
 export const AttendeeRegisteredData = t.type({
   conferenceId: ConferenceId,
   attendeeId: AttendeeId,
-  name: NonEmptyString,
+  name: personal(NonEmptyString, { subject: registeredAttendee }),
   country: CountryCode,
   stakeholderGroup: StakeholderGroup,
 }, 'AttendeeRegistered');
@@ -128,9 +138,10 @@ export const AllianceFounded = defineEvent('AllianceFounded', AllianceFoundedDat
 /** Event definition of `NationJoinedAlliance` (stream `alliance-<id>`). */
 export const NationJoinedAlliance = defineEvent('NationJoinedAlliance', NationJoinedAllianceData, { tags: (data) => [allianceTag(data.allianceId)] });
 
-/** Every conference event definition. */
+/** Every conference event definition, with `PersonalDataForgotten`, which read models of attendees' names handle. */
 export const conferenceEventDefinitions = [
   ConferenceScheduled, AttendeeRegistered, SessionOpened, BallotClosed, VoteCast, AwardGranted, AllianceFounded, NationJoinedAlliance,
+  PersonalDataForgotten,
 ] as const;
 
 /** Encodes and decodes every conference event; the codecs are the single source of the shapes. */
@@ -155,7 +166,7 @@ export type ConferenceStreamEvent = ConferenceScheduled | AttendeeRegistered | S
 /** The events of the `alliance-<id>` stream. */
 export type AllianceStreamEvent = AllianceFounded | NationJoinedAlliance;
 /** Every conference-model event. */
-export type ConferenceEvent = ConferenceStreamEvent | VoteCast | AwardGranted | AllianceStreamEvent;
+export type ConferenceEvent = ConferenceStreamEvent | VoteCast | AwardGranted | AllianceStreamEvent | PersonalDataForgotten;
 /** The events of a vote's DCB boundary (`voteBoundaryQuery`). */
 export type VoteBoundaryEvent = SessionOpened | BallotClosed | VoteCast;
 

@@ -1,4 +1,5 @@
 export * from './alliance-decider.js';
+export * from './attendee-subject.js';
 export * from './award-decider.js';
 export * from './ballot-view.js';
 export * from './codecs.js';

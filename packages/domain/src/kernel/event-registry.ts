@@ -3,6 +3,7 @@ import * as t from 'io-ts';
 import type { DomainEvent, RecordedEvent } from './event.js';
 import { EventDecodeError, EventEncodeError } from './errors.js';
 import { compileGuard, type Guard } from './compile-guard.js';
+import { personalFieldsOf, type PersonalField } from './personal-data/personal-fields.js';
 import { NO_TAGS } from './event-contract.js';
 
 /** Lifts a payload stored at `fromVersion` to `fromVersion + 1`. Pure; runs before decoding. */
@@ -93,6 +94,8 @@ export interface EventRegistry<Event extends DomainEvent> {
   acceptsAsStored(type: string, schemaVersion: number, data: unknown): boolean;
   /** Decodes a recorded event into one whose `data` is the domain payload. */
   decode(recorded: RecordedEvent): E.Either<EventDecodeError, RecordedEvent<Event['type'], Event['data']> & Event>;
+  /** The fields of `type` its codec marks `personal`, which the personal-data layer seals; empty for most types. */
+  personalFields(type: string): readonly PersonalField[];
 }
 
 const describeValue = (value: unknown): string => {
@@ -133,9 +136,12 @@ export const createEventRegistry = <const Defs extends readonly AnyEventDefiniti
   // `decode` allocates per field; `decode` then runs only to explain a failure. The guard is compiled once from the
   // codec (see compileGuard), so the codec stays the single source of the shape.
   const guarded = new Map<string, { readonly type: string; readonly schemaVersion: number; readonly is: Guard }>();
+  const personal = new Map<string, readonly PersonalField[]>();
   for (const definition of definitions) {
     if (byType.has(definition.type)) throw new Error(`Event type "${definition.type}" is defined twice`);
     byType.set(definition.type, definition);
+    const fields = personalFieldsOf(definition.type, definition.codec);
+    if (fields.length > 0) personal.set(definition.type, fields);
     if (definition.codec.encode === t.identity) {
       guarded.set(definition.type, { type: definition.type, schemaVersion: definition.schemaVersion, is: compileGuard(definition.codec) });
     }
@@ -199,6 +205,7 @@ export const createEventRegistry = <const Defs extends readonly AnyEventDefiniti
     },
     decodeData,
     acceptsAsStored,
+    personalFields: (type) => personal.get(type) ?? [],
     decode: (recorded) =>
       E.map((event: Event) => ({ ...recorded, data: event.data }) as RecordedEvent<Event['type'], Event['data']> & Event)(
         decodeData(recorded.type, recorded.metadata.schemaVersion, recorded.data, recorded),

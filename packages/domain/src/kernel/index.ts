@@ -28,3 +28,4 @@ export * from './replayed-append.js';
 export * from './rfc3339.js';
 export * from './schema-compatibility.js';
 export * from './unreadable-event.js';
+export * from './personal-data/index.js';
