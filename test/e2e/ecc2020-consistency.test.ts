@@ -1,43 +1,18 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import {
-  builtInProjections, catchUpProjections, CONFERENCE_ID, exportEvents, generateHistory, openStores, parseStoreUrl,
-  writeEcc2020History, type HistoryStep, type OpenedStores,
+  builtInProjections, catchUpProjections, CONFERENCE_ID, exportEvents, generateHistory, issueHistoryStep, openStores, parseStoreUrl,
+  writeEcc2020History, type OpenedStores,
 } from '@clusterconf/cli';
-import { createConferenceService, seededEventIds, type CommandContext, type ConferenceService, type VoteConsistency } from '@clusterconf/domain';
+import { createConferenceService, seededEventIds, type VoteConsistency } from '@clusterconf/domain';
 import { formatReport, readReport } from '../../examples/ecc2020/report.js';
-
-/** One history step as a command of the service, as the CLI's history writer issues it. */
-const issue = (service: ConferenceService, step: HistoryStep, context: CommandContext) => {
-  const conferenceId = CONFERENCE_ID;
-  switch (step.kind) {
-    case 'scheduleConference':
-      return service.scheduleConference({ conferenceId, name: step.name, days: step.days, capacity: null, organisers: step.organisers }, context);
-    case 'registerAttendee':
-      return service.registerAttendee({ conferenceId, attendeeId: step.attendeeId, name: step.name, country: step.country, stakeholderGroup: step.stakeholderGroup }, context);
-    case 'openSession':
-      return service.openSession({ conferenceId, sessionId: step.sessionId, title: step.title, day: step.day, openers: step.openers, ballot: step.ballot }, context);
-    case 'castVote':
-      return service.castVote({ conferenceId, ballotId: step.ballotId, attendeeId: step.attendeeId, candidateId: step.candidateId }, context);
-    case 'closeBallot':
-      return service.closeBallot({ conferenceId, sessionId: step.sessionId }, context);
-    case 'grantVotedAward':
-      return service.grantVotedAward({ awardId: step.awardId, edition: step.edition, title: step.title, conferenceId, ballotId: step.ballotId }, context);
-    case 'grantJuryAward':
-      return service.grantJuryAward({ awardId: step.awardId, edition: step.edition, title: step.title, recipient: step.recipient, affiliation: step.affiliation }, context);
-    case 'foundAlliance':
-      return service.foundAlliance({ allianceId: step.allianceId, name: step.name }, context);
-    case 'joinAlliance':
-      return service.joinAlliance({ allianceId: step.allianceId, nation: step.nation, programme: step.programme }, context);
-  }
-};
 
 /** Writes the ECC 2020 history through a service with `consistency`, command ids seeded, so two runs write alike. */
 const writeWith = async (stores: OpenedStores, consistency: VoteConsistency): Promise<void> => {
   const service = createConferenceService({ store: stores.events, consistency, cacheSize: 16 });
   const commandIds = seededEventIds(2020);
   for (const step of generateHistory()) {
-    const result = await issue(service, step, { occurredAt: step.at, commandId: commandIds(new Date(step.at)) });
+    const result = await issueHistoryStep(service, step, { occurredAt: step.at, commandId: commandIds(new Date(step.at)) });
     if (E.isLeft(result)) throw new Error(`${step.kind} at ${step.at} refused: ${result.left.message}`);
   }
 };

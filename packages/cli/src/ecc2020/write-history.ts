@@ -43,7 +43,8 @@ export const historyState = async (store: EventStore): Promise<HistoryState> => 
   return first || last ? 'partial' : 'empty';
 };
 
-const issue = (service: ConferenceService, step: HistoryStep, context: CommandContext) => {
+/** One step of the seeded history as the command of the conference service that makes it. */
+export const issueHistoryStep = (service: ConferenceService, step: HistoryStep, context: CommandContext) => {
   const conferenceId = CONFERENCE_ID;
   switch (step.kind) {
     case 'scheduleConference':
@@ -103,7 +104,7 @@ export const writeEcc2020History = async (store: EventStore, options: WriteHisto
   let events = 0;
   for (const [index, step] of steps.entries()) {
     const context: CommandContext = { occurredAt: step.at, commandId: commandIds(new Date(step.at)) };
-    const result = await issue(service, step, context);
+    const result = await issueHistoryStep(service, step, context);
     if (E.isLeft(result)) throw new HistoryRefusedError(step, result.left);
     // A command a crashed earlier run already wrote is answered with its events, which this run did not append.
     if (!result.right.repeated) events += result.right.events.length;
